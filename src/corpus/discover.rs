@@ -1,0 +1,96 @@
+//! Finding datasets: a folder with a `dataset.toml` is one dataset; any other folder is searched
+//! one level deep for dataset folders.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::{Dataset, Manifest, fingerprint::fingerprint, jsonl};
+use crate::error::{Error, InputError};
+
+/// Loads every dataset found under `roots`, in a stable order (roots as given, then sub-folder
+/// names sorted). A dataset that cannot be loaded at all is reported in the returned errors.
+pub fn discover(roots: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
+    let mut datasets = Vec::new();
+    let mut errors = Vec::new();
+    let mut names = HashSet::new();
+    for root in roots {
+        for dir in dataset_dirs(root, &mut errors) {
+            match load_dataset(&dir) {
+                Ok(ds) => {
+                    if !names.insert(ds.name.clone()) {
+                        let msg = format!("dataset name `{}` is used by another dataset; skipped", ds.name);
+                        errors.push(InputError {
+                            field: Some("name".into()),
+                            ..InputError::file(&dir.join("dataset.toml"), msg)
+                        });
+                    } else {
+                        datasets.push(ds);
+                    }
+                }
+                Err(e) => errors.push(match e {
+                    Error::Input(e) => e,
+                    other => InputError::file(&dir, other.to_string()),
+                }),
+            }
+        }
+    }
+    (datasets, errors)
+}
+
+fn dataset_dirs(root: &Path, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
+    if root.join("dataset.toml").is_file() {
+        return vec![root.to_path_buf()];
+    }
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(InputError::file(root, format!("cannot read corpus folder: {e}")));
+            return Vec::new();
+        }
+    };
+    let mut dirs: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("dataset.toml").is_file()).collect();
+    dirs.sort();
+    if dirs.is_empty() {
+        errors.push(InputError::file(root, "no dataset found (a dataset folder holds a dataset.toml)"));
+    }
+    dirs
+}
+
+/// Loads one dataset folder. Problems inside its files land in [`Dataset::issues`]; only a
+/// missing or invalid manifest is an error.
+pub fn load_dataset(dir: &Path) -> Result<Dataset, Error> {
+    let manifest_path = dir.join("dataset.toml");
+    let manifest = Manifest::read(&manifest_path)?;
+    let mut issues = Vec::new();
+    let items = match manifest.format.as_str() {
+        "jsonl" => jsonl::load(dir, manifest.task, &mut issues),
+        other => {
+            let msg = format!("unknown format `{other}` (known: jsonl)");
+            return Err(InputError { field: Some("format".into()), ..InputError::file(&manifest_path, msg) }.into());
+        }
+    };
+    let fingerprint = match fingerprint(dir, &manifest.files) {
+        Ok(fp) => fp,
+        Err(e) => {
+            issues.push(InputError { field: Some("files".into()), ..InputError::file(&manifest_path, e.to_string()) });
+            String::new()
+        }
+    };
+    if let Some(expected) = &manifest.sha256
+        && !fingerprint.is_empty()
+        && *expected != fingerprint
+    {
+        let msg = format!("files changed: fingerprint is {fingerprint}, manifest expects {expected}");
+        issues.push(InputError { field: Some("sha256".into()), ..InputError::file(&manifest_path, msg) });
+    }
+    Ok(Dataset {
+        name: manifest.name,
+        root: dir.to_path_buf(),
+        format: manifest.format,
+        primary_metric: manifest.primary_metric,
+        fingerprint,
+        items,
+        issues,
+    })
+}

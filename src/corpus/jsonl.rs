@@ -1,0 +1,357 @@
+//! The project's own format: `docs.jsonl` and `gold.jsonl`, one JSON object a line.
+//!
+//! - docs (dedup): `{"id": str, "text": str}`
+//! - docs (extract): `{"id": str, "html": str}` or `{"id": str, "html_path": str}`, `"url": str` optional
+//! - gold: `{"id": str, "cluster": str|int?, "dup_spans": [[start, end], ...]?, "text": str?,
+//!   "with": [str]?, "without": [str]?, "page_type": str?}`
+//!
+//! Span offsets are Unicode scalar (char) offsets, half-open. Every problem is reported with file,
+//! line and field; the record it concerns is left out and loading goes on.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::{DedupGold, Doc, ExtractGold, Items, Page, Task};
+use crate::error::InputError;
+
+/// Reads a file that may be stored gzip-compressed as `<name>.gz`.
+pub fn read_maybe_gz(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
+    if path.exists() {
+        let bytes = std::fs::read(path).map_err(|e| InputError::file(path, e.to_string()))?;
+        return Ok((path.to_path_buf(), bytes));
+    }
+    let mut gz = path.as_os_str().to_owned();
+    gz.push(".gz");
+    let gz = PathBuf::from(gz);
+    if gz.exists() {
+        let file = std::fs::File::open(&gz).map_err(|e| InputError::file(&gz, e.to_string()))?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(file), &mut bytes)
+            .map_err(|e| InputError::file(&gz, format!("cannot decompress: {e}")))?;
+        return Ok((gz, bytes));
+    }
+    Err(InputError::file(path, "file not found (nor a .gz of it)"))
+}
+
+/// Splits JSONL bytes into (1-based line number, JSON object); blank lines are skipped, and a line
+/// that is not UTF-8, not JSON or not an object becomes an error.
+fn objects(path: &Path, bytes: &[u8], errors: &mut Vec<InputError>) -> Vec<(usize, Map<String, Value>)> {
+    let mut out = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = match std::str::from_utf8(raw) {
+            Ok(line) => line,
+            Err(e) => {
+                let msg = format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1);
+                errors.push(InputError::line(path, line_no, msg));
+                continue;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(map)) => out.push((line_no, map)),
+            Ok(other) => {
+                let msg = format!("expected a JSON object, found {}", kind(&other));
+                errors.push(InputError::line(path, line_no, msg));
+            }
+            Err(e) => {
+                let msg = format!("malformed JSON at column {}: {e}", e.column());
+                errors.push(InputError::line(path, line_no, msg));
+            }
+        }
+    }
+    out
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One record being read: its file and line, for errors.
+struct Rec<'a> {
+    path: &'a Path,
+    line: usize,
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Rec<'a> {
+    fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
+        InputError::field(self.path, self.line, field, msg)
+    }
+
+    fn opt_str(&self, field: &str) -> Result<Option<&'a str>, InputError> {
+        match self.map.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.err(field, format!("expected a string, found {}", kind(other)))),
+        }
+    }
+
+    fn req_str(&self, field: &str) -> Result<&'a str, InputError> {
+        self.opt_str(field)?.ok_or_else(|| self.err(field, "missing required field"))
+    }
+
+    fn id(&self) -> Result<&'a str, InputError> {
+        let id = self.req_str("id")?;
+        if id.is_empty() {
+            return Err(self.err("id", "must not be empty"));
+        }
+        Ok(id)
+    }
+
+    fn str_list(&self, field: &str) -> Result<Vec<String>, InputError> {
+        match self.map.get(field) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(self.err(field, format!("item {i}: expected a string, found {}", kind(other)))),
+                })
+                .collect(),
+            Some(other) => Err(self.err(field, format!("expected an array of strings, found {}", kind(other)))),
+        }
+    }
+}
+
+/// Loads documents or pages and gold from `root` for a dataset of `task`.
+pub fn load(root: &Path, task: Task, errors: &mut Vec<InputError>) -> Items {
+    let docs_path = root.join("docs.jsonl");
+    let (docs_path, bytes) = match read_maybe_gz(&docs_path) {
+        Ok(found) => found,
+        Err(e) => {
+            errors.push(e);
+            return empty(task);
+        }
+    };
+    let gold_path = root.join("gold.jsonl");
+    let gold = match read_maybe_gz(&gold_path) {
+        Ok((p, b)) => Some((p, b)),
+        Err(_) if !gold_path.exists() => None,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    match task {
+        Task::Dedup => load_dedup(&docs_path, &bytes, gold, errors),
+        Task::Extract => load_extract(root, &docs_path, &bytes, gold, errors),
+    }
+}
+
+fn empty(task: Task) -> Items {
+    match task {
+        Task::Dedup => Items::Dedup { docs: Vec::new(), gold: DedupGold::default() },
+        Task::Extract => Items::Extract { pages: Vec::new(), gold: Vec::new() },
+    }
+}
+
+/// Reads records with unique ids; duplicates and id errors are reported and skipped.
+fn records<'a, T>(
+    path: &'a Path,
+    objs: &'a [(usize, Map<String, Value>)],
+    errors: &mut Vec<InputError>,
+    mut parse: impl FnMut(&Rec<'a>, &'a str) -> Result<T, InputError>,
+) -> (Vec<T>, HashMap<&'a str, usize>, HashSet<&'a str>) {
+    let mut out = Vec::new();
+    let mut first_line: HashMap<&str, usize> = HashMap::new();
+    let mut index = HashMap::new();
+    let mut bad = HashSet::new();
+    for (line, map) in objs {
+        let rec = Rec { path, line: *line, map };
+        let id = match rec.id() {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Some(first) = first_line.get(id) {
+            errors.push(rec.err("id", format!("duplicate id `{id}` (first on line {first})")));
+            bad.insert(id);
+            continue;
+        }
+        first_line.insert(id, *line);
+        match parse(&rec, id) {
+            Ok(item) => {
+                index.insert(id, out.len());
+                out.push(item);
+            }
+            Err(e) => {
+                errors.push(e);
+                bad.insert(id);
+            }
+        }
+    }
+    (out, index, bad)
+}
+
+fn load_dedup(docs_path: &Path, bytes: &[u8], gold: Option<(PathBuf, Vec<u8>)>, errors: &mut Vec<InputError>) -> Items {
+    let objs = objects(docs_path, bytes, errors);
+    let (mut docs, index, _) = records(docs_path, &objs, errors, |rec, id| {
+        Ok(Doc { id: id.to_string(), text: rec.req_str("text")?.to_string() })
+    });
+    let Some((gold_path, gold_bytes)) = gold else {
+        return Items::Dedup { docs, gold: DedupGold::default() };
+    };
+    let char_lens: Vec<usize> = docs.iter().map(|d| d.text.chars().count()).collect();
+    let gold_objs = objects(&gold_path, &gold_bytes, errors);
+    let mut has_clusters = false;
+    let mut has_spans = false;
+    let (golds, _, mut bad) = records(&gold_path, &gold_objs, errors, |rec, id| {
+        let Some(&doc) = index.get(id) else {
+            return Err(rec.err("id", format!("no document with id `{id}` in {}", docs_path.display())));
+        };
+        let cluster = match rec.map.get("cluster") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(other) => return Err(rec.err("cluster", format!("expected a string, found {}", kind(other)))),
+        };
+        let spans = match rec.map.get("dup_spans") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(parse_spans(rec, v, char_lens[doc])?),
+        };
+        has_clusters |= cluster.is_some();
+        has_spans |= spans.is_some();
+        Ok((doc, cluster, spans))
+    });
+    // A document whose gold is malformed cannot be scored: leave it out rather than guess.
+    let mut labels: HashMap<String, u32> = HashMap::new();
+    let mut clusters: Vec<Option<u32>> = vec![None; docs.len()];
+    let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
+    let mut drop = vec![false; docs.len()];
+    for id in bad.drain() {
+        if let Some(&i) = index.get(id) {
+            drop[i] = true;
+        }
+    }
+    let mut golds = golds;
+    golds.sort_by_key(|g| g.0);
+    for (doc, cluster, span) in golds {
+        if let Some(c) = cluster {
+            let next = labels.len() as u32;
+            clusters[doc] = Some(*labels.entry(c).or_insert(next));
+        }
+        if let Some(s) = span {
+            spans[doc] = s;
+        }
+    }
+    let mut next = labels.len() as u32;
+    let keep: Vec<bool> = drop.iter().map(|d| !d).collect();
+    let mut k = keep.iter();
+    docs.retain(|_| *k.next().unwrap_or(&true));
+    let clusters = has_clusters.then(|| {
+        clusters
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| {
+                c.unwrap_or_else(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    });
+    let spans = has_spans.then(|| spans.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(s, _)| s).collect());
+    Items::Dedup { docs, gold: DedupGold { clusters, spans } }
+}
+
+/// Parses `[[start, end], ...]`, checks bounds against the document's char length, and returns
+/// the spans sorted with overlaps merged.
+fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Vec<Range<usize>>, InputError> {
+    let Value::Array(items) = v else {
+        return Err(rec.err("dup_spans", format!("expected an array of [start, end] pairs, found {}", kind(v))));
+    };
+    let mut spans = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let pair = match item {
+            Value::Array(p) if p.len() == 2 => (p[0].as_u64(), p[1].as_u64()),
+            _ => (None, None),
+        };
+        let (Some(start), Some(end)) = pair else {
+            return Err(rec.err("dup_spans", format!("item {i}: expected [start, end] with non-negative integers")));
+        };
+        let (start, end) = (start as usize, end as usize);
+        if start >= end {
+            return Err(rec.err("dup_spans", format!("item {i}: empty or reversed span [{start}, {end}]")));
+        }
+        if end > char_len {
+            return Err(rec.err(
+                "dup_spans",
+                format!("item {i}: span [{start}, {end}] ends past the document's {char_len} characters"),
+            ));
+        }
+        spans.push(start..end);
+    }
+    Ok(crate::metrics::spans::normalize(spans))
+}
+
+fn load_extract(
+    root: &Path,
+    docs_path: &Path,
+    bytes: &[u8],
+    gold: Option<(PathBuf, Vec<u8>)>,
+    errors: &mut Vec<InputError>,
+) -> Items {
+    let objs = objects(docs_path, bytes, errors);
+    let (mut pages, index, _) = records(docs_path, &objs, errors, |rec, id| {
+        let html = match (rec.opt_str("html")?, rec.opt_str("html_path")?) {
+            (Some(html), _) => html.to_string(),
+            (None, Some(rel)) => {
+                let (_, raw) = read_maybe_gz(&root.join(rel)).map_err(|e| rec.err("html_path", e.to_string()))?;
+                crate::corpus::decode_html(&raw)
+            }
+            (None, None) => return Err(rec.err("html", "missing required field (or `html_path`)")),
+        };
+        Ok(Page { id: id.to_string(), html, url: rec.opt_str("url")?.map(str::to_string) })
+    });
+    let mut golds = vec![ExtractGold::default(); pages.len()];
+    let mut has_gold = vec![false; pages.len()];
+    if let Some((gold_path, gold_bytes)) = gold {
+        let gold_objs = objects(&gold_path, &gold_bytes, errors);
+        let (parsed, _, _) = records(&gold_path, &gold_objs, errors, |rec, id| {
+            let Some(&page) = index.get(id) else {
+                return Err(rec.err("id", format!("no page with id `{id}` in {}", docs_path.display())));
+            };
+            let gold = ExtractGold {
+                text: rec.opt_str("text")?.map(str::to_string),
+                with: rec.str_list("with")?,
+                without: rec.str_list("without")?,
+                page_type: rec.opt_str("page_type")?.map(str::to_string),
+            };
+            Ok((page, gold))
+        });
+        for (page, gold) in parsed {
+            golds[page] = gold;
+            has_gold[page] = true;
+        }
+    }
+    // Pages without gold cannot be scored; report and leave them out.
+    let mut kept_pages = Vec::new();
+    let mut kept_gold = Vec::new();
+    for ((page, gold), ok) in pages.drain(..).zip(golds).zip(has_gold) {
+        if ok {
+            kept_pages.push(page);
+            kept_gold.push(gold);
+        } else {
+            errors.push(InputError::file(docs_path, format!("page `{}` has no valid gold record; left out", page.id)));
+        }
+    }
+    Items::Extract { pages: kept_pages, gold: kept_gold }
+}

@@ -1,0 +1,58 @@
+//! `dataset.toml`: a dataset's name, task, format, files, license and primary metric.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::Task;
+use crate::error::InputError;
+
+/// The parsed manifest of a dataset folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Short unique name used in reports.
+    pub name: String,
+    /// `dedup` or `extract`.
+    pub task: Task,
+    /// Format of the files (`jsonl` for the project's own).
+    #[serde(default = "default_format")]
+    pub format: String,
+    /// One line on what the dataset is.
+    #[serde(default)]
+    pub description: String,
+    /// License of the data.
+    #[serde(default)]
+    pub license: String,
+    /// The metric the leaderboard sorts by.
+    pub primary_metric: String,
+    /// Files that make up the dataset, relative to the folder; the fingerprint covers them.
+    pub files: Vec<String>,
+    /// Expected sha256 fingerprint; a mismatch is reported as an input problem.
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+fn default_format() -> String {
+    "jsonl".to_string()
+}
+
+impl Manifest {
+    /// Reads and validates `path`.
+    pub fn read(path: &Path) -> Result<Manifest, InputError> {
+        let bytes = std::fs::read(path).map_err(|e| InputError::file(path, e.to_string()))?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| InputError::file(path, format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+            InputError { path: path.to_path_buf(), line, field: None, message: e.message().to_string() }
+        })?;
+        if manifest.name.trim().is_empty() {
+            return Err(InputError { field: Some("name".into()), ..InputError::file(path, "must not be empty") });
+        }
+        if manifest.files.is_empty() {
+            return Err(InputError { field: Some("files".into()), ..InputError::file(path, "lists no files") });
+        }
+        Ok(manifest)
+    }
+}

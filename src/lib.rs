@@ -1,0 +1,16 @@
+//! corpusbench: a benchmark and evaluation harness for text deduplication and extraction.
+//!
+//! Strategies implement [`strategy::Deduplicator`] or [`strategy::Extractor`] and are built by
+//! name from the [`strategy::registry`]; datasets are loaded by [`corpus`]; [`runner`] runs and
+//! times every strategy on every dataset of its task; [`metrics`] scores the outputs against gold;
+//! [`report`] writes results.
+#![deny(missing_docs)]
+
+pub mod corpus;
+pub mod error;
+pub mod metrics;
+pub mod report;
+pub mod runner;
+pub mod strategy;
+
+pub use error::{Error, InputError};

@@ -1,0 +1,208 @@
+//! The runner: every selected strategy on every dataset of its task, scored and timed.
+//!
+//! Cells (strategy x dataset) run one after another so that their timings do not disturb each
+//! other; inside a cell the strategy may use every thread of the pool (`--threads`). A strategy
+//! that returns an error or panics fails its cell (or, for extractors, the page), the failure is
+//! recorded, and the run goes on.
+
+pub mod timing;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Instant;
+
+use crate::corpus::{Dataset, Items, Task};
+use crate::error::Error;
+use crate::metrics;
+use crate::strategy::{DedupOutput, Strategy};
+
+pub use timing::median;
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Timed runs per cell; the reported time is their median.
+    pub repeat: usize,
+    /// Worker threads (rayon pool size).
+    pub threads: usize,
+}
+
+/// A strategy to run, with the spec it was built from (its name in reports).
+pub struct Selected {
+    /// The spec as given, e.g. `lines:norm=ws`.
+    pub spec: String,
+    /// The built strategy.
+    pub strategy: Strategy,
+}
+
+/// The outcome of one strategy on one dataset.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    /// Dataset name.
+    pub dataset: String,
+    /// Dataset task.
+    pub task: Task,
+    /// Strategy spec.
+    pub strategy: String,
+    /// Quality metrics and strategy figures, in a fixed order (deterministic).
+    pub metrics: Vec<(String, f64)>,
+    /// Timing, when the strategy ran.
+    pub timing: Option<Timing>,
+    /// Why the cell failed, when it did.
+    pub failure: Option<String>,
+}
+
+/// Timing of one cell.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// Wall seconds of each repeat.
+    pub runs: Vec<f64>,
+    /// Median wall seconds.
+    pub wall_s: f64,
+    /// Documents or pages processed per repeat.
+    pub docs: usize,
+    /// Input bytes processed per repeat.
+    pub bytes: u64,
+}
+
+impl Timing {
+    fn new(runs: Vec<f64>, docs: usize, bytes: u64) -> Timing {
+        Timing { wall_s: median(&runs), runs, docs, bytes }
+    }
+
+    /// Timing figures as named metrics (`wall_s`, `docs_per_s`, `mb_per_s`).
+    pub fn metrics(&self) -> Vec<(String, f64)> {
+        let per_s = |x: f64| if self.wall_s > 0.0 { x / self.wall_s } else { 0.0 };
+        vec![
+            ("wall_s".into(), self.wall_s),
+            ("docs_per_s".into(), per_s(self.docs as f64)),
+            ("mb_per_s".into(), per_s(self.bytes as f64 / 1e6)),
+        ]
+    }
+}
+
+/// Names of metrics that measure time, and so differ between otherwise identical runs.
+pub const TIMING_METRICS: &[&str] = &["wall_s", "docs_per_s", "mb_per_s"];
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// Runs `f`, turning a panic into an error message.
+pub fn isolate<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => Err(format!("panicked: {}", panic_message(payload))),
+    }
+}
+
+/// Runs every strategy of a matching task on every dataset; `on_cell` is told when each cell
+/// starts (for progress display).
+pub fn run(
+    datasets: &[Dataset],
+    strategies: &[Selected],
+    options: RunOptions,
+    on_cell: &mut dyn FnMut(&str, &str),
+) -> Result<Vec<Cell>, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", options.threads)))?;
+    let mut cells = Vec::new();
+    for ds in datasets {
+        for sel in strategies.iter().filter(|s| s.strategy.task() == ds.task()) {
+            on_cell(&ds.name, &sel.spec);
+            let cell = pool.install(|| run_cell(ds, sel, options.repeat.max(1)));
+            cells.push(cell);
+        }
+    }
+    Ok(cells)
+}
+
+fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
+    let mut cell = Cell {
+        dataset: ds.name.clone(),
+        task: ds.task(),
+        strategy: sel.spec.clone(),
+        metrics: Vec::new(),
+        timing: None,
+        failure: None,
+    };
+    match (&sel.strategy, &ds.items) {
+        (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
+            let mut runs = Vec::with_capacity(repeat);
+            let mut first: Option<DedupOutput> = None;
+            for _ in 0..repeat {
+                let t0 = Instant::now();
+                let out = isolate(|| s.dedup(docs).map_err(|e| e.to_string()));
+                runs.push(t0.elapsed().as_secs_f64());
+                match out {
+                    Err(e) => {
+                        cell.failure = Some(e);
+                        return cell;
+                    }
+                    Ok(out) => match &first {
+                        None => first = Some(out),
+                        Some(f) if *f != out => {
+                            cell.failure = Some("output differs between repeats (nondeterministic)".into());
+                            return cell;
+                        }
+                        Some(_) => {}
+                    },
+                }
+            }
+            let Some(out) = first else { return cell };
+            if let Err(e) = check_shape(docs, &out) {
+                cell.failure = Some(e);
+                return cell;
+            }
+            cell.metrics = metrics::dedup::score(docs, gold, &out);
+            cell.metrics.extend(out.stats.iter().cloned());
+            cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
+        }
+        (Strategy::Extract(s), Items::Extract { pages, gold }) => {
+            use rayon::prelude::*;
+            let mut runs = Vec::with_capacity(repeat);
+            let mut outputs = Vec::new();
+            for _ in 0..repeat {
+                let t0 = Instant::now();
+                outputs =
+                    pages.par_iter().map(|p| isolate(|| s.extract(p).map_err(|e| e.to_string()))).collect::<Vec<_>>();
+                runs.push(t0.elapsed().as_secs_f64());
+            }
+            let failed = outputs.iter().filter(|o| o.is_err()).count();
+            let texts: Vec<String> = outputs.into_iter().map(|o| o.unwrap_or_default()).collect();
+            cell.metrics = metrics::extract::score(gold, &texts);
+            cell.metrics.push(("failed_pages".into(), failed as f64));
+            cell.timing = Some(Timing::new(runs, pages.len(), ds.input_bytes()));
+        }
+        _ => cell.failure = Some(format!("strategy is not for {} datasets", ds.task())),
+    }
+    cell
+}
+
+/// A strategy's output must describe every document, with spans inside each document.
+fn check_shape(docs: &[crate::corpus::Doc], out: &DedupOutput) -> Result<(), String> {
+    if let Some(c) = &out.cluster
+        && c.len() != docs.len()
+    {
+        return Err(format!("returned {} cluster labels for {} documents", c.len(), docs.len()));
+    }
+    if let Some(spans) = &out.dup_spans {
+        if spans.len() != docs.len() {
+            return Err(format!("returned spans for {} of {} documents", spans.len(), docs.len()));
+        }
+        for (doc, s) in docs.iter().zip(spans) {
+            let len = doc.text.chars().count();
+            if let Some(bad) = s.iter().find(|r| r.start > r.end || r.end > len) {
+                return Err(format!("span {bad:?} outside document `{}` ({len} chars)", doc.id));
+            }
+        }
+    }
+    Ok(())
+}

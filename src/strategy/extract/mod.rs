@@ -1,0 +1,1 @@
+//! Extractors: HTML page -> main text.

@@ -1,0 +1,117 @@
+//! The name -> implementation registry. Every built-in strategy is listed once, in [`registry`];
+//! a new strategy becomes available to the CLI, the runner and the cross-strategy tests by
+//! adding one entry there.
+
+use super::spec::{ParamSpec, Params, parse};
+use super::{Deduplicator, Extractor, dedup};
+use crate::corpus::Task;
+use crate::error::Error;
+
+/// A built strategy, by task.
+pub enum Strategy {
+    /// A deduplicator.
+    Dedup(Box<dyn Deduplicator>),
+    /// An extractor.
+    Extract(Box<dyn Extractor>),
+}
+
+impl Strategy {
+    /// The task this strategy serves.
+    pub fn task(&self) -> Task {
+        match self {
+            Strategy::Dedup(_) => Task::Dedup,
+            Strategy::Extract(_) => Task::Extract,
+        }
+    }
+}
+
+/// How to build a strategy by name.
+pub struct StrategyInfo {
+    /// Name used in specs and reports.
+    pub name: &'static str,
+    /// The task it serves.
+    pub task: Task,
+    /// One line on what it does.
+    pub summary: &'static str,
+    /// Parameters it accepts, with defaults.
+    pub params: &'static [ParamSpec],
+    /// Whether `corpusbench run` includes it when no `--strategy` is given.
+    pub default: bool,
+    /// Builds it from validated parameters.
+    pub build: fn(&Params) -> Result<Strategy, Error>,
+}
+
+/// Every built-in strategy.
+pub fn registry() -> &'static [StrategyInfo] {
+    static REGISTRY: &[StrategyInfo] = &[
+        StrategyInfo {
+            name: "exact",
+            task: Task::Dedup,
+            summary: "documents with identical normalised text (xxh3-128) form a cluster",
+            params: dedup::exact::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::exact::Exact::new(p)?))),
+        },
+        StrategyInfo {
+            name: "lines",
+            task: Task::Dedup,
+            summary: "repeated lines across the dataset are removed, the first kept (CCNet normalisation)",
+            params: dedup::units::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::units::Units::lines(p)?))),
+        },
+        StrategyInfo {
+            name: "paragraphs",
+            task: Task::Dedup,
+            summary: "repeated blank-line separated paragraphs are removed, the first kept",
+            params: dedup::units::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::units::Units::paragraphs(p)?))),
+        },
+    ];
+    REGISTRY
+}
+
+/// Looks up a strategy by name, with an error that lists every known name.
+pub fn info(name: &str) -> Result<&'static StrategyInfo, Error> {
+    registry().iter().find(|s| s.name == name).ok_or_else(|| {
+        let known: Vec<&str> = registry().iter().map(|s| s.name).collect();
+        Error::Spec(format!("unknown strategy `{name}` (known: {})", known.join(", ")))
+    })
+}
+
+/// Builds a strategy from a spec string (`name` or `name:key=value,...`).
+pub fn build(spec: &str) -> Result<Strategy, Error> {
+    let parsed = parse(spec)?;
+    let info = info(&parsed.name)?;
+    let params = Params::new(info.name, info.params, &parsed.params)?;
+    (info.build)(&params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_strategy_builds_with_defaults() {
+        for info in registry() {
+            let s = build(info.name).unwrap_or_else(|e| panic!("{}: {e}", info.name));
+            assert_eq!(s.task(), info.task, "{}", info.name);
+        }
+    }
+
+    #[test]
+    fn unknown_strategy_lists_known_names() {
+        let err = build("nope").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("unknown strategy `nope`") && err.contains("lines"), "{err}");
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = registry().iter().map(|s| s.name).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
+    }
+}
