@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Dataset, Manifest, fingerprint::fingerprint, jsonl};
+use super::{Dataset, Manifest, fingerprint::fingerprint, formats, jsonl};
 use crate::error::{Error, InputError};
 
 /// Loads every dataset found under `roots`, in a stable order (roots as given, then sub-folder
@@ -15,7 +15,15 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
     let mut names = HashSet::new();
     for root in roots {
         for dir in dataset_dirs(root, &mut errors) {
-            match load_dataset(&dir) {
+            let loaded = if dir.join("dataset.toml").is_file() {
+                load_dataset(&dir)
+            } else {
+                match formats::find(&dir) {
+                    Some(format) => (format.load)(&dir),
+                    None => Err(Error::Usage("not a dataset folder".into())),
+                }
+            };
+            match loaded {
                 Ok(ds) => {
                     if !names.insert(ds.name.clone()) {
                         let msg = format!("dataset name `{}` is used by another dataset; skipped", ds.name);
@@ -37,8 +45,13 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
     (datasets, errors)
 }
 
+/// A folder is a dataset when it has a `dataset.toml` or an upstream format recognises it.
+fn is_dataset(dir: &Path) -> bool {
+    dir.join("dataset.toml").is_file() || formats::find(dir).is_some()
+}
+
 fn dataset_dirs(root: &Path, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
-    if root.join("dataset.toml").is_file() {
+    if is_dataset(root) {
         return vec![root.to_path_buf()];
     }
     let entries = match std::fs::read_dir(root) {

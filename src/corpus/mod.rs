@@ -6,6 +6,7 @@
 
 pub mod discover;
 pub mod fingerprint;
+pub mod formats;
 pub mod jsonl;
 pub mod manifest;
 

@@ -1,0 +1,28 @@
+//! Upstream dataset formats, recognised by a folder's contents (no `dataset.toml` needed), so a
+//! user can point `--corpus` at a benchmark as it is distributed.
+//!
+//! Each format module contributes one [`Format`] to [`FORMATS`]: a cheap check of the folder's
+//! layout and a loader. The first format that recognises a folder loads it.
+
+use std::path::Path;
+
+use super::Dataset;
+use crate::error::Error;
+
+/// One upstream format.
+pub struct Format {
+    /// Name recorded as the dataset's format.
+    pub name: &'static str,
+    /// Whether `dir` looks like this format (cheap: file names only).
+    pub recognises: fn(&Path) -> bool,
+    /// Loads `dir`; problems inside files go to the dataset's issues.
+    pub load: fn(&Path) -> Result<Dataset, Error>,
+}
+
+/// Every upstream format, tried in this order.
+pub const FORMATS: &[Format] = &[];
+
+/// The first format that recognises `dir`.
+pub fn find(dir: &Path) -> Option<&'static Format> {
+    FORMATS.iter().find(|f| (f.recognises)(dir))
+}
