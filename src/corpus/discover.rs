@@ -97,6 +97,7 @@ pub fn load_dataset(dir: &Path) -> Result<Dataset, Error> {
         let msg = format!("files changed: fingerprint is {fingerprint}, manifest expects {expected}");
         issues.push(InputError { field: Some("sha256".into()), ..InputError::file(&manifest_path, msg) });
     }
+    issues.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(Dataset {
         name: manifest.name,
         root: dir.to_path_buf(),

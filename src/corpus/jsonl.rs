@@ -61,7 +61,9 @@ fn objects(path: &Path, bytes: &[u8], errors: &mut Vec<InputError>) -> Vec<(usiz
                 errors.push(InputError::line(path, line_no, msg));
             }
             Err(e) => {
-                let msg = format!("malformed JSON at column {}: {e}", e.column());
+                let text = e.to_string();
+                let text = text.split(" at line ").next().unwrap_or(&text);
+                let msg = format!("malformed JSON at column {}: {text}", e.column());
                 errors.push(InputError::line(path, line_no, msg));
             }
         }

@@ -7,7 +7,7 @@
 //!
 //! All are computed from the contingency table in O(n), so a million documents cost nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::Prf;
 
@@ -39,7 +39,8 @@ fn pairs(n: u64) -> f64 {
 pub fn score(pred: &[u32], gold: &[u32]) -> ClusterScores {
     assert_eq!(pred.len(), gold.len(), "clusterings of different document sets");
     let n = pred.len();
-    let mut cells: HashMap<(u32, u32), u64> = HashMap::new();
+    // Ordered, so that floating-point sums run in the same order on every run.
+    let mut cells: BTreeMap<(u32, u32), u64> = BTreeMap::new();
     let mut pred_sizes: HashMap<u32, u64> = HashMap::new();
     let mut gold_sizes: HashMap<u32, u64> = HashMap::new();
     for (&p, &g) in pred.iter().zip(gold) {

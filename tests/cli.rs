@@ -1,0 +1,205 @@
+//! The command line as a user meets it: the default run, determinism of results.csv, and every
+//! kind of bad input giving an error that names file, line and field, without a panic and
+//! without losing the rest of the data.
+
+mod common;
+
+use std::path::Path;
+
+use common::{corpusbench, dataset_dir, dedup_manifest, results_rows};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn default_run_prints_a_leaderboard_and_writes_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = common::bundled_corpus();
+    let out = corpusbench(tmp.path(), &["run", "--corpus", corpus.to_str().unwrap(), "--out", "res"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("seed-news") && text.contains("lines") && text.contains("span_f1"), "{text}");
+    let rows = results_rows(&tmp.path().join("res/results.csv"));
+    let seed_lines_f1 = rows
+        .iter()
+        .find(|r| r.0 == "seed-news" && r.2 == "lines" && r.3 == "span_f1")
+        .map(|r| r.4)
+        .expect("a span_f1 row for lines on seed-news");
+    assert_eq!(seed_lines_f1, 1.0);
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("res/run.json")).unwrap()).unwrap();
+    let datasets = run["datasets"].as_array().unwrap();
+    assert!(datasets.iter().all(|d| d["sha256"].as_str().is_some_and(|s| s.len() == 64)), "{run}");
+}
+
+#[test]
+fn results_csv_is_identical_across_runs_apart_from_timing_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = common::bundled_corpus();
+    let c = corpus.to_str().unwrap();
+    for out_dir in ["a", "b"] {
+        let out = corpusbench(tmp.path(), &["run", "--corpus", c, "--out", out_dir, "--threads", "2"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let strip = |p: &Path| -> String {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .filter(|l| !corpusbench::runner::TIMING_METRICS.iter().any(|m| l.contains(&format!(",{m},"))))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (a, b) = (strip(&tmp.path().join("a/results.csv")), strip(&tmp.path().join("b/results.csv")));
+    assert!(a.lines().count() > 20, "{a}");
+    assert_eq!(a, b);
+}
+
+/// Runs `corpusbench run` on one dataset made of `docs` and `gold`; returns (exit code, stderr, rows).
+fn run_bad(docs: &[u8], gold: &[u8]) -> (Option<i32>, String, Vec<(String, String, String, String, f64)>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = dedup_manifest("bad");
+    let dir = dataset_dir(
+        tmp.path(),
+        "bad",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl", docs), ("gold.jsonl", gold)],
+    );
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "-s", "lines", "--out", "res"]);
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    let rows = results_rows(&tmp.path().join("res/results.csv"));
+    (out.status.code(), err, rows)
+}
+
+const GOOD_DOC: &str = "{\"id\": \"ok\", \"text\": \"a\\nb\\na\"}\n";
+const GOOD_GOLD: &str = "{\"id\": \"ok\", \"dup_spans\": [[4, 5]]}\n";
+
+fn assert_reported(err: &str, file: &str, line: usize, field: Option<&str>) {
+    let at = format!("{file}:{line}");
+    assert!(err.contains(&at), "expected `{at}` in: {err}");
+    if let Some(field) = field {
+        assert!(err.contains(&format!("field `{field}`")), "expected field `{field}` in: {err}");
+    }
+}
+
+/// The good document is still scored after a bad record elsewhere.
+fn assert_good_doc_scored(rows: &[(String, String, String, String, f64)]) {
+    let f1 = rows.iter().find(|r| r.3 == "span_f1").map(|r| r.4);
+    assert_eq!(f1, Some(1.0), "{rows:?}");
+}
+
+#[test]
+fn malformed_json_line_names_file_and_line_and_the_run_goes_on() {
+    let docs = format!("{GOOD_DOC}{{\"id\": \"x\", \"text\": \n");
+    let (code, err, rows) = run_bad(docs.as_bytes(), GOOD_GOLD.as_bytes());
+    assert_eq!(code, Some(2));
+    assert_reported(&err, "docs.jsonl", 2, None);
+    assert!(err.contains("malformed JSON"), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn missing_field_is_named() {
+    let docs = format!("{GOOD_DOC}{{\"id\": \"x\"}}\n");
+    let (code, err, rows) = run_bad(docs.as_bytes(), GOOD_GOLD.as_bytes());
+    assert_eq!(code, Some(2));
+    assert_reported(&err, "docs.jsonl", 2, Some("text"));
+    assert!(err.contains("missing"), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn field_of_wrong_type_is_named() {
+    let docs = format!("{GOOD_DOC}{{\"id\": \"x\", \"text\": 42}}\n");
+    let (_, err, _) = run_bad(docs.as_bytes(), GOOD_GOLD.as_bytes());
+    assert_reported(&err, "docs.jsonl", 2, Some("text"));
+    assert!(err.contains("expected a string, found a number"), "{err}");
+}
+
+#[test]
+fn gold_id_without_document_is_named() {
+    let gold = format!("{GOOD_GOLD}{{\"id\": \"ghost\", \"dup_spans\": []}}\n");
+    let (code, err, rows) = run_bad(GOOD_DOC.as_bytes(), gold.as_bytes());
+    assert_eq!(code, Some(2));
+    assert_reported(&err, "gold.jsonl", 2, Some("id"));
+    assert!(err.contains("no document with id `ghost`"), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn span_outside_its_document_is_named_and_the_document_left_out() {
+    let docs = format!("{GOOD_DOC}{{\"id\": \"short\", \"text\": \"abc\"}}\n");
+    let gold = format!("{GOOD_GOLD}{{\"id\": \"short\", \"dup_spans\": [[1, 9]]}}\n");
+    let (code, err, rows) = run_bad(docs.as_bytes(), gold.as_bytes());
+    assert_eq!(code, Some(2));
+    assert_reported(&err, "gold.jsonl", 2, Some("dup_spans"));
+    assert!(err.contains("ends past the document's 3 characters"), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn invalid_utf8_names_file_line_and_byte() {
+    let mut docs = GOOD_DOC.as_bytes().to_vec();
+    docs.extend_from_slice(b"{\"id\": \"x\", \"text\": \"caf\xe9\"}\n");
+    let (code, err, rows) = run_bad(&docs, GOOD_GOLD.as_bytes());
+    assert_eq!(code, Some(2));
+    assert_reported(&err, "docs.jsonl", 2, None);
+    assert!(err.contains("invalid UTF-8 at byte 25"), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn duplicate_id_is_named_with_the_first_line() {
+    let docs = format!("{GOOD_DOC}{GOOD_DOC}");
+    let (_, err, _) = run_bad(docs.as_bytes(), GOOD_GOLD.as_bytes());
+    assert_reported(&err, "docs.jsonl", 2, Some("id"));
+    assert!(err.contains("first on line 1"), "{err}");
+}
+
+#[test]
+fn bad_manifest_names_the_file_and_other_datasets_still_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = dedup_manifest("good");
+    dataset_dir(
+        tmp.path(),
+        "good",
+        &[("dataset.toml", good.as_bytes()), ("docs.jsonl", GOOD_DOC.as_bytes()), ("gold.jsonl", GOOD_GOLD.as_bytes())],
+    );
+    dataset_dir(tmp.path(), "broken", &[("dataset.toml", b"name = \"broken\"\ntask = \"dedupe\"\n")]);
+    let out = corpusbench(tmp.path(), &["run", "--corpus", ".", "-s", "lines", "--out", "res"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("broken/dataset.toml:2") && err.contains("dedupe"), "{err}");
+    assert_good_doc_scored(&results_rows(&tmp.path().join("res/results.csv")));
+}
+
+#[test]
+fn unknown_strategy_lists_the_known_ones_and_fails_before_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = corpusbench(tmp.path(), &["run", "-s", "minhsh", "--out", "res"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("unknown strategy `minhsh`") && err.contains("lines"), "{err}");
+    assert!(!tmp.path().join("res").exists());
+}
+
+#[test]
+fn unknown_parameter_lists_the_strategy_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = corpusbench(tmp.path(), &["run", "-s", "lines:normalise=ws"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no parameter `normalise`") && err.contains("norm, min_chars"), "{err}");
+}
+
+#[test]
+fn list_shows_strategies_and_bundled_datasets() {
+    let out = corpusbench(Path::new(env!("CARGO_MANIFEST_DIR")), &["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("exact") && text.contains("seed-news") && text.contains("handmade-docs"), "{text}");
+}

@@ -1,0 +1,47 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's bundled corpus.
+pub fn bundled_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// Runs the `corpusbench` binary with `args` in `dir`.
+pub fn corpusbench(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corpusbench"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the corpusbench binary runs")
+}
+
+/// Writes `files` (name, bytes) into a new folder `name` under `root`.
+pub fn dataset_dir(root: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, bytes) in files {
+        std::fs::write(dir.join(file), bytes).unwrap();
+    }
+    dir
+}
+
+/// A dedup manifest for a folder holding docs.jsonl and gold.jsonl.
+pub fn dedup_manifest(name: &str) -> String {
+    format!(
+        "name = \"{name}\"\ntask = \"dedup\"\nprimary_metric = \"span_f1\"\nfiles = [\"docs.jsonl\", \"gold.jsonl\"]\n"
+    )
+}
+
+/// The rows of a results.csv as (dataset, task, strategy, metric, value).
+pub fn results_rows(path: &Path) -> Vec<(String, String, String, String, f64)> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[0].to_string(), rec[1].to_string(), rec[2].to_string(), rec[3].to_string(), rec[4].parse().unwrap())
+        })
+        .collect()
+}

@@ -1,0 +1,70 @@
+//! The runner isolates failures: a strategy that errors or panics fails its own cell, and the
+//! other cells still run and score.
+
+use corpusbench::corpus::{Dataset, DedupGold, Doc, Items};
+use corpusbench::runner::{RunOptions, Selected, run};
+use corpusbench::strategy::{DedupOutput, Deduplicator, Strategy, StrategyError, build};
+
+struct Panics;
+impl Deduplicator for Panics {
+    fn name(&self) -> &str {
+        "panics"
+    }
+    fn dedup(&self, _: &[Doc]) -> Result<DedupOutput, StrategyError> {
+        panic!("boom on purpose")
+    }
+}
+
+struct Errs;
+impl Deduplicator for Errs {
+    fn name(&self) -> &str {
+        "errs"
+    }
+    fn dedup(&self, _: &[Doc]) -> Result<DedupOutput, StrategyError> {
+        Err(StrategyError("cannot cope".into()))
+    }
+}
+
+/// Returns spans past the end of the document: a broken strategy, caught by the runner.
+struct OutOfBounds;
+impl Deduplicator for OutOfBounds {
+    fn name(&self) -> &str {
+        "oob"
+    }
+    fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
+        Ok(DedupOutput { dup_spans: Some(docs.iter().map(|_| vec![0..10_000]).collect()), ..Default::default() })
+    }
+}
+
+fn dataset() -> Dataset {
+    let docs = vec![Doc { id: "a".into(), text: "x\ny\nx".into() }];
+    Dataset {
+        name: "tiny".into(),
+        root: ".".into(),
+        format: "jsonl".into(),
+        primary_metric: "span_f1".into(),
+        fingerprint: String::new(),
+        items: Items::Dedup { docs, gold: DedupGold { clusters: None, spans: Some(vec![vec![4..5]]) } },
+        issues: Vec::new(),
+    }
+}
+
+#[test]
+fn failing_strategies_fail_their_cells_and_the_run_goes_on() {
+    let selected = vec![
+        Selected { spec: "panics".into(), strategy: Strategy::Dedup(Box::new(Panics)) },
+        Selected { spec: "errs".into(), strategy: Strategy::Dedup(Box::new(Errs)) },
+        Selected { spec: "oob".into(), strategy: Strategy::Dedup(Box::new(OutOfBounds)) },
+        Selected { spec: "lines".into(), strategy: build("lines").unwrap() },
+    ];
+    let cells = run(&[dataset()], &selected, RunOptions { repeat: 2, threads: 1 }, &mut |_, _| {}).unwrap();
+    assert_eq!(cells.len(), 4);
+    assert!(cells[0].failure.as_deref().unwrap().contains("boom on purpose"));
+    assert_eq!(cells[1].failure.as_deref(), Some("cannot cope"));
+    assert!(cells[2].failure.as_deref().unwrap().contains("outside document `a`"));
+    assert_eq!(cells[3].failure, None);
+    let f1 = cells[3].metrics.iter().find(|(m, _)| m == "span_f1").unwrap().1;
+    assert_eq!(f1, 1.0);
+    let timing = cells[3].timing.as_ref().unwrap();
+    assert_eq!(timing.runs.len(), 2);
+}
