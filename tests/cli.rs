@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{corpusbench, dataset_dir, dedup_manifest, results_rows};
+use common::{Row, corpusbench, dataset_dir, dedup_manifest, results_rows};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -60,7 +60,7 @@ fn results_csv_is_identical_across_runs_apart_from_timing_rows() {
 }
 
 /// Runs `corpusbench run` on one dataset made of `docs` and `gold`; returns (exit code, stderr, rows).
-fn run_bad(docs: &[u8], gold: &[u8]) -> (Option<i32>, String, Vec<(String, String, String, String, f64)>) {
+fn run_bad(docs: &[u8], gold: &[u8]) -> (Option<i32>, String, Vec<Row>) {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = dedup_manifest("bad");
     let dir = dataset_dir(
@@ -87,7 +87,7 @@ fn assert_reported(err: &str, file: &str, line: usize, field: Option<&str>) {
 }
 
 /// The good document is still scored after a bad record elsewhere.
-fn assert_good_doc_scored(rows: &[(String, String, String, String, f64)]) {
+fn assert_good_doc_scored(rows: &[Row]) {
     let f1 = rows.iter().find(|r| r.3 == "span_f1").map(|r| r.4);
     assert_eq!(f1, Some(1.0), "{rows:?}");
 }

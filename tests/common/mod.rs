@@ -35,8 +35,11 @@ pub fn dedup_manifest(name: &str) -> String {
     )
 }
 
-/// The rows of a results.csv as (dataset, task, strategy, metric, value).
-pub fn results_rows(path: &Path) -> Vec<(String, String, String, String, f64)> {
+/// One results.csv row: (dataset, task, strategy, metric, value).
+pub type Row = (String, String, String, String, f64);
+
+/// The rows of a results.csv.
+pub fn results_rows(path: &Path) -> Vec<Row> {
     let mut r = csv::Reader::from_path(path).unwrap();
     r.records()
         .map(|rec| {
