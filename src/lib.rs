@@ -7,7 +7,9 @@
 #![deny(missing_docs)]
 
 pub mod corpus;
+pub mod cost;
 pub mod error;
+pub mod gate;
 pub mod metrics;
 pub mod report;
 pub mod runner;

@@ -10,6 +10,9 @@ use corpusbench::report;
 use corpusbench::runner::{self, RunOptions, Selected};
 use corpusbench::strategy::{self, registry};
 
+#[global_allocator]
+static ALLOC: corpusbench::cost::CountingAlloc = corpusbench::cost::CountingAlloc;
+
 /// Benchmark text deduplication and extraction strategies on labeled data.
 #[derive(Parser)]
 #[command(name = "corpusbench", version, about)]
@@ -28,6 +31,87 @@ enum Command {
         #[arg(long, default_value = "corpus")]
         corpus: Vec<PathBuf>,
     },
+    /// Repeated timed runs: median and spread per cell, ratio to a reference strategy measured
+    /// in the same run, and scaling over 1..N threads.
+    Bench(BenchArgs),
+    /// Deterministic cost (instructions under valgrind, allocations) of each strategy on each
+    /// dataset, single-threaded; writes cost.csv.
+    Cost(CostArgs),
+    /// Compare a run with a committed baseline; exit 1 on a regression.
+    Gate(GateArgs),
+    /// Runs one strategy once on one dataset and prints its allocation counts (used by `cost`).
+    #[command(hide = true)]
+    CostWorker {
+        /// The dataset folder.
+        #[arg(long)]
+        dataset: PathBuf,
+        /// The dataset name within the folder.
+        #[arg(long)]
+        name: String,
+        /// The strategy spec.
+        #[arg(long)]
+        strategy: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Dataset folder, or a folder of dataset folders (repeatable).
+    #[arg(long, default_value = "corpus")]
+    corpus: Vec<PathBuf>,
+    /// Strategy spec (repeatable); default: every built-in strategy.
+    #[arg(long = "strategy", short = 's')]
+    strategies: Vec<String>,
+    /// Reference strategy for time ratios; default: the first strategy of each dataset's task.
+    #[arg(long)]
+    reference: Option<String>,
+    /// Timed runs per cell.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    repeat: u64,
+    /// Largest thread count of the scaling sweep (1..N); default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    threads: Option<u64>,
+    /// Folder for bench.csv.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct CostArgs {
+    /// Dataset folder, or a folder of dataset folders (repeatable).
+    #[arg(long, default_value = "corpus")]
+    corpus: Vec<PathBuf>,
+    /// Strategy spec (repeatable); default: every built-in strategy of each dataset's task.
+    #[arg(long = "strategy", short = 's')]
+    strategies: Vec<String>,
+    /// Folder for cost.csv (usually the run's --out folder).
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct GateArgs {
+    /// The committed baseline.
+    #[arg(long, default_value = "gate/baseline.toml")]
+    baseline: PathBuf,
+    /// The run folder (results.csv, run.json, and cost.csv if measured).
+    #[arg(long, default_value = "results")]
+    run: PathBuf,
+    /// Also write the verdict as Markdown (for a pull-request comment).
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// Show every compared metric, not only those that moved.
+    #[arg(long)]
+    all: bool,
+    /// Stale (dataset changed) and missing cells fail the gate too.
+    #[arg(long)]
+    strict: bool,
+    /// Write this run as the new baseline; refuses if anything got worse.
+    #[arg(long)]
+    update: bool,
+    /// With --update: accept lower quality floors or higher cost ceilings.
+    #[arg(long, requires = "update")]
+    allow_lower: bool,
 }
 
 #[derive(clap::Args)]
@@ -55,6 +139,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::List { corpus } => list(&corpus),
+        Command::Bench(args) => bench(args),
+        Command::Cost(args) => cost(args),
+        Command::Gate(args) => gate(args),
+        Command::CostWorker { dataset, name, strategy } => cost_worker(&dataset, &name, &strategy),
     };
     match result {
         Ok(code) => code,
@@ -79,17 +167,23 @@ fn load(corpus: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
     (datasets, errors)
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, Error> {
-    let specs: Vec<String> = if args.strategies.is_empty() {
+/// The given specs, or every default built-in strategy; each is built first, so a bad spec
+/// stops the command before any work is done.
+fn select(given: &[String]) -> Result<(Vec<String>, Vec<Selected>), Error> {
+    let specs: Vec<String> = if given.is_empty() {
         registry().iter().filter(|s| s.default).map(|s| s.name.to_string()).collect()
     } else {
-        args.strategies.iter().map(|s| s.trim().to_string()).collect()
+        given.iter().map(|s| s.trim().to_string()).collect()
     };
-    // Build every strategy first: a bad spec stops the run before any work is done.
     let selected = specs
         .iter()
         .map(|spec| Ok(Selected { spec: spec.clone(), strategy: strategy::build(spec)? }))
         .collect::<Result<Vec<_>, Error>>()?;
+    Ok((specs, selected))
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, Error> {
+    let (specs, selected) = select(&args.strategies)?;
     let (datasets, input_errors) = load(&args.corpus);
     report_input_errors(&input_errors);
     if datasets.is_empty() {
@@ -155,4 +249,136 @@ fn list(corpus: &[PathBuf]) -> Result<ExitCode, Error> {
     }
     report_input_errors(&errors);
     Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn default_threads(given: Option<u64>) -> usize {
+    given.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+}
+
+fn bench(args: BenchArgs) -> Result<ExitCode, Error> {
+    let (_, mut selected) = select(&args.strategies)?;
+    if let Some(reference) = &args.reference {
+        if let Some(i) = selected.iter().position(|s| &s.spec == reference) {
+            let r = selected.remove(i);
+            selected.insert(0, r);
+        } else {
+            selected.insert(0, Selected { spec: reference.clone(), strategy: strategy::build(reference)? });
+        }
+    }
+    let (datasets, input_errors) = load(&args.corpus);
+    report_input_errors(&input_errors);
+    if datasets.is_empty() {
+        return Err(Error::Usage("no dataset to run on".into()));
+    }
+    let max_threads = default_threads(args.threads);
+    let mut sweeps = Vec::new();
+    for threads in 1..=max_threads {
+        let options = RunOptions { repeat: args.repeat as usize, threads };
+        eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
+        sweeps.push((threads, runner::run(&datasets, &selected, options, &mut |_, _| {})?));
+    }
+    let csv = report::bench::bench_csv(&sweeps)?;
+    report::write_atomic(&args.out.join("bench.csv"), &csv)?;
+    print!("{}", report::bench::bench_table(&sweeps));
+    println!("\nbench results: {}", args.out.join("bench.csv").display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cost(args: CostArgs) -> Result<ExitCode, Error> {
+    if !corpusbench::cost::valgrind_available() {
+        return Err(Error::Usage("valgrind not found: install it (Debian: apt-get install valgrind)".into()));
+    }
+    let exe = std::env::current_exe().map_err(|e| Error::Usage(format!("cannot locate this executable: {e}")))?;
+    let (_, selected) = select(&args.strategies)?;
+    let (datasets, input_errors) = load(&args.corpus);
+    report_input_errors(&input_errors);
+    let scratch = args.out.join(".callgrind");
+    let mut rows: Vec<(String, &'static str, String, corpusbench::cost::Cost)> = Vec::new();
+    let mut failures = 0;
+    for ds in &datasets {
+        for sel in selected.iter().filter(|s| s.strategy.task() == ds.task()) {
+            match corpusbench::cost::measure(&exe, &ds.root, &ds.name, &sel.spec, &scratch) {
+                Ok(c) => {
+                    println!(
+                        "  {:<20} {:<24} {:>14} instructions {:>9} allocations",
+                        ds.name, sel.spec, c.instructions, c.allocations.count
+                    );
+                    rows.push((ds.name.clone(), ds.task().as_str(), sel.spec.clone(), c));
+                }
+                Err(e) => {
+                    failures += 1;
+                    eprintln!("failed: {e}");
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(&scratch);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| Error::Usage(format!("cannot write CSV: {e}"));
+    w.write_record(["dataset", "task", "strategy", "metric", "value"]).map_err(csv_err)?;
+    for (ds, task, spec, c) in &rows {
+        for (metric, v) in [
+            ("instructions", c.instructions),
+            ("allocations", c.allocations.count),
+            ("alloc_bytes", c.allocations.bytes),
+        ] {
+            w.write_record([ds.as_str(), task, spec, metric, &format!("{v}")]).map_err(csv_err)?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))?;
+    report::write_atomic(&args.out.join("cost.csv"), &bytes)?;
+    println!("cost: {}", args.out.join("cost.csv").display());
+    Ok(if failures == 0 && input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn cost_worker(dir: &std::path::Path, name: &str, spec: &str) -> Result<ExitCode, Error> {
+    let strategy = strategy::build(spec)?;
+    let (datasets, _) = discover(&[dir.to_path_buf()]);
+    let ds = datasets
+        .into_iter()
+        .find(|d| d.name == name)
+        .ok_or_else(|| Error::Usage(format!("no dataset `{name}` in {}", dir.display())))?;
+    let allocs = corpusbench::cost::run_once(&ds, &strategy)?;
+    println!("{}", corpusbench::cost::worker_line(allocs));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gate(args: GateArgs) -> Result<ExitCode, Error> {
+    use corpusbench::gate::{Baseline, Observed, Tolerance, compare, render};
+    let observed = Observed::read(&args.run)?;
+    let baseline = if args.baseline.exists() {
+        Baseline::read(&args.baseline)?
+    } else if args.update {
+        Baseline::default()
+    } else {
+        return Err(Error::Usage(format!(
+            "no baseline at {}; create one with `corpusbench gate --update --baseline {}`",
+            args.baseline.display(),
+            args.baseline.display()
+        )));
+    };
+    let rows = compare::compare(&baseline, &observed);
+    let failed = compare::fails(&rows, args.strict);
+    if args.update {
+        if failed && !args.allow_lower {
+            print!("{}", render::text(&rows, false));
+            eprintln!("refusing to update the baseline: the rows marked WORSE would lower a floor (use --allow-lower)");
+            return Ok(ExitCode::from(1));
+        }
+        let tolerance = if args.baseline.exists() { baseline.tolerance.clone() } else { Tolerance::default() };
+        let new = Baseline::from_observed(&observed, tolerance);
+        report::write_atomic(&args.baseline, new.to_toml()?.as_bytes())?;
+        println!("baseline written: {} ({} cells)", args.baseline.display(), new.cells.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", render::text(&rows, args.all));
+    if let Some(md) = &args.markdown {
+        report::write_atomic(md, render::markdown(&rows, failed).as_bytes())?;
+    }
+    if failed {
+        eprintln!("gate: regression (rows marked WORSE{})", if args.strict { ", stale or missing" } else { "" });
+        Ok(ExitCode::from(1))
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
 }

@@ -1,6 +1,7 @@
 //! Reports: `results.csv` (long form), `run.json` (the run record) and the terminal leaderboard.
 //! Files are written atomically: to a temporary file in the same folder, then renamed.
 
+pub mod bench;
 pub mod csv;
 pub mod json;
 pub mod table;

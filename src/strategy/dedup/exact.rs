@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::content_hash;
 use super::normalize::Norm;
+use super::{HashedKeys, content_hash};
 use crate::corpus::Doc;
 use crate::error::Error;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
@@ -46,7 +46,8 @@ impl Deduplicator for Exact {
                 content_hash(buf)
             })
             .collect();
-        let mut first: HashMap<u128, u32> = HashMap::with_capacity(hashes.len());
+        let mut first: HashMap<u128, u32, HashedKeys> =
+            HashMap::with_capacity_and_hasher(hashes.len(), HashedKeys::default());
         let cluster = hashes.iter().enumerate().map(|(i, h)| *first.entry(*h).or_insert(i as u32)).collect();
         Ok(DedupOutput { cluster: Some(cluster), ..DedupOutput::default() })
     }

@@ -12,8 +12,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::content_hash;
 use super::normalize::Norm;
+use super::{HashedKeys, content_hash};
 use crate::corpus::Doc;
 use crate::error::Error;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
@@ -130,7 +130,8 @@ impl Deduplicator for Units {
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
         let units: Vec<Vec<(u128, Range<usize>)>> =
             docs.par_iter().map_init(String::new, |buf, doc| self.hashed_units(&doc.text, buf)).collect();
-        let mut seen: HashSet<u128> = HashSet::with_capacity(units.iter().map(Vec::len).sum());
+        let mut seen: HashSet<u128, HashedKeys> =
+            HashSet::with_capacity_and_hasher(units.iter().map(Vec::len).sum(), HashedKeys::default());
         let spans = units
             .into_iter()
             .map(|doc_units| {
