@@ -37,8 +37,15 @@ impl Norm {
         out.clear();
         match self {
             Norm::None => out.push_str(text),
-            Norm::Ws => fold(text.chars(), out),
-            Norm::Ccnet => fold(text.chars().filter_map(ccnet_char), out),
+            Norm::Ws => {
+                for word in text.split_whitespace() {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(word);
+                }
+            }
+            Norm::Ccnet => ccnet(text, out),
         }
     }
 
@@ -50,79 +57,89 @@ impl Norm {
     }
 }
 
-/// CCNet's per-character rule: lower case, digits to `0`, drop what is neither a letter, a
-/// digit nor white space.
-#[inline]
-fn ccnet_char(c: char) -> Option<CharOrLower> {
-    if c.is_ascii() {
-        return match c {
-            'A'..='Z' => Some(CharOrLower::One(c.to_ascii_lowercase())),
-            'a'..='z' => Some(CharOrLower::One(c)),
-            '0'..='9' => Some(CharOrLower::One('0')),
-            c if c.is_ascii_whitespace() => Some(CharOrLower::One(' ')),
-            _ => None,
-        };
-    }
-    if c.is_whitespace() {
-        Some(CharOrLower::One(' '))
-    } else if c.is_numeric() {
-        Some(CharOrLower::One('0'))
-    } else if c.is_alphanumeric() {
-        Some(CharOrLower::Lower(c))
-    } else {
-        None
-    }
+/// What CCNet's rule does with an ASCII byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ascii {
+    Keep,
+    Lower,
+    Digit,
+    Space,
+    Drop,
 }
 
-/// A character to emit, or one to emit lower-cased (which may expand to several).
-enum CharOrLower {
-    One(char),
-    Lower(char),
-}
-
-/// Anything `fold` can take: plain chars, or CCNet's output.
-trait Emit {
-    fn emit(self, out: &mut String, pending_space: &mut bool);
-}
-
-impl Emit for char {
-    #[inline]
-    fn emit(self, out: &mut String, pending_space: &mut bool) {
-        if self.is_whitespace() {
-            *pending_space = true;
+const fn ascii_table() -> [Ascii; 128] {
+    let mut t = [Ascii::Drop; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() {
+            Ascii::Keep
+        } else if c.is_ascii_uppercase() {
+            Ascii::Lower
+        } else if c.is_ascii_digit() {
+            Ascii::Digit
+        } else if c.is_ascii_whitespace() || c == 0x0b {
+            Ascii::Space
         } else {
-            flush(out, pending_space);
-            out.push(self);
-        }
+            Ascii::Drop
+        };
+        b += 1;
     }
+    t
 }
 
-impl Emit for CharOrLower {
-    #[inline]
-    fn emit(self, out: &mut String, pending_space: &mut bool) {
-        match self {
-            CharOrLower::One(c) => c.emit(out, pending_space),
-            CharOrLower::Lower(c) => {
-                flush(out, pending_space);
-                out.extend(c.to_lowercase());
-            }
-        }
-    }
-}
+static ASCII: [Ascii; 128] = ascii_table();
 
-#[inline]
-fn flush(out: &mut String, pending_space: &mut bool) {
-    if *pending_space && !out.is_empty() {
-        out.push(' ');
-    }
-    *pending_space = false;
-}
-
-/// Trims and folds white-space runs to one space.
-fn fold<E: Emit>(items: impl Iterator<Item = E>, out: &mut String) {
+/// CCNet's rule (lower case, digits to `0`, drop what is neither a letter, a digit nor white
+/// space) with white space folded; ASCII bytes go through a table, other characters through
+/// Unicode properties.
+fn ccnet(text: &str, out: &mut String) {
+    let bytes = text.as_bytes();
     let mut pending_space = false;
-    for item in items {
-        item.emit(out, &mut pending_space);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            let class = ASCII[b as usize];
+            match class {
+                Ascii::Drop => continue,
+                Ascii::Space => {
+                    pending_space = true;
+                    continue;
+                }
+                _ => {}
+            }
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(match class {
+                Ascii::Lower => b.to_ascii_lowercase() as char,
+                Ascii::Digit => '0',
+                _ => b as char,
+            });
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else { break };
+        i += c.len_utf8();
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        let numeric = c.is_numeric();
+        if !numeric && !c.is_alphanumeric() {
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        if numeric {
+            out.push('0');
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
 }
 
