@@ -68,6 +68,14 @@ pub fn registry() -> &'static [StrategyInfo] {
             default: true,
             build: |p| Ok(Strategy::Dedup(Box::new(dedup::units::Units::paragraphs(p)?))),
         },
+        StrategyInfo {
+            name: "bloom-paragraphs",
+            task: Task::Dedup,
+            summary: "repeated \\n-separated paragraphs found through a Bloom filter, the first kept (Dolma dedupe.paragraphs)",
+            params: dedup::bloom::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::bloom::BloomParagraphs::new(p)?))),
+        },
     ];
     REGISTRY
 }

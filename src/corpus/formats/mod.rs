@@ -4,6 +4,8 @@
 //! Each format module contributes one [`Format`] to [`FORMATS`]: a cheap check of the folder's
 //! layout and a loader. The first format that recognises a folder loads it.
 
+pub mod dolma_fixtures;
+
 use std::path::Path;
 
 use super::Dataset;
@@ -20,7 +22,7 @@ pub struct Format {
 }
 
 /// Every upstream format, tried in this order.
-pub const FORMATS: &[Format] = &[];
+pub const FORMATS: &[Format] = &[dolma_fixtures::FORMAT];
 
 /// The first format that recognises `dir`.
 pub fn find(dir: &Path) -> Option<&'static Format> {

@@ -1,5 +1,6 @@
 //! Deduplicators: document-level (`exact`) and span-level (`lines`, `paragraphs`).
 
+pub mod bloom;
 pub mod exact;
 pub mod normalize;
 pub mod units;
