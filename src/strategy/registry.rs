@@ -76,6 +76,14 @@ pub fn registry() -> &'static [StrategyInfo] {
             default: true,
             build: |p| Ok(Strategy::Dedup(Box::new(dedup::bloom::BloomParagraphs::new(p)?))),
         },
+        StrategyInfo {
+            name: "suffix-array",
+            task: Task::Dedup,
+            summary: "exact repeated substrings of at least min_bytes bytes (suffix array + LCP), the first kept (Lee et al. 2021)",
+            params: dedup::suffix_array::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::suffix_array::SuffixArray::new(p)?))),
+        },
     ];
     REGISTRY
 }

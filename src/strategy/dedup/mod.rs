@@ -3,6 +3,7 @@
 pub mod bloom;
 pub mod exact;
 pub mod normalize;
+pub mod suffix_array;
 pub mod units;
 
 use xxhash_rust::xxh3::xxh3_128;
