@@ -208,6 +208,8 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
 
     let csv = report::csv::results_csv(&cells)?;
     report::write_atomic(&args.out.join("results.csv"), &csv)?;
+    let doc_stats = report::doc_stats::doc_stats_csv(&datasets, &cells)?;
+    report::write_atomic(&args.out.join("doc_stats.csv"), &doc_stats)?;
     let json = report::json::run_json(&datasets, &specs, &cells, options, &input_errors, started)?;
     report::write_atomic(&args.out.join("run.json"), &json)?;
 

@@ -1,8 +1,9 @@
-//! Reports: `results.csv` (long form), `run.json` (the run record) and the terminal leaderboard.
+//! Reports: `results.csv` (long form), `doc_stats.csv` (per-document figures), `run.json` (the run record) and the terminal leaderboard.
 //! Files are written atomically: to a temporary file in the same folder, then renamed.
 
 pub mod bench;
 pub mod csv;
+pub mod doc_stats;
 pub mod json;
 pub mod table;
 

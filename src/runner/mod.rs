@@ -49,6 +49,8 @@ pub struct Cell {
     pub timing: Option<Timing>,
     /// Why the cell failed, when it did.
     pub failure: Option<String>,
+    /// Per-document figures the strategy reported (see `DedupOutput::doc_stats`).
+    pub doc_stats: Vec<(String, Vec<f64>)>,
 }
 
 /// Timing of one cell.
@@ -132,6 +134,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
         metrics: Vec::new(),
         timing: None,
         failure: None,
+        doc_stats: Vec::new(),
     };
     match (&sel.strategy, &ds.items) {
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
@@ -163,6 +166,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
             }
             cell.metrics = metrics::dedup::score(docs, gold, &out);
             cell.metrics.extend(out.stats.iter().cloned());
+            cell.doc_stats = out.doc_stats;
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
@@ -186,8 +190,12 @@ fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
     cell
 }
 
-/// A strategy's output must describe every document, with spans inside each document.
+/// A strategy's output must describe every document, with spans inside each document and one
+/// value per document in each per-document figure.
 fn check_shape(docs: &[crate::corpus::Doc], out: &DedupOutput) -> Result<(), String> {
+    if let Some((name, _)) = out.doc_stats.iter().find(|(_, v)| v.len() != docs.len()) {
+        return Err(format!("per-document figure `{name}` does not have one value per document"));
+    }
     if let Some(c) = &out.cluster
         && c.len() != docs.len()
     {

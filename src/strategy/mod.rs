@@ -52,4 +52,7 @@ pub struct DedupOutput {
     /// Figures the strategy reports about itself (named, e.g. `candidate_pairs`), added to the
     /// results beside the metrics.
     pub stats: Vec<(String, f64)>,
+    /// Per-document figures, by name: each column holds one value per document (in dataset
+    /// order), written to `doc_stats.csv` so a user can see why a document was judged as it was.
+    pub doc_stats: Vec<(String, Vec<f64>)>,
 }

@@ -84,6 +84,14 @@ pub fn registry() -> &'static [StrategyInfo] {
             default: true,
             build: |p| Ok(Strategy::Dedup(Box::new(dedup::suffix_array::SuffixArray::new(p)?))),
         },
+        StrategyInfo {
+            name: "gopher-repetition",
+            task: Task::Dedup,
+            summary: "documents failing a Gopher repetition rule (Rae et al. 2021) are removed; per-document figures in doc_stats.csv",
+            params: dedup::gopher::PARAMS,
+            default: true,
+            build: |_| Ok(Strategy::Dedup(Box::new(dedup::gopher::GopherRepetition))),
+        },
     ];
     REGISTRY
 }

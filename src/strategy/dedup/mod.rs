@@ -2,6 +2,7 @@
 
 pub mod bloom;
 pub mod exact;
+pub mod gopher;
 pub mod normalize;
 pub mod suffix_array;
 pub mod units;
