@@ -271,7 +271,7 @@ fn load_dedup(docs_path: &Path, bytes: &[u8], gold: Option<(PathBuf, Vec<u8>)>, 
             .collect()
     });
     let spans = has_spans.then(|| spans.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(s, _)| s).collect());
-    Items::Dedup { docs, gold: DedupGold { clusters, spans } }
+    Items::Dedup { docs, gold: DedupGold { clusters, spans, ..DedupGold::default() } }
 }
 
 /// Parses `[[start, end], ...]`, checks bounds against the document's char length, and returns

@@ -73,6 +73,9 @@ pub struct DedupGold {
     /// Per document: duplicate character spans a cleaner should remove (sorted, disjoint,
     /// char offsets, half-open). `None` when the dataset has no span-level gold.
     pub spans: Option<Vec<Vec<Range<usize>>>>,
+    /// Per document: a category for per-category pair metrics (`pair_recall@cut`, ...), e.g.
+    /// Clough-Stevenson's `orig`/`cut`/`light`/`heavy`/`non`. `None` when the dataset has none.
+    pub categories: Option<Vec<String>>,
 }
 
 /// Gold annotations of one page of an extraction dataset.

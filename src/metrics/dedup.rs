@@ -1,9 +1,16 @@
 //! Scores one deduplicator's output against a dataset's gold, as named metrics.
 //!
-//! Document metrics need predicted clusters and gold clusters. Span metrics need gold spans; a
+//! Document metrics need predicted clusters and gold clusters. When the gold gives each document
+//! a category, pair metrics are also reported per category (`pair_recall@cut`, ...): for a
+//! category `c`, only the pairs with at least one document of category `c` count, on both sides:
+//! precision@c = correct predicted pairs involving `c` / predicted pairs involving `c`, recall@c =
+//! correct predicted pairs involving `c` / gold pairs involving `c` (the empty-denominator rule of
+//! [`Prf::from_counts`] applies: a category with no gold pairs, such as Clough-Stevenson's `non`,
+//! scores 1 when nothing involving it is predicted and 0 otherwise). Span metrics need gold spans; a
 //! strategy that only clusters is scored on spans as a cleaner would apply it: every document
 //! but the first of its cluster is removed whole.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{Prf, clusters, spans};
@@ -28,9 +35,45 @@ fn push_prf(out: &mut Vec<(String, f64)>, prefix: &str, prf: Prf) {
     out.push((format!("{prefix}_f1"), prf.f1));
 }
 
+fn pairs(n: u64) -> f64 {
+    (n as f64) * (n as f64 - 1.0) / 2.0
+}
+
+/// Pairs with at least one member of the category, summed over groups of (all, not of it).
+fn involving<K>(groups: &HashMap<K, (u64, u64)>) -> f64 {
+    groups.values().map(|&(n, other)| pairs(n) - pairs(other)).sum()
+}
+
+/// Pairwise P/R/F1 per category (sorted by name), counting only pairs with at least one document
+/// of that category. Computed from cluster sizes: the pairs involving `c` in a group of `n`
+/// documents, `m` of them not of category `c`, are `pairs(n) - pairs(m)`.
+pub fn category_pairs(pred: &[u32], gold: &[u32], categories: &[String]) -> Vec<(String, Prf)> {
+    let mut names: Vec<&str> = categories.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|c| {
+            // (all, not of category c) per predicted cluster, gold cluster and cell.
+            let mut p: HashMap<u32, (u64, u64)> = HashMap::new();
+            let mut g: HashMap<u32, (u64, u64)> = HashMap::new();
+            let mut cell: HashMap<(u32, u32), (u64, u64)> = HashMap::new();
+            for ((&a, &b), cat) in pred.iter().zip(gold).zip(categories) {
+                let other = u64::from(cat != c);
+                for e in [p.entry(a).or_default(), g.entry(b).or_default(), cell.entry((a, b)).or_default()] {
+                    e.0 += 1;
+                    e.1 += other;
+                }
+            }
+            (c.to_string(), Prf::from_counts(involving(&cell), involving(&p), involving(&g)))
+        })
+        .collect()
+}
+
 /// Named metrics of `output` on `docs` with `gold`, in a fixed order.
 pub fn score(docs: &[Doc], gold: &DedupGold, output: &DedupOutput) -> Vec<(String, f64)> {
     let mut out = Vec::new();
+    let categories = gold.categories.as_ref().filter(|c| c.len() == docs.len());
     if let (Some(pred), Some(gold)) = (&output.cluster, &gold.clusters) {
         let s = clusters::score(pred, gold);
         push_prf(&mut out, "pair", s.pairwise);
@@ -38,6 +81,13 @@ pub fn score(docs: &[Doc], gold: &DedupGold, output: &DedupOutput) -> Vec<(Strin
         push_prf(&mut out, "bcubed", s.bcubed);
         out.push(("largest_cluster".into(), s.largest_cluster as f64));
         out.push(("predicted_pairs".into(), s.predicted_pairs));
+        if let Some(categories) = &categories {
+            for (category, prf) in category_pairs(pred, gold, categories) {
+                out.push((format!("pair_precision@{category}"), prf.precision));
+                out.push((format!("pair_recall@{category}"), prf.recall));
+                out.push((format!("pair_f1@{category}"), prf.f1));
+            }
+        }
     }
     let derived;
     let pred_spans = match (&output.dup_spans, &output.cluster) {
@@ -57,4 +107,49 @@ pub fn score(docs: &[Doc], gold: &DedupGold, output: &DedupOutput) -> Vec<(Strin
         out.push(("removed_fraction".into(), if total == 0 { 0.0 } else { removed as f64 / total as f64 }));
     }
     out
+}
+
+#[cfg(test)]
+mod category_tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn per_category_pairs_by_hand() {
+        // docs: 0 orig(a), 1 cut(a), 2 light(a), 3 non, 4 orig(b), 5 heavy(b)
+        // gold pairs: (0,1) (0,2) (1,2) (4,5); predicted pairs: (0,1) (2,3).
+        let cats: Vec<String> =
+            ["orig", "cut", "light", "non", "orig", "heavy"].iter().map(|s| s.to_string()).collect();
+        let got: HashMap<String, Prf> =
+            category_pairs(&[0, 0, 3, 3, 4, 5], &[0, 0, 0, 3, 4, 4], &cats).into_iter().collect();
+        // cut (doc 1): gold (0,1) (1,2); predicted (0,1), correct -> P 1, R 1/2.
+        assert!(close(got["cut"].precision, 1.0) && close(got["cut"].recall, 0.5));
+        assert!(close(got["cut"].f1, 2.0 / 3.0));
+        // light (doc 2): gold (0,2) (1,2); predicted (2,3), wrong -> 0, 0.
+        assert_eq!((got["light"].precision, got["light"].recall), (0.0, 0.0));
+        // non (doc 3): no gold pair; one predicted pair -> precision 0.
+        assert_eq!(got["non"].precision, 0.0);
+        // heavy (doc 5): gold (4,5), nothing predicted -> recall 0.
+        assert_eq!(got["heavy"].recall, 0.0);
+        // orig (docs 0, 4): gold (0,1) (0,2) (4,5); predicted (0,1) -> P 1, R 1/3.
+        assert!(close(got["orig"].precision, 1.0) && close(got["orig"].recall, 1.0 / 3.0));
+    }
+
+    #[test]
+    fn category_metrics_are_named_after_the_category() {
+        let docs: Vec<Doc> = (0..3).map(|i| Doc { id: i.to_string(), text: "t".into() }).collect();
+        let gold = DedupGold {
+            clusters: Some(vec![0, 0, 2]),
+            categories: Some(vec!["orig".into(), "cut".into(), "non".into()]),
+            ..DedupGold::default()
+        };
+        let out = DedupOutput { cluster: Some(vec![0, 0, 2]), ..DedupOutput::default() };
+        let m: HashMap<String, f64> = score(&docs, &gold, &out).into_iter().collect();
+        assert_eq!(m["pair_recall@cut"], 1.0);
+        // Nothing involving `non` was predicted and nothing is gold: perfect by the empty rule.
+        assert_eq!(m["pair_precision@non"], 1.0);
+    }
 }

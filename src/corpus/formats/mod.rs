@@ -4,6 +4,7 @@
 //! Each format module contributes one [`Format`] to [`FORMATS`]: a cheap check of the folder's
 //! layout and a loader. The first format that recognises a folder loads it.
 
+pub mod clough_stevenson;
 pub mod dolma_fixtures;
 
 use std::path::Path;
@@ -22,7 +23,7 @@ pub struct Format {
 }
 
 /// Every upstream format, tried in this order.
-pub const FORMATS: &[Format] = &[dolma_fixtures::FORMAT];
+pub const FORMATS: &[Format] = &[clough_stevenson::FORMAT, dolma_fixtures::FORMAT];
 
 /// The first format that recognises `dir`.
 pub fn find(dir: &Path) -> Option<&'static Format> {

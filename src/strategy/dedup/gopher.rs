@@ -25,7 +25,6 @@
 //! alone: repetition across documents is the other strategies' business.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use rayon::prelude::*;
 
@@ -95,38 +94,44 @@ pub fn repetition_stats(text: &str) -> Vec<f64> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let lens: Vec<usize> = words.iter().map(|w| w.chars().count()).collect();
     let word_chars: usize = lens.iter().sum();
+    // Words as small integers, so n-grams are compared as integer slices.
+    let mut vocab: HashMap<&str, u32> = HashMap::new();
+    let ids: Vec<u32> = words
+        .iter()
+        .map(|w| {
+            let next = vocab.len() as u32;
+            *vocab.entry(w).or_insert(next)
+        })
+        .collect();
     for n in 2..=10usize {
         let mut marks = vec![false; words.len()];
         if words.len() >= n {
-            // n-gram -> (count, first position, every start)
-            let mut grams: HashMap<&[&str], (usize, usize, Vec<usize>)> = HashMap::new();
-            for (i, gram) in words.windows(n).enumerate() {
-                match grams.entry(gram) {
-                    Entry::Occupied(mut e) => {
-                        e.get_mut().0 += 1;
-                        e.get_mut().2.push(i);
+            // Each window's n-gram id; per id, its count (ids are numbered by first occurrence).
+            let mut gram_ids: HashMap<&[u32], usize> = HashMap::new();
+            let mut counts: Vec<usize> = Vec::new();
+            let window_ids: Vec<usize> = ids
+                .windows(n)
+                .map(|gram| {
+                    let id = *gram_ids.entry(gram).or_insert(counts.len());
+                    if id == counts.len() {
+                        counts.push(0);
                     }
-                    Entry::Vacant(e) => {
-                        e.insert((1, i, vec![i]));
-                    }
-                }
-            }
-            let mut mark = |starts: &[usize]| {
-                for &s in starts {
-                    marks[s..s + n].iter_mut().for_each(|m| *m = true);
-                }
-            };
-            if n <= 4 {
-                // Most frequent; ties to the earliest first occurrence.
-                let top = grams.values().max_by_key(|(count, first, _)| (*count, usize::MAX - first));
-                if let Some((_, _, starts)) = top.filter(|(count, _, _)| *count > 1) {
-                    mark(starts);
-                }
+                    counts[id] += 1;
+                    id
+                })
+                .collect();
+            // Which n-grams count: the most frequent (ties to the earliest, the lowest id) if it
+            // repeats, for n <= 4; every repeated one for n >= 5.
+            let counted: Vec<bool> = if n <= 4 {
+                let top =
+                    (0..counts.len()).max_by_key(|&id| (counts[id], usize::MAX - id)).filter(|&id| counts[id] > 1);
+                (0..counts.len()).map(|id| Some(id) == top).collect()
             } else {
-                for (count, _, starts) in grams.values() {
-                    if *count > 1 {
-                        mark(starts);
-                    }
+                counts.iter().map(|&c| c > 1).collect()
+            };
+            for (start, &id) in window_ids.iter().enumerate() {
+                if counted[id] {
+                    marks[start..start + n].iter_mut().for_each(|m| *m = true);
                 }
             }
         }
