@@ -44,7 +44,10 @@ fn dataset() -> Dataset {
         format: "jsonl".into(),
         primary_metric: "span_f1".into(),
         fingerprint: String::new(),
-        items: Items::Dedup { docs, gold: DedupGold { clusters: None, spans: Some(vec![vec![4..5]]), ..DedupGold::default() } },
+        items: Items::Dedup {
+            docs,
+            gold: DedupGold { clusters: None, spans: Some(vec![vec![4..5]]), ..DedupGold::default() },
+        },
         issues: Vec::new(),
     }
 }
