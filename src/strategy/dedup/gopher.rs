@@ -73,6 +73,29 @@ fn duplicates<'a>(units: impl Iterator<Item = &'a str>) -> (usize, usize, usize)
     (dups, chars, total)
 }
 
+/// A hash map with a fast hasher for in-memory keys (never stored or compared across runs):
+/// xxh3 for byte strings, a multiply-shift mix for integers.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// The hasher of [`FastMap`].
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let h = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
 /// Word characters covered by the marked word positions.
 fn covered_chars(marks: &[bool], lens: &[usize]) -> usize {
     marks.iter().zip(lens).filter(|(m, _)| **m).map(|(_, l)| l).sum()
@@ -94,32 +117,37 @@ pub fn repetition_stats(text: &str) -> Vec<f64> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let lens: Vec<usize> = words.iter().map(|w| w.chars().count()).collect();
     let word_chars: usize = lens.iter().sum();
-    // Words as small integers, so n-grams are compared as integer slices.
-    let mut vocab: HashMap<&str, u32> = HashMap::new();
-    let ids: Vec<u32> = words
+    // Words as small integers numbered by first occurrence; the n-gram at each position is then
+    // numbered from the (n-1)-gram there and the word that extends it, so each n costs one
+    // lookup of a 64-bit key per position.
+    let mut vocab: FastMap<&str, u32> = FastMap::with_capacity_and_hasher(words.len(), Default::default());
+    let mut grams: Vec<u32> = words
         .iter()
         .map(|w| {
             let next = vocab.len() as u32;
             *vocab.entry(w).or_insert(next)
         })
         .collect();
+    let ids = grams.clone();
     for n in 2..=10usize {
         let mut marks = vec![false; words.len()];
         if words.len() >= n {
-            // Each window's n-gram id; per id, its count (ids are numbered by first occurrence).
-            let mut gram_ids: HashMap<&[u32], usize> = HashMap::new();
+            // Each window's n-gram id (numbered by first occurrence) and each id's count.
+            let windows = words.len() + 1 - n;
+            let mut table: FastMap<u64, u32> = FastMap::with_capacity_and_hasher(windows, Default::default());
             let mut counts: Vec<usize> = Vec::new();
-            let window_ids: Vec<usize> = ids
-                .windows(n)
-                .map(|gram| {
-                    let id = *gram_ids.entry(gram).or_insert(counts.len());
-                    if id == counts.len() {
-                        counts.push(0);
-                    }
-                    counts[id] += 1;
-                    id
-                })
-                .collect();
+            for i in 0..windows {
+                let key = (u64::from(grams[i]) << 32) | u64::from(ids[i + n - 1]);
+                let next = counts.len() as u32;
+                let id = *table.entry(key).or_insert(next);
+                if id == next {
+                    counts.push(0);
+                }
+                counts[id as usize] += 1;
+                grams[i] = id;
+            }
+            grams.truncate(windows);
+            let window_ids = &grams;
             // Which n-grams count: the most frequent (ties to the earliest, the lowest id) if it
             // repeats, for n <= 4; every repeated one for n >= 5.
             let counted: Vec<bool> = if n <= 4 {
@@ -130,7 +158,7 @@ pub fn repetition_stats(text: &str) -> Vec<f64> {
                 counts.iter().map(|&c| c > 1).collect()
             };
             for (start, &id) in window_ids.iter().enumerate() {
-                if counted[id] {
+                if counted[id as usize] {
                     marks[start..start + n].iter_mut().for_each(|m| *m = true);
                 }
             }
@@ -254,5 +282,45 @@ mod tests {
         assert!(close(col("dup_line_frac")[1], 0.5));
         assert!(col(RULES_FAILED)[1] >= 1.0);
         assert_eq!(col(RULES_FAILED)[0], 0.0);
+    }
+
+    /// Straightforward n-gram figures: compare word slices directly.
+    fn naive_ngram_figures(text: &str) -> Vec<f64> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let total: usize = words.iter().map(|w| w.chars().count()).sum();
+        (2..=10usize)
+            .map(|n| {
+                let mut marks = vec![false; words.len()];
+                let starts: Vec<usize> = (0..(words.len() + 1).saturating_sub(n)).collect();
+                let count = |s: usize| starts.iter().filter(|&&t| words[t..t + n] == words[s..s + n]).count();
+                let first = |s: usize| starts.iter().position(|&t| words[t..t + n] == words[s..s + n]).unwrap_or(s);
+                let chosen: Vec<usize> = if n <= 4 {
+                    let top = starts.iter().copied().max_by_key(|&s| (count(s), usize::MAX - first(s)));
+                    match top {
+                        Some(t) if count(t) > 1 => {
+                            starts.iter().copied().filter(|&s| words[s..s + n] == words[t..t + n]).collect()
+                        }
+                        _ => Vec::new(),
+                    }
+                } else {
+                    starts.iter().copied().filter(|&s| count(s) > 1).collect()
+                };
+                for s in chosen {
+                    marks[s..s + n].iter_mut().for_each(|m| *m = true);
+                }
+                let covered: usize =
+                    words.iter().zip(&marks).filter(|(_, m)| **m).map(|(w, _)| w.chars().count()).sum();
+                ratio(covered, total)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ngram_figures_agree_with_direct_comparison(words in proptest::collection::vec("(a|b|cc|dé)", 0..40)) {
+            let text = words.join(" ");
+            let fast = repetition_stats(&text);
+            proptest::prop_assert_eq!(&fast[4..], &naive_ngram_figures(&text)[..]);
+        }
     }
 }
