@@ -5,6 +5,7 @@
 //! becomes an [`InputError`] in [`Dataset::issues`] and the offending record is left out.
 
 pub mod discover;
+pub mod encoding;
 pub mod fingerprint;
 pub mod formats;
 pub mod jsonl;
@@ -160,9 +161,9 @@ impl Dataset {
     }
 }
 
-/// Decodes a page's raw bytes to text: UTF-8 (a byte-order mark is dropped); bytes that are not
-/// valid UTF-8 are replaced with U+FFFD.
+/// Decodes a page's raw bytes to text as a browser would with no HTTP header: byte-order mark,
+/// then a `<meta>` charset in the first 1024 bytes, then detection from the bytes (see
+/// [`encoding`]). Invalid bytes become U+FFFD.
 pub fn decode_html(raw: &[u8]) -> String {
-    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
-    String::from_utf8_lossy(raw).into_owned()
+    encoding::decode(raw, None).text
 }
