@@ -181,7 +181,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
             }
             let failed = outputs.iter().filter(|o| o.is_err()).count();
             let texts: Vec<String> = outputs.into_iter().map(|o| o.unwrap_or_default()).collect();
-            cell.metrics = metrics::extract::score(gold, &texts);
+            cell.metrics = metrics::extract::score(&ds.format, gold, &texts);
             cell.metrics.push(("failed_pages".into(), failed as f64));
             cell.timing = Some(Timing::new(runs, pages.len(), ds.input_bytes()));
         }

@@ -1,9 +1,216 @@
 //! Extraction metrics, each as its benchmark's community computes it.
+//!
+//! | family | module | used for |
+//! |---|---|---|
+//! | `shingle_*` | [`shingle`] | scrapinghub article extraction benchmark; any gold text |
+//! | `snippet_*` | [`snippet`] | trafilatura evaluation set; any with/without snippets |
+//! | `bow_*` | [`bow`] | WCXB (with snippet rates and `bow_*@<page type>`); any gold text |
+//! | `rouge_lsum_*` | [`rouge`] | every dataset with gold text |
+//!
+//! A dataset in a known upstream format gets its community's family (plus ROUGE-LSum where it
+//! has gold text) and no other, so that its table only shows figures comparable with the
+//! published ones. A dataset of any other format gets every family its gold allows. Text metrics
+//! are computed over the pages that have gold text. Nothing here reads files or knows about
+//! strategies.
+
+pub mod bow;
+pub mod rouge;
+pub mod shingle;
+pub mod snippet;
+pub mod tokens;
 
 use crate::corpus::ExtractGold;
 
-/// Named metrics of extracted `texts` against `gold` (aligned by page), in a fixed order.
-pub fn score(gold: &[ExtractGold], texts: &[String]) -> Vec<(String, f64)> {
+/// Format name of the scrapinghub article extraction benchmark.
+pub const SCRAPINGHUB: &str = "scrapinghub-aeb";
+/// Format name of the trafilatura evaluation set.
+pub const TRAFILATURA: &str = "trafilatura-eval";
+/// Format name of WCXB.
+pub const WCXB: &str = "wcxb";
+
+/// WCXB's page types in the order its `--per-type` report lists them; other types follow,
+/// sorted by name.
+const PAGE_TYPE_ORDER: &[&str] = &["article", "forum", "product", "collection", "listing", "documentation", "service"];
+
+/// Which metric families a dataset gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Families {
+    shingle: bool,
+    snippet: bool,
+    bow: bool,
+    rouge: bool,
+}
+
+impl Families {
+    fn for_dataset(format: &str, gold: &[ExtractGold]) -> Families {
+        let text = gold.iter().any(|g| g.text.is_some());
+        let snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
+        match format {
+            SCRAPINGHUB => Families { shingle: text, snippet: false, bow: false, rouge: text },
+            TRAFILATURA => Families { shingle: false, snippet: snippets, bow: false, rouge: text },
+            WCXB => Families { shingle: false, snippet: false, bow: text, rouge: text },
+            _ => Families { shingle: text, snippet: snippets, bow: text, rouge: text },
+        }
+    }
+}
+
+/// Named metrics of extracted `texts` against `gold` (aligned by page) for a dataset of
+/// `format`, in a fixed order.
+pub fn score(format: &str, gold: &[ExtractGold], texts: &[String]) -> Vec<(String, f64)> {
     debug_assert_eq!(gold.len(), texts.len());
-    Vec::new()
+    let fam = Families::for_dataset(format, gold);
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let with_text: Vec<(&str, &str, Option<&str>)> = gold
+        .iter()
+        .zip(texts)
+        .filter_map(|(g, t)| g.text.as_deref().map(|gt| (gt, t.as_str(), g.page_type.as_deref())))
+        .collect();
+    if fam.shingle {
+        let s = shingle::score(with_text.iter().map(|&(g, t, _)| (g, t)));
+        out.extend([
+            ("shingle_precision".to_string(), s.precision),
+            ("shingle_recall".to_string(), s.recall),
+            ("shingle_f1".to_string(), s.f1),
+            ("shingle_accuracy".to_string(), s.accuracy),
+        ]);
+    }
+    if fam.snippet {
+        let mut total = snippet::Counts::default();
+        for (g, t) in gold.iter().zip(texts) {
+            total.add(snippet::page(&g.with, &g.without, t));
+        }
+        let (p, r, a, f) = total.scores();
+        out.extend([
+            ("snippet_precision".to_string(), p),
+            ("snippet_recall".to_string(), r),
+            ("snippet_accuracy".to_string(), a),
+            ("snippet_f1".to_string(), f),
+            ("snippet_tp".to_string(), total.tp as f64),
+            ("snippet_fp".to_string(), total.fp as f64),
+            ("snippet_fn".to_string(), total.fn_ as f64),
+            ("snippet_tn".to_string(), total.tn as f64),
+        ]);
+    }
+    if fam.bow {
+        out.extend(bow_metrics(format, gold, texts, &with_text));
+    }
+    if fam.rouge {
+        use rayon::prelude::*;
+        let pages: Vec<rouge::Rouge> = with_text.par_iter().map(|&(g, t, _)| rouge::page(g, t)).collect();
+        out.extend([
+            ("rouge_lsum_precision".to_string(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),
+            ("rouge_lsum_recall".to_string(), tokens::mean(pages.iter().map(|r| r.recall)).unwrap_or(0.0)),
+            ("rouge_lsum_f1".to_string(), tokens::mean(pages.iter().map(|r| r.f1)).unwrap_or(0.0)),
+        ]);
+    }
+    out
+}
+
+/// WCXB figures: macro P/R/F1, snippet rates (WCXB format only, over all pages), and the
+/// per-page-type breakdown.
+fn bow_metrics(
+    format: &str,
+    gold: &[ExtractGold],
+    texts: &[String],
+    with_text: &[(&str, &str, Option<&str>)],
+) -> Vec<(String, f64)> {
+    let pages: Vec<(bow::PagePrf, Option<&str>)> =
+        with_text.iter().map(|&(g, t, ty)| (bow::page(g, t), ty)).collect();
+    let means = |sel: &dyn Fn(&Option<&str>) -> bool| {
+        let chosen: Vec<&bow::PagePrf> = pages.iter().filter(|(_, ty)| sel(ty)).map(|(p, _)| p).collect();
+        (
+            tokens::mean(chosen.iter().map(|p| p.precision)).unwrap_or(0.0),
+            tokens::mean(chosen.iter().map(|p| p.recall)).unwrap_or(0.0),
+            tokens::mean(chosen.iter().map(|p| p.f1)).unwrap_or(0.0),
+            chosen.len(),
+        )
+    };
+    let (p, r, f, _) = means(&|_| true);
+    let mut out = vec![("bow_precision".to_string(), p), ("bow_recall".to_string(), r), ("bow_f1".to_string(), f)];
+    if format == WCXB {
+        let with = tokens::mean(gold.iter().zip(texts).map(|(g, t)| bow::snippet_rate(&g.with, t))).unwrap_or(0.0);
+        let without =
+            tokens::mean(gold.iter().zip(texts).map(|(g, t)| bow::snippet_rate(&g.without, t))).unwrap_or(0.0);
+        out.push(("bow_with_rate".to_string(), with));
+        out.push(("bow_without_rate".to_string(), without));
+    }
+    let mut types: Vec<&str> = pages.iter().filter_map(|(_, ty)| *ty).collect();
+    types.sort_by_key(|t| (PAGE_TYPE_ORDER.iter().position(|o| o == t).unwrap_or(PAGE_TYPE_ORDER.len()), *t));
+    types.dedup();
+    for ty in types {
+        let (p, r, f, n) = means(&|t| *t == Some(ty));
+        out.extend([
+            (format!("bow_precision@{ty}"), p),
+            (format!("bow_recall@{ty}"), r),
+            (format!("bow_f1@{ty}"), f),
+            (format!("pages@{ty}"), n as f64),
+        ]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gold(text: Option<&str>, with: &[&str], without: &[&str], ty: Option<&str>) -> ExtractGold {
+        ExtractGold {
+            text: text.map(str::to_string),
+            with: with.iter().map(|s| s.to_string()).collect(),
+            without: without.iter().map(|s| s.to_string()).collect(),
+            page_type: ty.map(str::to_string),
+        }
+    }
+
+    fn names(m: &[(String, f64)]) -> Vec<&str> {
+        m.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    #[test]
+    fn upstream_formats_get_their_own_family_only() {
+        let g = vec![gold(Some("a b"), &["a"], &["z"], Some("article"))];
+        let t = vec!["a b".to_string()];
+        let sh = score(SCRAPINGHUB, &g, &t);
+        assert!(names(&sh).contains(&"shingle_f1") && !names(&sh).contains(&"bow_f1"));
+        assert!(names(&sh).contains(&"rouge_lsum_f1") && !names(&sh).contains(&"snippet_f1"));
+        let tr = score(TRAFILATURA, &g, &t);
+        assert!(names(&tr).contains(&"snippet_f1") && !names(&tr).contains(&"shingle_f1"));
+        let wc = score(WCXB, &g, &t);
+        assert!(names(&wc).contains(&"bow_f1@article") && names(&wc).contains(&"bow_with_rate"));
+        let own = score("jsonl", &g, &t);
+        for m in ["shingle_f1", "snippet_f1", "bow_f1", "rouge_lsum_f1"] {
+            assert!(names(&own).contains(&m), "{m}");
+        }
+    }
+
+    #[test]
+    fn page_type_breakdown_averages_within_each_type() {
+        let g = vec![
+            gold(Some("a b"), &[], &[], Some("forum")),
+            gold(Some("a b"), &[], &[], Some("article")),
+            gold(Some("c d"), &[], &[], Some("article")),
+        ];
+        let t = vec!["a b".to_string(), "a b".to_string(), "x y".to_string()];
+        let m = score(WCXB, &g, &t);
+        let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        assert_eq!(get("bow_f1@article"), Some(0.5));
+        assert_eq!(get("bow_f1@forum"), Some(1.0));
+        assert_eq!(get("pages@article"), Some(2.0));
+        assert_eq!(get("bow_f1"), Some(2.0 / 3.0));
+        // Upstream order: article before forum.
+        let order: Vec<&str> = names(&m).into_iter().filter(|n| n.starts_with("bow_f1@")).collect();
+        assert_eq!(order, vec!["bow_f1@article", "bow_f1@forum"]);
+        // No snippets: both rates count 1.0 per page.
+        assert_eq!(get("bow_with_rate"), Some(1.0));
+    }
+
+    #[test]
+    fn pages_without_gold_text_are_left_out_of_text_metrics() {
+        let g = vec![gold(Some("a b c d"), &[], &[], None), gold(None, &["q"], &[], None)];
+        let t = vec!["a b c d".to_string(), "nothing".to_string()];
+        let m = score("jsonl", &g, &t);
+        let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+        assert_eq!(get("shingle_f1"), Some(1.0));
+        assert_eq!(get("snippet_recall"), Some(0.0));
+    }
 }

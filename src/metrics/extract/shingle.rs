@@ -1,0 +1,193 @@
+//! Shingle-4 precision, recall, F1 and accuracy, as the scrapinghub article extraction benchmark
+//! (`evaluate.py`) computes them.
+//!
+//! - Tokens are Python `\w+` runs, case kept ([`super::tokens::words`]).
+//! - Shingles are the 4-token windows of the token list; a text of 1 to 3 tokens gives one
+//!   shorter shingle, an empty text none.
+//! - Per page, over shingle multisets: TP = matched, FP = predicted and unmatched, FN = gold and
+//!   unmatched, each then divided by TP + FP + FN (when positive) so that long pages do not weigh
+//!   more.
+//! - Per page precision is 1 when FP = FN = 0, 0 when TP = FP = 0, else TP / (TP + FP); recall
+//!   alike with FN.
+//! - Corpus precision is the mean over pages with TP + FP > 0, recall the mean over pages with
+//!   TP + FN > 0, and F1 the harmonic mean of those two means (not a mean of per-page F1).
+//! - Accuracy is the share of pages whose token list equals the gold one.
+//!
+//! Upstream raises on an empty mean or a zero F1 denominator; here those give 0. The bootstrap
+//! standard deviations upstream prints are not computed (they are unseeded upstream).
+
+use std::collections::HashMap;
+
+use super::tokens::{mean, words};
+
+/// Shingle length.
+pub const N: usize = 4;
+
+/// Normalised (TP, FP, FN) of one page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageCounts {
+    /// Matched shingles, as a share of TP + FP + FN.
+    pub tp: f64,
+    /// Predicted shingles not in gold, as a share.
+    pub fp: f64,
+    /// Gold shingles not predicted, as a share.
+    pub fn_: f64,
+    /// Whether the token lists are identical.
+    pub exact: bool,
+}
+
+/// Corpus figures.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    /// Mean per-page precision (pages with TP + FP > 0).
+    pub precision: f64,
+    /// Mean per-page recall (pages with TP + FN > 0).
+    pub recall: f64,
+    /// Harmonic mean of `precision` and `recall`.
+    pub f1: f64,
+    /// Share of pages whose tokens equal the gold tokens.
+    pub accuracy: f64,
+}
+
+/// Token ids of `text`, interned in `ids`.
+fn token_ids<'a>(text: &'a str, ids: &mut HashMap<&'a str, u32>) -> Vec<u32> {
+    words(text)
+        .into_iter()
+        .map(|w| {
+            let next = ids.len() as u32;
+            *ids.entry(w).or_insert(next)
+        })
+        .collect()
+}
+
+/// Multiset of shingles of a token-id list.
+fn shingles(tokens: &[u32]) -> HashMap<&[u32], u32> {
+    let mut out: HashMap<&[u32], u32> = HashMap::new();
+    if tokens.is_empty() {
+        return out;
+    }
+    let windows = tokens.len().saturating_sub(N) + 1;
+    for i in 0..windows {
+        *out.entry(&tokens[i..(i + N).min(tokens.len())]).or_insert(0) += 1;
+    }
+    out
+}
+
+/// Counts of one page: `gold` against `pred`.
+pub fn page(gold: &str, pred: &str) -> PageCounts {
+    let mut ids = HashMap::new();
+    let g = token_ids(gold, &mut ids);
+    let p = token_ids(pred, &mut ids);
+    let (gs, ps) = (shingles(&g), shingles(&p));
+    let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
+    for (key, &gc) in &gs {
+        let pc = ps.get(key).copied().unwrap_or(0);
+        tp += u64::from(gc.min(pc));
+        fn_ += u64::from(gc.saturating_sub(pc));
+    }
+    for (key, &pc) in &ps {
+        let gc = gs.get(key).copied().unwrap_or(0);
+        fp += u64::from(pc.saturating_sub(gc));
+    }
+    let (tp, fp, fn_) = (tp as f64, fp as f64, fn_ as f64);
+    let sum = tp + fp + fn_;
+    let (tp, fp, fn_) = if sum > 0.0 { (tp / sum, fp / sum, fn_ / sum) } else { (tp, fp, fn_) };
+    PageCounts { tp, fp, fn_, exact: g == p }
+}
+
+fn page_precision(c: &PageCounts) -> f64 {
+    if c.fp == 0.0 && c.fn_ == 0.0 {
+        1.0
+    } else if c.tp == 0.0 && c.fp == 0.0 {
+        0.0
+    } else {
+        c.tp / (c.tp + c.fp)
+    }
+}
+
+fn page_recall(c: &PageCounts) -> f64 {
+    if c.fp == 0.0 && c.fn_ == 0.0 {
+        1.0
+    } else if c.tp == 0.0 && c.fn_ == 0.0 {
+        0.0
+    } else {
+        c.tp / (c.tp + c.fn_)
+    }
+}
+
+/// Corpus figures from per-page counts.
+pub fn aggregate(pages: &[PageCounts]) -> Scores {
+    let precision = mean(pages.iter().filter(|c| c.tp + c.fp > 0.0).map(page_precision)).unwrap_or(0.0);
+    let recall = mean(pages.iter().filter(|c| c.tp + c.fn_ > 0.0).map(page_recall)).unwrap_or(0.0);
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    let accuracy = mean(pages.iter().map(|c| if c.exact { 1.0 } else { 0.0 })).unwrap_or(0.0);
+    Scores { precision, recall, f1, accuracy }
+}
+
+/// Corpus figures of `(gold, prediction)` pairs.
+pub fn score<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Scores {
+    let pages: Vec<PageCounts> = pairs.map(|(g, p)| page(g, p)).collect();
+    aggregate(&pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn identical_texts_are_perfect_and_exact() {
+        let c = page("The cat sat on the mat.", "The cat, sat on the mat!");
+        assert_eq!((c.tp, c.fp, c.fn_, c.exact), (1.0, 0.0, 0.0, true));
+    }
+
+    #[test]
+    fn partial_overlap_is_counted_over_shingle_multisets() {
+        // gold tokens a b c d e -> shingles abcd, bcde; pred a b c d x -> abcd, bcdx.
+        // TP 1, FP 1, FN 1 -> each 1/3.
+        let c = page("a b c d e", "a b c d x");
+        assert!(close(c.tp, 1.0 / 3.0) && close(c.fp, 1.0 / 3.0) && close(c.fn_, 1.0 / 3.0));
+        assert!(!c.exact);
+        assert!(close(page_precision(&c), 0.5) && close(page_recall(&c), 0.5));
+    }
+
+    #[test]
+    fn short_texts_give_one_shorter_shingle_and_case_matters() {
+        // "A b" vs "a b": one shingle each, different -> TP 0, FP 1/2, FN 1/2.
+        let c = page("A b", "a b");
+        assert_eq!((c.tp, c.fp, c.fn_), (0.0, 0.5, 0.5));
+        assert_eq!(page("x y", "x y").tp, 1.0);
+    }
+
+    #[test]
+    fn repeated_shingles_are_clipped() {
+        // gold "a b c d a b c d" -> abcd x2, bcda, cdab, dabc (5); pred "a b c d" -> abcd (1).
+        // TP 1, FP 0, FN 4 -> 0.2, 0, 0.8.
+        let c = page("a b c d a b c d", "a b c d");
+        assert!(close(c.tp, 0.2) && c.fp == 0.0 && close(c.fn_, 0.8));
+    }
+
+    #[test]
+    fn empty_pages_follow_upstream_edge_rules() {
+        // empty vs empty: counts all 0, left out of both means, but tokens are equal (accurate).
+        let both = page("", "...");
+        assert_eq!((both.tp, both.fp, both.fn_, both.exact), (0.0, 0.0, 0.0, true));
+        // empty prediction: FN only -> recall 0, no precision term.
+        let missed = page("a b c d", "");
+        assert_eq!((missed.tp, missed.fp, missed.fn_), (0.0, 0.0, 1.0));
+        // Page 1 perfect, page 2 missed, page 3 empty/empty.
+        let s = aggregate(&[page("a b c d", "a b c d"), missed, both]);
+        // precision over page 1 only = 1; recall over pages 1, 2 = 0.5; F1 = 2/3; accuracy 2/3.
+        assert!(close(s.precision, 1.0) && close(s.recall, 0.5));
+        assert!(close(s.f1, 2.0 / 3.0) && close(s.accuracy, 2.0 / 3.0));
+    }
+
+    #[test]
+    fn no_scorable_page_gives_zero_not_a_panic() {
+        let s = aggregate(&[page("", "")]);
+        assert_eq!((s.precision, s.recall, s.f1, s.accuracy), (0.0, 0.0, 0.0, 1.0));
+    }
+}

@@ -1,0 +1,123 @@
+//! Tokenisation shared by the extraction metrics, matching the Python expressions the upstream
+//! scorers use, so that counts agree token for token.
+//!
+//! - [`words`] is `re.findall(r'\w+', text)` on a Python `str`: a word character is `_` or a
+//!   character whose general category is a letter (Lu, Ll, Lt, Lm, Lo) or a number (Nd, Nl, No).
+//!   Unlike Rust's `char::is_alphanumeric` or the `regex` crate's `\w`, combining marks (Mn, Mc)
+//!   are not word characters, so a decomposed accent splits a word, as it does upstream.
+//! - [`is_space`] is Python's `str.isspace` (and `\s`): Unicode White_Space plus U+001C..U+001F.
+//!
+//! Character tables are those of the `unicode-general-category` crate (Unicode 16); upstream
+//! figures were produced with Python 3.11 (Unicode 14). Only characters assigned between those
+//! versions could tokenise differently.
+
+use unicode_general_category::{GeneralCategory as G, get_general_category};
+
+/// Whether `c` matches Python's `\w` in a `str` pattern.
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+            | G::DecimalNumber
+            | G::LetterNumber
+            | G::OtherNumber
+    )
+}
+
+/// Whether `c` matches Python's `\s` in a `str` pattern (`str.isspace`).
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1C}'..='\u{1F}').contains(&c)
+}
+
+/// The maximal runs of word characters in `text`, in order (`re.findall(r'\w+', text)`).
+pub fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
+    }
+    out
+}
+
+/// Python's `re.sub(r'\s+', ' ', text).strip()`: runs of white space folded to one space, none
+/// at either end.
+pub fn fold_space(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending = false;
+    for c in text.chars() {
+        if is_space(c) {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push(' ');
+            }
+            pending = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The mean of `values`, summed with Neumaier compensation so that it stays within an ulp or so
+/// of the exact mean Python's `statistics.mean` returns; `None` for no values.
+pub fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (mut sum, mut comp, mut n) = (0.0f64, 0.0f64, 0usize);
+    for v in values {
+        let t = sum + v;
+        comp += if sum.abs() >= v.abs() { (sum - t) + v } else { (v - t) + sum };
+        sum = t;
+        n += 1;
+    }
+    (n > 0).then(|| (sum + comp) / n as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_split_on_punctuation_and_keep_unicode_letters() {
+        assert_eq!(words("Hello, wörld_1! 3½ ÉTÉ"), vec!["Hello", "wörld_1", "3½", "ÉTÉ"]);
+        assert_eq!(words("  ...  "), Vec::<&str>::new());
+        assert_eq!(words("日本語のテキスト"), vec!["日本語のテキスト"]);
+    }
+
+    #[test]
+    fn combining_marks_split_words_as_in_python() {
+        // "e" + COMBINING ACUTE ACCENT (Mn) is not one \w run in Python.
+        assert_eq!(words("cafe\u{301} au"), vec!["cafe", "au"]);
+        // Devanagari vowel sign (Mc) likewise.
+        assert_eq!(words("हिंदी"), vec!["ह", "द"]);
+    }
+
+    #[test]
+    fn fold_space_matches_python_sub_and_strip() {
+        assert_eq!(fold_space("  a \t\n b\u{a0}\u{1f}c  "), "a b c");
+        assert_eq!(fold_space("\n\n"), "");
+        // U+200B ZERO WIDTH SPACE is not white space in Python.
+        assert_eq!(fold_space("a\u{200b}b"), "a\u{200b}b");
+    }
+
+    #[test]
+    fn mean_of_nothing_is_none() {
+        assert_eq!(mean([]), None);
+        assert_eq!(mean([1.0, 2.0, 4.0]), Some(7.0 / 3.0));
+    }
+}
