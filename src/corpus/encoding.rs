@@ -6,14 +6,22 @@
 //! 2. otherwise the first 1024 bytes are prescanned for `<meta charset>` or
 //!    `<meta http-equiv="content-type" content="...; charset=...">` (UTF-16 labels mean UTF-8,
 //!    `x-user-defined` means windows-1252, as the standard says);
-//! 3. otherwise the encoding is guessed from the bytes by `chardetng` (the detector Firefox uses),
+//! 3. otherwise bytes that are valid UTF-8 are UTF-8 (what the detector below concludes for them
+//!    too);
+//! 4. otherwise a declaration later in the page, found by the same scan over the whole page, is
+//!    used: a browser that started with a guessed (tentative) encoding switches to it when its
+//!    tree builder meets that `<meta>` ("change the encoding"). Pages archived by the Wayback
+//!    Machine, whose injected toolbar pushes the page's own `<meta>` past 1024 bytes, need this.
+//!    Step 3 comes first on purpose: a late declaration that contradicts valid UTF-8 is wrong far
+//!    more often than the bytes are, and a browser following it would show mojibake;
+//! 5. otherwise the encoding is guessed from the bytes by `chardetng` (the detector Firefox uses),
 //!    with UTF-8 allowed as a guess (as browsers do for local files) and the page's top-level
 //!    domain as a hint when its URL is known.
 //!
 //! Labels are resolved with `encoding_rs` (the WHATWG Encoding Standard), and bytes that are
 //! invalid in the chosen encoding become U+FFFD, as in a browser. This module does not look at
-//! HTTP headers (none are stored with the pages) and does not re-decode when a declaration is
-//! found after the first 1024 bytes.
+//! HTTP headers (none are stored with the pages), and its late scan, like the prescan, does not
+//! know that `<script>` contents are not markup.
 
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED};
@@ -28,6 +36,8 @@ pub enum Source {
     Bom,
     /// A `<meta>` declaration in the first 1024 bytes.
     Meta,
+    /// A `<meta>` declaration further into the page.
+    LateMeta,
     /// Detection from the bytes (chardetng).
     Sniffed,
 }
@@ -52,7 +62,11 @@ pub fn decode(raw: &[u8], url: Option<&str>) -> Decoded {
         Some((enc, bom_len)) => (enc, Source::Bom, &raw[bom_len..]),
         None => match prescan(raw) {
             Some(enc) => (enc, Source::Meta, raw),
-            None => (sniff(raw, url), Source::Sniffed, raw),
+            None if std::str::from_utf8(raw).is_ok() => (UTF_8, Source::Sniffed, raw),
+            None => match scan(raw, raw.len()) {
+                Some(enc) => (enc, Source::LateMeta, raw),
+                None => (sniff(raw, url), Source::Sniffed, raw),
+            },
         },
     };
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
@@ -88,7 +102,12 @@ fn is_space(b: u8) -> bool {
 
 /// The standard's "prescan a byte stream to determine its encoding", over the first 1024 bytes.
 pub fn prescan(raw: &[u8]) -> Option<&'static Encoding> {
-    let bytes = &raw[..raw.len().min(PRESCAN_BYTES)];
+    scan(raw, PRESCAN_BYTES)
+}
+
+/// The prescan algorithm over the first `limit` bytes.
+fn scan(raw: &[u8], limit: usize) -> Option<&'static Encoding> {
+    let bytes = &raw[..raw.len().min(limit)];
     let mut pos = 0;
     while pos < bytes.len() {
         let rest = &bytes[pos..];
@@ -303,6 +322,21 @@ mod tests {
         let mut raw = vec![b' '; 1100];
         raw.extend_from_slice(b"<meta charset=iso-8859-2>");
         assert_eq!(prescan(&raw), None);
+    }
+
+    #[test]
+    fn late_declaration_beats_sniffing() {
+        let mut raw = b"<html><head><script src=a.js charset=utf-8></script>".to_vec();
+        raw.extend(vec![b' '; 1100]);
+        raw.extend_from_slice(b"<meta http-equiv=content-type content='text/html; charset=iso-8859-2'>\xB1");
+        let d = decode(&raw, None);
+        assert_eq!((d.encoding, d.source), (ISO_8859_2, Source::LateMeta));
+        assert!(d.text.ends_with('ą'));
+        // Valid UTF-8 is not overridden by a late declaration.
+        let mut utf8 = vec![b' '; 1100];
+        utf8.extend_from_slice("<meta charset=iso-8859-1>Grüße".as_bytes());
+        let d = decode(&utf8, None);
+        assert_eq!((d.encoding, d.text.ends_with("Grüße")), (UTF_8, true));
     }
 
     #[test]

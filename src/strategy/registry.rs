@@ -3,7 +3,7 @@
 //! adding one entry there.
 
 use super::spec::{ParamSpec, Params, parse};
-use super::{Deduplicator, Extractor, dedup};
+use super::{Deduplicator, Extractor, dedup, extract};
 use crate::corpus::Task;
 use crate::error::Error;
 
@@ -91,6 +91,14 @@ pub fn registry() -> &'static [StrategyInfo] {
             params: dedup::gopher::PARAMS,
             default: true,
             build: |_| Ok(Strategy::Dedup(Box::new(dedup::gopher::GopherRepetition))),
+        },
+        StrategyInfo {
+            name: "outputs",
+            task: Task::Extract,
+            summary: "saved outputs of another system (JSON map page id -> text), scored like any extractor",
+            params: extract::outputs::PARAMS,
+            default: false,
+            build: |p| Ok(Strategy::Extract(Box::new(extract::outputs::Outputs::new(p)?))),
         },
     ];
     REGISTRY

@@ -6,6 +6,10 @@
 
 pub mod clough_stevenson;
 pub mod dolma_fixtures;
+pub mod scrapinghub;
+pub mod trafilatura_eval;
+pub mod upstream;
+pub mod wcxb;
 
 use std::path::Path;
 
@@ -23,7 +27,13 @@ pub struct Format {
 }
 
 /// Every upstream format, tried in this order.
-pub const FORMATS: &[Format] = &[clough_stevenson::FORMAT, dolma_fixtures::FORMAT];
+pub const FORMATS: &[Format] = &[
+    clough_stevenson::FORMAT,
+    dolma_fixtures::FORMAT,
+    scrapinghub::FORMAT,
+    trafilatura_eval::FORMAT,
+    wcxb::FORMAT,
+];
 
 /// The first format that recognises `dir`.
 pub fn find(dir: &Path) -> Option<&'static Format> {

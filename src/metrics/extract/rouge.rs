@@ -13,8 +13,9 @@
 //! - Both sides empty scores 1 (a correct empty extraction); one side empty scores 0.
 //! - Corpus figures are means over pages (macro).
 //!
-//! The dynamic-programming table of one sentence pair is |gold sentence| x |predicted sentence|
-//! cells, so a page given as one very long line costs quadratic time and memory.
+//! The dynamic-programming table of one sentence pair has a cell per pair of tokens the two
+//! sentences share, so a page given as one very long line on both sides still costs quadratic
+//! time and memory.
 
 use std::collections::HashMap;
 
@@ -72,6 +73,52 @@ fn lcs_positions(a: &[u32], b: &[u32], out: &mut Vec<usize>) {
     }
 }
 
+/// Scratch space for [`union_lcs`]: token membership marks and the filtered sequences.
+struct Scratch {
+    in_ref: Vec<bool>,
+    in_cand: Vec<bool>,
+    ref_kept: Vec<(usize, u32)>,
+    cand_kept: Vec<u32>,
+    ref_ids: Vec<u32>,
+    found: Vec<usize>,
+}
+
+/// Positions in `r` of the union, over every candidate sentence, of one longest common
+/// subsequence with `r`. Tokens absent from the other side of a pair cannot be on a common
+/// subsequence, so each pair is first reduced to the tokens both sides have (which makes the
+/// quadratic table small for sentences that share little).
+fn union_lcs(r: &[u32], cands: &[Vec<u32>], s: &mut Scratch, out: &mut Vec<usize>) {
+    out.clear();
+    for &t in r {
+        s.in_ref[t as usize] = true;
+    }
+    for c in cands {
+        s.cand_kept.clear();
+        s.cand_kept.extend(c.iter().copied().filter(|&t| s.in_ref[t as usize]));
+        if s.cand_kept.is_empty() {
+            continue;
+        }
+        for &t in &s.cand_kept {
+            s.in_cand[t as usize] = true;
+        }
+        s.ref_kept.clear();
+        s.ref_kept.extend(r.iter().enumerate().filter(|(_, t)| s.in_cand[**t as usize]).map(|(i, &t)| (i, t)));
+        for &t in &s.cand_kept {
+            s.in_cand[t as usize] = false;
+        }
+        s.ref_ids.clear();
+        s.ref_ids.extend(s.ref_kept.iter().map(|&(_, t)| t));
+        s.found.clear();
+        lcs_positions(&s.ref_ids, &s.cand_kept, &mut s.found);
+        out.extend(s.found.iter().map(|&k| s.ref_kept[k].0));
+    }
+    for &t in r {
+        s.in_ref[t as usize] = false;
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
 /// ROUGE-LSum of one page.
 pub fn page(gold: &str, pred: &str) -> Rouge {
     let mut ids = HashMap::new();
@@ -91,15 +138,18 @@ pub fn page(gold: &str, pred: &str) -> Rouge {
     for &t in cands.iter().flatten() {
         cand_left[t as usize] += 1;
     }
+    let mut scratch = Scratch {
+        in_ref: vec![false; ids.len()],
+        in_cand: vec![false; ids.len()],
+        ref_kept: Vec::new(),
+        cand_kept: Vec::new(),
+        ref_ids: Vec::new(),
+        found: Vec::new(),
+    };
     let mut hits = 0u64;
     let mut union = Vec::new();
     for r in &refs {
-        union.clear();
-        for c in &cands {
-            lcs_positions(r, c, &mut union);
-        }
-        union.sort_unstable();
-        union.dedup();
+        union_lcs(r, &cands, &mut scratch, &mut union);
         for &pos in &union {
             let t = r[pos] as usize;
             if ref_left[t] > 0 && cand_left[t] > 0 {

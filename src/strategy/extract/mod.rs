@@ -1,1 +1,3 @@
 //! Extractors: HTML page -> main text.
+
+pub mod outputs;

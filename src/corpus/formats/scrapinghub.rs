@@ -1,0 +1,75 @@
+//! The scrapinghub article extraction benchmark as distributed: `ground-truth.json`
+//! (`{id: {"articleBody": text, "url": url}}`) beside `html/<id>.html` (each file may be stored as
+//! `.gz`).
+//!
+//! Gold text is `articleBody`; a missing or null body is "" (as upstream `evaluate.py` reads it).
+//! Pages are in `ground-truth.json` order. The published system outputs under `output/` are not
+//! read here: score them with the `outputs:PATH` extractor.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::upstream::{PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, text_or_empty};
+use super::Format;
+use crate::corpus::fingerprint::Fingerprint;
+use crate::corpus::jsonl::read_maybe_gz;
+use crate::corpus::{Dataset, ExtractGold, Items};
+use crate::error::Error;
+use crate::metrics::extract::SCRAPINGHUB;
+
+/// The format entry.
+pub const FORMAT: Format = Format { name: SCRAPINGHUB, recognises, load };
+
+fn recognises(dir: &Path) -> bool {
+    has_file(dir, "ground-truth.json") && dir.join("html").is_dir()
+}
+
+fn load(dir: &Path) -> Result<Dataset, Error> {
+    let gold_path = dir.join("ground-truth.json");
+    let (_, bytes) = read_maybe_gz(&gold_path)?;
+    let entries = ordered_object(&gold_path, &bytes)?;
+    let mut digest = Fingerprint::new();
+    digest.add("ground-truth.json", &bytes);
+    let mut issues = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut sources = Vec::with_capacity(entries.len());
+    for (id, value) in entries {
+        let err = |field: &str, msg: String| entry_error(&gold_path, &bytes, &id, field, msg);
+        if !seen.insert(id.clone()) {
+            issues.push(err("id", format!("duplicate id `{id}`; the later entry is left out")));
+            continue;
+        }
+        if !safe_component(&format!("{id}.html")) {
+            issues.push(err("id", format!("id `{id}` cannot name a file under html/")));
+            continue;
+        }
+        let Value::Object(map) = &value else {
+            issues.push(err("id", format!("entry `{id}`: expected an object, found {}", kind(&value))));
+            continue;
+        };
+        let text = match text_or_empty(map.get("articleBody")) {
+            Ok(t) => t,
+            Err(m) => {
+                issues.push(err("articleBody", format!("entry `{id}`: {m}")));
+                continue;
+            }
+        };
+        let url = match map.get("url") {
+            Some(Value::String(u)) => Some(u.clone()),
+            _ => None,
+        };
+        let html = vec![dir.join("html").join(format!("{id}.html"))];
+        sources.push(PageSource { id, url, html, gold: ExtractGold { text: Some(text), ..ExtractGold::default() } });
+    }
+    let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
+    Ok(Dataset {
+        name: folder_name(dir, SCRAPINGHUB),
+        root: dir.to_path_buf(),
+        format: SCRAPINGHUB.to_string(),
+        primary_metric: "shingle_f1".to_string(),
+        fingerprint: digest.finish(),
+        items: Items::Extract { pages, gold },
+        issues,
+    })
+}
