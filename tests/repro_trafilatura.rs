@@ -36,7 +36,8 @@ fn reference_metrics_are_reproduced() {
         let system = &row["system"];
         let (_, texts, _) = outputs_for(&ds, &dir.join("outputs").join(format!("{system}.json")));
         let s = score(&ds, &texts);
-        for (metric, column) in [("snippet_tp", "tp"), ("snippet_fp", "fp"), ("snippet_tn", "tn"), ("snippet_fn", "fn")] {
+        for (metric, column) in [("snippet_tp", "tp"), ("snippet_fp", "fp"), ("snippet_tn", "tn"), ("snippet_fn", "fn")]
+        {
             assert_eq!(get(&s, metric), num(row, column), "{system}: {column}");
         }
         for (metric, column) in [

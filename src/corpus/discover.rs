@@ -61,8 +61,7 @@ fn dataset_dirs(root: &Path, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
             return Vec::new();
         }
     };
-    let mut dirs: Vec<PathBuf> =
-        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("dataset.toml").is_file()).collect();
+    let mut dirs: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_dataset(p)).collect();
     dirs.sort();
     if dirs.is_empty() {
         errors.push(InputError::file(root, "no dataset found (a dataset folder holds a dataset.toml)"));

@@ -115,9 +115,7 @@ fn scan(raw: &[u8], limit: usize) -> Option<&'static Encoding> {
             // Up to the end of the first "-->" whose dashes come after the "<".
             let end = find(&bytes[pos + 2..], b"-->")?;
             pos += 2 + end + 3;
-        } else if rest.len() >= 6
-            && rest[..5].eq_ignore_ascii_case(b"<meta")
-            && (is_space(rest[5]) || rest[5] == b'/')
+        } else if rest.len() >= 6 && rest[..5].eq_ignore_ascii_case(b"<meta") && (is_space(rest[5]) || rest[5] == b'/')
         {
             pos += 5;
             if let Some(enc) = meta_element(bytes, &mut pos)? {
@@ -183,10 +181,12 @@ fn meta_element(bytes: &[u8], pos: &mut usize) -> Option<Option<&'static Encodin
     }))
 }
 
+/// An attribute's lowercased name and value.
+type Attribute = (Vec<u8>, Vec<u8>);
+
 /// The standard's "get an attribute": a lowercased name and value, or `None` at the tag's end.
 /// Outer `None` when the bytes run out first.
-#[allow(clippy::type_complexity)]
-fn attribute(bytes: &[u8], pos: &mut usize) -> Option<Option<(Vec<u8>, Vec<u8>)>> {
+fn attribute(bytes: &[u8], pos: &mut usize) -> Option<Option<Attribute>> {
     while is_space(*bytes.get(*pos)?) || bytes[*pos] == b'/' {
         *pos += 1;
     }

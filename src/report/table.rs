@@ -7,8 +7,25 @@ use crate::corpus::Dataset;
 use crate::runner::Cell;
 
 /// Headline metrics, in display order, shown when any strategy of a dataset has them.
-const HEADLINE: &[&str] =
-    &["pair_f1", "ari", "bcubed_f1", "span_precision", "span_recall", "span_f1", "removed_fraction"];
+const HEADLINE: &[&str] = &[
+    "pair_f1",
+    "ari",
+    "bcubed_f1",
+    "span_precision",
+    "span_recall",
+    "span_f1",
+    "removed_fraction",
+    // Extraction: each benchmark's published columns, then ROUGE-LSum.
+    "shingle_precision",
+    "shingle_recall",
+    "shingle_accuracy",
+    "snippet_precision",
+    "snippet_recall",
+    "snippet_accuracy",
+    "bow_precision",
+    "bow_recall",
+    "rouge_lsum_f1",
+];
 
 fn value(cell: &Cell, metric: &str) -> Option<f64> {
     if let Some((_, v)) = cell.metrics.iter().find(|(m, _)| m == metric) {
@@ -54,6 +71,10 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
             let mut row = vec![c.strategy.clone()];
             if let Some(f) = &c.failure {
                 row.push(format!("FAILED: {f}"));
+            } else if !ds.is_empty() && value(c, "failed_pages") == Some(ds.len() as f64) {
+                // An extractor that failed on every page (e.g. saved outputs of another dataset)
+                // has no scores worth ranking.
+                row.push(format!("FAILED: all {} pages failed", ds.len()));
             } else {
                 for m in &columns {
                     row.push(value(c, m).map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()));

@@ -10,8 +10,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::upstream::{PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, text_or_empty};
 use super::Format;
+use super::upstream::{
+    PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, text_or_empty,
+};
 use crate::corpus::fingerprint::Fingerprint;
 use crate::corpus::jsonl::read_maybe_gz;
 use crate::corpus::{Dataset, ExtractGold, Items};

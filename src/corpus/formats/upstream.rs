@@ -141,6 +141,9 @@ pub struct PageSource {
     pub gold: ExtractGold,
 }
 
+/// One page's HTML as read: its fingerprint name, raw bytes and decoded text.
+type ReadPage = (String, Vec<u8>, String);
+
 /// Reads and decodes the pages of `sources` (in parallel), adds each HTML file to `digest` in
 /// source order, and returns pages and gold aligned. A page whose HTML cannot be read is
 /// reported in `issues` and left out.
@@ -150,7 +153,7 @@ pub fn read_pages(
     digest: &mut Fingerprint,
     issues: &mut Vec<InputError>,
 ) -> (Vec<Page>, Vec<ExtractGold>) {
-    let read: Vec<Result<(String, Vec<u8>, String), InputError>> = sources
+    let read: Vec<Result<ReadPage, InputError>> = sources
         .par_iter()
         .map(|src| {
             let mut last_err = None;

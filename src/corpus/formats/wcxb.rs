@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::upstream::{PageSource, folder_name, kind, read_pages, string_list, text_or_empty};
 use super::Format;
+use super::upstream::{PageSource, folder_name, kind, read_pages, string_list, text_or_empty};
 use crate::corpus::fingerprint::Fingerprint;
 use crate::corpus::jsonl::read_maybe_gz;
 use crate::corpus::{Dataset, ExtractGold, Items};
@@ -91,9 +91,8 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
             }
         };
         digest.add(&format!("ground-truth/{id}.json"), &bytes);
-        let parsed = serde_json::from_slice::<Value>(&bytes).map_err(|e| {
-            InputError::line(&path, e.line(), format!("malformed JSON at column {}: {e}", e.column()))
-        });
+        let parsed = serde_json::from_slice::<Value>(&bytes)
+            .map_err(|e| InputError::line(&path, e.line(), format!("malformed JSON at column {}: {e}", e.column())));
         match parsed.and_then(|doc| gold_of(&path, &doc)) {
             Ok((gold, url)) => {
                 let html = vec![dir.join("html").join(format!("{id}.html"))];

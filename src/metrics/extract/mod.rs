@@ -114,8 +114,7 @@ fn bow_metrics(
     texts: &[String],
     with_text: &[(&str, &str, Option<&str>)],
 ) -> Vec<(String, f64)> {
-    let pages: Vec<(bow::PagePrf, Option<&str>)> =
-        with_text.iter().map(|&(g, t, ty)| (bow::page(g, t), ty)).collect();
+    let pages: Vec<(bow::PagePrf, Option<&str>)> = with_text.iter().map(|&(g, t, ty)| (bow::page(g, t), ty)).collect();
     let means = |sel: &dyn Fn(&Option<&str>) -> bool| {
         let chosen: Vec<&bow::PagePrf> = pages.iter().filter(|(_, ty)| sel(ty)).map(|(p, _)| p).collect();
         (

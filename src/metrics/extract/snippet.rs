@@ -60,7 +60,11 @@ mod tests {
 
     #[test]
     fn snippets_match_across_whitespace_variants() {
-        let c = page(&strings(&["main  text\nhere", "missing"]), &strings(&["Impressum", "menu"]), "Main?\n main text   here. Impressum");
+        let c = page(
+            &strings(&["main  text\nhere", "missing"]),
+            &strings(&["Impressum", "menu"]),
+            "Main?\n main text   here. Impressum",
+        );
         assert_eq!(c, Counts { tp: 1, fp: 1, fn_: 1, tn: 1 });
     }
 
