@@ -38,7 +38,9 @@ fn published_and_evaluate_py_figures_are_reproduced() {
     for row in &computed {
         let system = &row["system"];
         let (outputs, texts, failed) = outputs_for(&ds, &dir.join("output").join(format!("{system}.json")));
-        assert_eq!(failed, 0, "{system}");
+        // news_please has one null articleBody; upstream scores it as "", and so do we (as a
+        // failed page).
+        assert_eq!(failed, usize::from(system == "news_please"), "{system}");
         assert_eq!(num(row, "items") as usize, texts.len());
         assert_eq!(outputs.version().unwrap_or(""), row["version"], "{system}: version");
         let s = score(&ds, &texts);

@@ -7,9 +7,9 @@ mod repro_common;
 
 use std::collections::HashMap;
 
-use repro_common::*;
 use corpusbench::corpus::{Items, encoding};
 use corpusbench::metrics::extract::snippet;
+use repro_common::*;
 
 #[test]
 fn loader_reads_every_entry_and_snippet() {

@@ -7,9 +7,9 @@ mod repro_common;
 
 use std::collections::HashMap;
 
-use repro_common::*;
 use corpusbench::corpus::Items;
 use corpusbench::metrics::extract::bow;
+use repro_common::*;
 
 #[test]
 fn loader_reads_every_page_with_type_and_gold() {
