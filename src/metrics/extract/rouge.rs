@@ -13,9 +13,9 @@
 //! - Both sides empty scores 1 (a correct empty extraction); one side empty scores 0.
 //! - Corpus figures are means over pages (macro).
 //!
-//! The dynamic-programming table of one sentence pair has a cell per pair of tokens the two
-//! sentences share, so a page given as one very long line on both sides still costs quadratic
-//! time and memory.
+//! Each sentence pair is first reduced to the tokens both sides have; the longest common
+//! subsequence of what remains costs time quadratic in its length (a page given as one very long
+//! line on both sides is slow) and memory linear in it (large pairs are split, Hirschberg-style).
 
 use std::collections::HashMap;
 
@@ -45,8 +45,12 @@ fn sentences<'a>(text: &'a str, ids: &mut HashMap<&'a str, u32>) -> Vec<Vec<u32>
         .collect()
 }
 
-/// Positions in `a` of one longest common subsequence of `a` and `b`.
-fn lcs_positions(a: &[u32], b: &[u32], out: &mut Vec<usize>) {
+/// Largest table (cells) [`lcs_positions`] fills in one piece; bigger pairs are split
+/// (Hirschberg) so that memory stays linear in the sentence lengths.
+const TABLE_CELLS: usize = 1 << 22;
+
+/// Positions in `a` (plus `offset`) of one longest common subsequence of `a` and `b`.
+fn lcs_positions_at(a: &[u32], b: &[u32], offset: usize, out: &mut Vec<usize>) {
     let (n, m) = (a.len(), b.len());
     let w = m + 1;
     let mut table = vec![0u32; (n + 1) * w];
@@ -62,7 +66,7 @@ fn lcs_positions(a: &[u32], b: &[u32], out: &mut Vec<usize>) {
     let (mut i, mut j) = (n, m);
     while i > 0 && j > 0 {
         if a[i - 1] == b[j - 1] {
-            out.push(i - 1);
+            out.push(offset + i - 1);
             i -= 1;
             j -= 1;
         } else if table[(i - 1) * w + j] >= table[i * w + j - 1] {
@@ -71,6 +75,49 @@ fn lcs_positions(a: &[u32], b: &[u32], out: &mut Vec<usize>) {
             j -= 1;
         }
     }
+}
+
+/// Last row of the LCS-length table of `a` against every prefix of `b` (forward), or of the
+/// reversed sequences (backward): `row[j]` = LCS(a, b[..j]) or LCS(a, b[m - j..]).
+fn lcs_row(a: &[u32], b: &[u32], backward: bool, row: &mut Vec<u32>) {
+    let m = b.len();
+    row.clear();
+    row.resize(m + 1, 0);
+    let at = |s: &[u32], k: usize| if backward { s[s.len() - 1 - k] } else { s[k] };
+    for i in 0..a.len() {
+        let ai = at(a, i);
+        let mut diag = 0u32;
+        for j in 1..=m {
+            let up = row[j];
+            row[j] = if ai == at(b, j - 1) { diag + 1 } else { up.max(row[j - 1]) };
+            diag = up;
+        }
+    }
+}
+
+/// Positions in `a` (plus `offset`) of one longest common subsequence of `a` and `b`, in
+/// memory linear in their lengths (Hirschberg's split) when the full table would be large.
+fn lcs_positions_split(a: &[u32], b: &[u32], offset: usize, out: &mut Vec<usize>) {
+    if a.is_empty() || b.is_empty() {
+        return;
+    }
+    if a.len().saturating_mul(b.len()) <= TABLE_CELLS || a.len() == 1 {
+        lcs_positions_at(a, b, offset, out);
+        return;
+    }
+    let mid = a.len() / 2;
+    let (mut fwd, mut bwd) = (Vec::new(), Vec::new());
+    lcs_row(&a[..mid], b, false, &mut fwd);
+    lcs_row(&a[mid..], b, true, &mut bwd);
+    let m = b.len();
+    let split = (0..=m).max_by_key(|&j| (fwd[j] + bwd[m - j], std::cmp::Reverse(j))).unwrap_or(0);
+    lcs_positions_split(&a[..mid], &b[..split], offset, out);
+    lcs_positions_split(&a[mid..], &b[split..], offset + mid, out);
+}
+
+/// Positions in `a` of one longest common subsequence of `a` and `b`.
+fn lcs_positions(a: &[u32], b: &[u32], out: &mut Vec<usize>) {
+    lcs_positions_split(a, b, 0, out);
 }
 
 /// Scratch space for [`union_lcs`]: token membership marks and the filtered sequences.
@@ -197,6 +244,31 @@ mod tests {
         assert_eq!(page("a b\nc d", "c d\na b").f1, 1.0);
         // "b a" vs "a b": LCS 1 of 2.
         assert_eq!(page("a b", "b a").recall, 0.5);
+    }
+
+    #[test]
+    fn split_lcs_finds_an_lcs_as_long_as_the_full_table() {
+        // Deterministic pseudo-random sequences over a small alphabet, long enough to split.
+        let mut x = 0x9E37_79B9u32;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x % 7
+        };
+        let a: Vec<u32> = (0..3000).map(|_| next()).collect();
+        let b: Vec<u32> = (0..2500).map(|_| next()).collect();
+        let (mut full, mut split) = (Vec::new(), Vec::new());
+        lcs_positions_at(&a, &b, 0, &mut full);
+        lcs_positions_split(&a, &b, 0, &mut split);
+        assert!(a.len() * b.len() > TABLE_CELLS);
+        assert_eq!(full.len(), split.len());
+        // The split positions are distinct and, in order, spell a subsequence of b.
+        split.sort_unstable();
+        assert!(split.windows(2).all(|w| w[0] < w[1]));
+        let picked: Vec<u32> = split.iter().map(|&i| a[i]).collect();
+        let mut it = b.iter();
+        assert!(picked.iter().all(|t| it.any(|u| u == t)));
     }
 
     #[test]
