@@ -14,5 +14,6 @@ pub mod metrics;
 pub mod report;
 pub mod runner;
 pub mod strategy;
+pub mod synth;
 
 pub use error::{Error, InputError};
