@@ -131,11 +131,12 @@ impl Fresh {
         (!self.norm.is_empty()).then(|| xxh3_64(self.norm.as_bytes()))
     }
 
-    /// Marks `line` as seen (boilerplate reserved up front, lines of emitted documents).
-    pub fn mark_seen(&mut self, line: &str) {
-        if let Some(k) = self.key(line) {
-            self.seen.insert(k);
-        }
+    /// Marks `line` as seen (boilerplate reserved up front, lines of emitted documents) and
+    /// returns its key: the xxh3 of its normalised form (`None` for a blank line).
+    pub fn mark_seen(&mut self, line: &str) -> Option<u64> {
+        let k = self.key(line)?;
+        self.seen.insert(k);
+        Some(k)
     }
 
     /// Whether `line` would pass the filter; if so it is marked seen.

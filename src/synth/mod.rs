@@ -165,8 +165,11 @@ struct Gen<'a> {
     rng: Rng,
     fresh: Fresh,
     reservoir: Vec<Stored>,
+    /// Which headers and footers occurred (as normalised lines) in an emitted document.
     seen_headers: Vec<bool>,
     seen_footers: Vec<bool>,
+    header_keys: Vec<Option<u64>>,
+    footer_keys: Vec<Option<u64>>,
 }
 
 /// Generates the dataset `cfg` describes into `cfg.out`.
@@ -180,9 +183,8 @@ pub fn generate(cfg: &Config) -> Result<Summary, Error> {
     }
     let reader = SourceReader::new(&cfg.inputs, cfg.fields.clone())?;
     let mut fresh = Fresh::new(reader, cfg.filter, cfg.fill);
-    for line in HEADERS.iter().chain(FOOTERS) {
-        fresh.mark_seen(line);
-    }
+    let header_keys = HEADERS.iter().map(|l| fresh.mark_seen(l)).collect();
+    let footer_keys = FOOTERS.iter().map(|l| fresh.mark_seen(l)).collect();
     for o in 0..edits::OUTLETS.len() {
         fresh.mark_seen(&edits::credit_line(o));
     }
@@ -193,6 +195,8 @@ pub fn generate(cfg: &Config) -> Result<Summary, Error> {
         reservoir: Vec::new(),
         seen_headers: vec![false; HEADERS.len()],
         seen_footers: vec![false; FOOTERS.len()],
+        header_keys,
+        footer_keys,
     };
     let mut writer = Writer::create(&cfg.out)?;
     match g.run(&mut writer) {
@@ -322,20 +326,21 @@ impl Gen<'_> {
         Ok(summary)
     }
 
-    /// Marks the document's lines and boilerplate as seen and offers it to the reservoir
+    /// Marks the document's lines as seen and offers it to the reservoir
     /// (Algorithm R: every document emitted so far is equally likely to be held).
     fn remember(&mut self, index: usize, id: String, made: Made) {
+        // A header or footer counts as seen when a line of the text normalises as it does:
+        // what was emitted, not what an edit intended (noise or truncation may have changed it).
         for line in &made.lines {
-            self.fresh.mark_seen(line);
-        }
-        for e in &made.edits {
-            if let Edit::Boilerplate { header, footer, .. } = e {
-                if let Some(h) = header {
-                    self.seen_headers[*h] = true;
-                }
-                if let Some(f) = footer {
-                    self.seen_footers[*f] = true;
-                }
+            let key = self.fresh.mark_seen(line);
+            if key.is_none() {
+                continue;
+            }
+            if let Some(h) = self.header_keys.iter().position(|k| *k == key) {
+                self.seen_headers[h] = true;
+            }
+            if let Some(f) = self.footer_keys.iter().position(|k| *k == key) {
+                self.seen_footers[f] = true;
             }
         }
         let stored = Stored { id, cluster: made.cluster, lines: made.lines };
@@ -357,7 +362,7 @@ impl Gen<'_> {
                 let mut bytes = 0;
                 while bytes < target {
                     let Some((line, origin)) = self.fresh.line(&mut self.rng)? else { break };
-                    bytes += line.len() + 1;
+                    bytes += line.len() + usize::from(!out.is_empty());
                     out.push((line, origin));
                 }
                 out
@@ -400,8 +405,14 @@ impl Gen<'_> {
             let e = edits::boilerplate(&mut lines, &self.seen_headers, &self.seen_footers, &mut self.rng);
             if let Edit::Boilerplate { header, header_repeated, footer_repeated, .. } = &e {
                 if header.is_some() {
+                    // The header pushed every line down by one: so are the recorded spans.
                     for b in blocks.iter_mut() {
                         *b = b.start + 1..b.end + 1;
+                    }
+                    for earlier in made_edits.iter_mut() {
+                        if let Edit::Repeat { span_lines, .. } = earlier {
+                            *span_lines = [span_lines[0] + 1, span_lines[1] + 1];
+                        }
                     }
                 }
                 if *header_repeated {
