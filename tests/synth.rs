@@ -227,6 +227,83 @@ fn gold_matches_edit_records_with_default_parameters() {
     }
 }
 
+fn is_subsequence(short: &[&str], long: &[&str]) -> bool {
+    let mut it = long.iter();
+    short.iter().all(|s| it.any(|l| l == s))
+}
+
+/// For every copy with exactly one edit, the copy's text relates to its source's as that edit
+/// says (checked from the texts and the record, without the generator's code).
+fn check_copies_derive_from_sources(out: &Path) {
+    let docs = read_jsonl(&out.join("docs.jsonl"));
+    let records = read_jsonl(&out.join("edits.jsonl"));
+    let text: HashMap<&str, &str> =
+        docs.iter().map(|d| (d["id"].as_str().unwrap(), d["text"].as_str().unwrap())).collect();
+    for r in &records {
+        let edits = r["edits"].as_array().unwrap();
+        if r["kind"] != "copy" || edits.len() != 1 {
+            continue;
+        }
+        let e = &edits[0];
+        let (copy, src) = (text[r["id"].as_str().unwrap()], text[r["source"].as_str().unwrap()]);
+        let (cl, sl): (Vec<&str>, Vec<&str>) = (copy.split('\n').collect(), src.split('\n').collect());
+        let id = r["id"].as_str().unwrap();
+        match e["kind"].as_str().unwrap() {
+            "shuffle" => {
+                let (mut a, mut b) = (cl.clone(), sl.clone());
+                a.sort();
+                b.sort();
+                assert_eq!(a, b, "{id}: shuffle changed the lines");
+            }
+            "remove_paragraphs" => {
+                assert!(is_subsequence(&cl, &sl), "{id}");
+                assert_eq!(cl.len() + e["removed"].as_array().unwrap().len(), sl.len(), "{id}");
+            }
+            "insert_paragraphs" => {
+                assert!(is_subsequence(&sl, &cl), "{id}");
+                assert_eq!(sl.len() + e["at"].as_array().unwrap().len(), cl.len(), "{id}");
+            }
+            "truncate" => {
+                assert!(src.starts_with(copy), "{id}: not a prefix");
+                assert_eq!(copy.chars().count(), e["kept_chars"].as_u64().unwrap() as usize, "{id}");
+            }
+            "boilerplate" => {
+                let mut body = &cl[..];
+                if let Some(h) = e["header"].as_u64() {
+                    assert_eq!(body[0], HEADERS[h as usize]);
+                    body = &body[1..];
+                }
+                if let Some(f) = e["footer"].as_u64() {
+                    assert_eq!(body[body.len() - 1], FOOTERS[f as usize]);
+                    body = &body[..body.len() - 1];
+                }
+                assert_eq!(body, &sl[..], "{id}");
+            }
+            "syndication" => {
+                assert_eq!(cl.len(), sl.len() + 1, "{id}");
+                assert!(cl[0].ends_with(sl[0]) && cl[0].starts_with('('), "{id}");
+                assert_eq!(cl[1..cl.len() - 1], sl[1..], "{id}");
+                assert!(cl[cl.len() - 1].starts_with("This story first appeared in "), "{id}");
+            }
+            "words" => {
+                let n = |t: &str| t.split_whitespace().count() as i64;
+                let (del, ins) = (e["deleted"].as_i64().unwrap(), e["inserted"].as_i64().unwrap());
+                // Test lines carry many words each, so none is emptied (and dropped) by the edit.
+                assert_eq!(n(copy), n(src) - del + ins, "{id}");
+            }
+            "noise" => {
+                let changed = e["changed"].as_u64().unwrap();
+                // (A change can leave the text as it was: two equal letters swapped.)
+                assert!(changed > 0 || copy == src, "{id}");
+                // Each change touches at most two characters.
+                let (a, b) = (copy.chars().count() as i64, src.chars().count() as i64);
+                assert!((a - b).unsigned_abs() <= 2 * changed, "{id}");
+            }
+            other => panic!("{id}: unexpected copy edit {other}"),
+        }
+    }
+}
+
 #[test]
 fn every_edit_kind_gives_valid_gold_on_multibyte_text() {
     let dir = tempfile::tempdir().unwrap();
@@ -242,6 +319,7 @@ fn every_edit_kind_gives_valid_gold_on_multibyte_text() {
             .filter(|e| e["kind"].as_str().unwrap().starts_with(kind))
             .count();
         assert!(applied > 0, "edit {kind} never applied");
+        check_copies_derive_from_sources(&cfg.out);
     }
     // Edits on new documents: body repetition, boilerplate, containment.
     let mut cfg = config(&input, &dir.path().join("new-docs"), 120, 6);
