@@ -178,6 +178,9 @@ pub fn generate(cfg: &Config) -> Result<Summary, Error> {
     if cfg.docs == 0 {
         return Err(Error::Usage("--docs must be at least 1".into()));
     }
+    if cfg.doc_bytes == Some(0) {
+        return Err(Error::Usage("--doc-bytes must be at least 1".into()));
+    }
     if cfg.reservoir == 0 {
         return Err(Error::Usage("--reservoir must be at least 1".into()));
     }
