@@ -33,6 +33,7 @@ impl Norm {
     }
 
     /// Writes the normalised form of `text` into `out` (cleared first).
+    #[inline]
     pub fn apply(self, text: &str, out: &mut String) {
         out.clear();
         match self {
