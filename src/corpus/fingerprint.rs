@@ -75,6 +75,14 @@ pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
     Ok(digest.finish())
 }
 
+/// The name a file is fingerprinted under: its upstream path relative to `root` (as asked for,
+/// not as stored, so without a storage `.gz` suffix), with `/` separators.
+pub fn relative_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    parts.join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,12 +96,4 @@ mod tests {
         in_memory.add("big.bin", &bytes);
         assert_eq!(fingerprint(dir.path(), &["big.bin".to_string()]).unwrap(), in_memory.finish());
     }
-}
-
-/// The name a file is fingerprinted under: its upstream path relative to `root` (as asked for,
-/// not as stored, so without a storage `.gz` suffix), with `/` separators.
-pub fn relative_name(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-    parts.join("/")
 }

@@ -27,13 +27,8 @@ pub struct Format {
 }
 
 /// Every upstream format, tried in this order.
-pub const FORMATS: &[Format] = &[
-    clough_stevenson::FORMAT,
-    dolma_fixtures::FORMAT,
-    scrapinghub::FORMAT,
-    trafilatura_eval::FORMAT,
-    wcxb::FORMAT,
-];
+pub const FORMATS: &[Format] =
+    &[clough_stevenson::FORMAT, dolma_fixtures::FORMAT, scrapinghub::FORMAT, trafilatura_eval::FORMAT, wcxb::FORMAT];
 
 /// The first format that recognises `dir`.
 pub fn find(dir: &Path) -> Option<&'static Format> {
