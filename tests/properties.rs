@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use corpusbench::corpus::Doc;
 use corpusbench::metrics::{clusters, spans};
+use corpusbench::strategy::dedup::normalize::Norm;
 use corpusbench::strategy::{Strategy as Built, build};
 use proptest::prelude::*;
 
@@ -53,6 +54,12 @@ proptest! {
         prop_assert!((s.ari - t.ari).abs() < 1e-12);
         prop_assert!((s.pairwise.precision - t.pairwise.recall).abs() < 1e-12);
         prop_assert!((s.bcubed.precision - t.bcubed.recall).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ws_normalisation_equals_splitting_on_unicode_white_space(text in "[a-zé\\PC \t\n\u{a0}\u{2003}\u{3000}]{0,40}") {
+        let expected: Vec<&str> = text.split_whitespace().collect();
+        prop_assert_eq!(Norm::Ws.to_string(&text), expected.join(" "));
     }
 
     #[test]
