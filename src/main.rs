@@ -285,10 +285,11 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
 
 fn list(corpus: &[PathBuf]) -> Result<ExitCode, Error> {
     println!("strategies:");
+    let width = registry().iter().map(|s| s.name.len()).max().unwrap_or(0);
     for s in registry() {
-        println!("  {:<12} {:<8} {}", s.name, s.task.as_str(), s.summary);
+        println!("  {:<width$}  {:<7}  {}", s.name, s.task.as_str(), s.summary);
         for p in s.params {
-            println!("      {}={:<8} {}", p.name, p.default, p.help);
+            println!("  {:<width$}             {}={}: {}", "", p.name, p.default, p.help);
         }
     }
     let (datasets, errors) = load(corpus);
