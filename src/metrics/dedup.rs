@@ -29,6 +29,29 @@ pub fn spans_from_clusters(docs: &[Doc], cluster: &[u32]) -> Vec<Vec<Range<usize
         .collect()
 }
 
+/// Edge-level scores: the predicted duplicate pairs themselves (before any transitive closure)
+/// against the same-cluster pairs of `gold`. Repeated or reversed pairs count once; a pair of a
+/// document with itself is ignored.
+pub fn edge_score(pairs: &[(u32, u32)], gold: &[u32]) -> Prf {
+    let mut seen: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::with_capacity(pairs.len());
+    let mut tp = 0.0;
+    for &(a, b) in pairs {
+        let (i, j) = (a.min(b), a.max(b));
+        if i == j || j as usize >= gold.len() || !seen.insert((i, j)) {
+            continue;
+        }
+        if gold[i as usize] == gold[j as usize] {
+            tp += 1.0;
+        }
+    }
+    let mut sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    for &g in gold {
+        *sizes.entry(g).or_default() += 1;
+    }
+    let gold_pairs: f64 = sizes.values().map(|&n| (n as f64) * (n as f64 - 1.0) / 2.0).sum();
+    Prf::from_counts(tp, seen.len() as f64, gold_pairs)
+}
+
 fn push_prf(out: &mut Vec<(String, f64)>, prefix: &str, prf: Prf) {
     out.push((format!("{prefix}_precision"), prf.precision));
     out.push((format!("{prefix}_recall"), prf.recall));
@@ -88,6 +111,9 @@ pub fn score(docs: &[Doc], gold: &DedupGold, output: &DedupOutput) -> Vec<(Strin
                 out.push((format!("pair_f1@{category}"), prf.f1));
             }
         }
+    }
+    if let (Some(pairs), Some(gold)) = (&output.pairs, &gold.clusters) {
+        push_prf(&mut out, "edge", edge_score(pairs, gold));
     }
     let derived;
     let pred_spans = match (&output.dup_spans, &output.cluster) {
@@ -151,5 +177,38 @@ mod category_tests {
         assert_eq!(m["pair_recall@cut"], 1.0);
         // Nothing involving `non` was predicted and nothing is gold: perfect by the empty rule.
         assert_eq!(m["pair_precision@non"], 1.0);
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+
+    #[test]
+    fn edge_scores_by_hand() {
+        // gold {0,1,2} {3,4} {5}: gold pairs 3 + 1 = 4.
+        let gold = [0, 0, 0, 3, 3, 5];
+        // predicted edges (0,1), (1,2), (2,3), (1,0) again: distinct 3, true (0,1) and (1,2) = 2.
+        let prf = edge_score(&[(0, 1), (1, 2), (2, 3), (1, 0)], &gold);
+        assert!((prf.precision - 2.0 / 3.0).abs() < 1e-12);
+        assert!((prf.recall - 0.5).abs() < 1e-12);
+        // F1 = 2 * (2/3) * (1/2) / (2/3 + 1/2) = 4/7.
+        assert!((prf.f1 - 4.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn closure_can_beat_edges_on_recall() {
+        // Edges (0,1), (1,2) close into {0,1,2}: the closure recovers the gold pair (0,2) the
+        // edges missed. Edge recall 2/3, cluster pair recall 1.
+        let gold = [7, 7, 7];
+        let edges = [(0, 1), (1, 2)];
+        assert!((edge_score(&edges, &gold).recall - 2.0 / 3.0).abs() < 1e-12);
+        let closed = crate::strategy::dedup::components::cluster_labels(3, &edges);
+        assert_eq!(clusters::score(&closed, &gold).pairwise.recall, 1.0);
+    }
+
+    #[test]
+    fn no_edges_and_no_gold_pairs_is_perfect() {
+        assert_eq!(edge_score(&[], &[0, 1, 2]), Prf { precision: 1.0, recall: 1.0, f1: 1.0 });
     }
 }

@@ -49,6 +49,9 @@ pub struct DedupOutput {
     pub cluster: Option<Vec<u32>>,
     /// Per document: char-offset spans a cleaner would remove (sorted, disjoint, half-open).
     pub dup_spans: Option<Vec<Vec<Range<usize>>>>,
+    /// Document pairs `(i, j)`, `i < j`, the strategy judged duplicates before closing them into
+    /// clusters (e.g. verified LSH candidates), scored as edge-level precision and recall.
+    pub pairs: Option<Vec<(u32, u32)>>,
     /// Figures the strategy reports about itself (named, e.g. `candidate_pairs`), added to the
     /// results beside the metrics.
     pub stats: Vec<(String, f64)>,

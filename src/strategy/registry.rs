@@ -100,6 +100,46 @@ pub fn registry() -> &'static [StrategyInfo] {
             default: false,
             build: |p| Ok(Strategy::Extract(Box::new(extract::outputs::Outputs::new(p)?))),
         },
+        StrategyInfo {
+            name: "minhash",
+            task: Task::Dedup,
+            summary: "near-duplicate documents by MinHash-LSH over shingles (bands/rows tuned for a Jaccard threshold)",
+            params: dedup::minhash::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash", p)?))),
+        },
+        StrategyInfo {
+            name: "minhash@fineweb",
+            task: Task::Dedup,
+            summary: "MinHash-LSH as FineWeb: word 5-grams, 14 bands x 8 rows",
+            params: dedup::minhash::PARAMS_FINEWEB,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash@fineweb", p)?))),
+        },
+        StrategyInfo {
+            name: "minhash@nemo",
+            task: Task::Dedup,
+            summary: "MinHash-LSH as NeMo Curator: character 24-grams, 20 bands x 13 rows",
+            params: dedup::minhash::PARAMS_NEMO,
+            default: false,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash@nemo", p)?))),
+        },
+        StrategyInfo {
+            name: "minhash@lee2021",
+            task: Task::Dedup,
+            summary: "MinHash-LSH as Lee et al. 2021 NearDup: 5-grams, 450 bands x 20 rows, Jaccard >= 0.8",
+            params: dedup::minhash::PARAMS_LEE2021,
+            default: false,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash@lee2021", p)?))),
+        },
+        StrategyInfo {
+            name: "simhash",
+            task: Task::Dedup,
+            summary: "near-duplicate documents by 64-bit SimHash within Hamming distance k (permuted tables)",
+            params: dedup::simhash::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Dedup(Box::new(dedup::simhash::SimHash::new(p)?))),
+        },
     ];
     REGISTRY
 }

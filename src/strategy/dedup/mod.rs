@@ -1,9 +1,15 @@
-//! Deduplicators: document-level (`exact`) and span-level (`lines`, `paragraphs`).
+//! Deduplicators: document-level (`exact`, near-duplicate `minhash` and `simhash`) and span-level
+//! (`lines`, `paragraphs`).
 
 pub mod bloom;
+pub mod components;
 pub mod exact;
 pub mod gopher;
+pub mod lsh;
+pub mod minhash;
 pub mod normalize;
+pub mod shingle;
+pub mod simhash;
 pub mod suffix_array;
 pub mod units;
 

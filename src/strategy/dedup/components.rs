@@ -1,0 +1,52 @@
+//! Duplicate pairs -> clusters: the connected components of the pair graph (union-find), each
+//! labelled with the index of its first document in dataset order, so that document is the
+//! one kept.
+//!
+//! The closure is transitive on purpose (A~B and B~C puts A, B, C together even when A and C
+//! differ a lot); scoring the pairs themselves is left to the edge-level metrics.
+
+/// Cluster labels for `n` documents joined by `pairs`: label = smallest index in the component.
+pub fn cluster_labels(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for &(a, b) in pairs {
+        let ra = find(&mut parent, a);
+        let rb = find(&mut parent, b);
+        // The smaller index becomes the root, so a root is always its component's first document.
+        if ra < rb {
+            parent[rb as usize] = ra;
+        } else if rb < ra {
+            parent[ra as usize] = rb;
+        }
+    }
+    (0..n as u32).map(|i| find(&mut parent, i)).collect()
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    let mut root = x;
+    while parent[root as usize] != root {
+        root = parent[root as usize];
+    }
+    while parent[x as usize] != root {
+        let next = parent[x as usize];
+        parent[x as usize] = root;
+        x = next;
+    }
+    root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_close_transitively_and_label_by_first() {
+        // 4-2, 2-3 join {2, 3, 4}; 1 and 0 stay alone; 5-1 joins {1, 5}.
+        let labels = cluster_labels(6, &[(4, 2), (2, 3), (5, 1)]);
+        assert_eq!(labels, vec![0, 1, 2, 2, 2, 1]);
+    }
+
+    #[test]
+    fn no_pairs_means_singletons() {
+        assert_eq!(cluster_labels(3, &[]), vec![0, 1, 2]);
+    }
+}

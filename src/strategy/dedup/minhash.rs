@@ -1,0 +1,587 @@
+//! `minhash`: near-duplicate documents by MinHash signatures and LSH banding (Broder 1997;
+//! the pipeline of FineWeb, NeMo Curator and Lee et al. 2021).
+//!
+//! normalise -> shingles (word or character n-grams, each hashed once with xxh3-64) ->
+//! signature (for each of `perms` permutations, the minimum of `a_i * x + b_i mod 2^32` over the
+//! shingle hashes `x`, with odd `a_i`) -> `bands` x `rows` banding -> candidate pairs ->
+//! optionally, exact Jaccard or containment over the shingle sets -> union-find clusters, each
+//! labelled by its first document (which is kept).
+//!
+//! The signature loop runs in an AVX2 build of the same code when the CPU has it (detected at
+//! run time) and in a portable build otherwise; both give identical signatures. Memory is
+//! proportional to the band keys (`bands` u64 per document), not to the text, unless
+//! verification is on (then each document's shingle set is kept). A bucket of `m` documents
+//! yields all its `m (m - 1) / 2` pairs, so a corpus with thousands of identical copies is
+//! better sent through `exact` first. Documents with no shingle (empty after normalisation)
+//! are never near-duplicates of anything.
+//!
+//! Not done here: edit-similarity verification (Lee et al.'s second check), and datasketch's
+//! exact hash family (`(a x + b) mod (2^61 - 1)`), which is slower and gives other signatures.
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::components::cluster_labels;
+use super::lsh::{banding_stats, optimal_bands_rows};
+use super::normalize::Norm;
+use super::shingle::{Scratch, Shingler, Unit};
+use crate::corpus::Doc;
+use crate::error::Error;
+use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+
+/// Parameter list with the given defaults (presets differ only in their defaults).
+#[allow(clippy::too_many_arguments)]
+const fn params(
+    norm: &'static str,
+    unit: &'static str,
+    ngram: &'static str,
+    perms: &'static str,
+    bands: &'static str,
+    rows: &'static str,
+    verify: &'static str,
+) -> [ParamSpec; 12] {
+    [
+        ParamSpec { name: "norm", default: norm, help: "normalisation before shingling: none, ws or ccnet" },
+        ParamSpec { name: "unit", default: unit, help: "shingle unit: word or char" },
+        ParamSpec { name: "ngram", default: ngram, help: "units per shingle" },
+        ParamSpec {
+            name: "perms",
+            default: perms,
+            help: "signature length; 0 = bands x rows if given, else 128 (datasketch's default)",
+        },
+        ParamSpec { name: "bands", default: bands, help: "LSH bands; 0 = choose bands and rows from `threshold`" },
+        ParamSpec { name: "rows", default: rows, help: "rows per band; 0 = choose from `threshold`" },
+        ParamSpec {
+            name: "threshold",
+            default: "0.8",
+            help: "Jaccard threshold the banding is tuned for when bands/rows are 0",
+        },
+        ParamSpec { name: "fp_weight", default: "0.5", help: "weight of the false-positive area in that choice" },
+        ParamSpec { name: "fn_weight", default: "0.5", help: "weight of the false-negative area in that choice" },
+        ParamSpec { name: "seed", default: "42", help: "seed of the permutations" },
+        ParamSpec {
+            name: "verify",
+            default: verify,
+            help: "check candidates on the shingle sets: off, jaccard (or on) or containment",
+        },
+        ParamSpec {
+            name: "verify_threshold",
+            default: "0.8",
+            help: "a candidate is a duplicate when its verified similarity is at least this",
+        },
+    ]
+}
+
+/// Parameters of `minhash` (word 5-grams, 128 permutations, banding tuned for Jaccard 0.8).
+pub const PARAMS: &[ParamSpec] = &params("ccnet", "word", "5", "0", "0", "0", "off");
+
+/// `minhash@fineweb`: FineWeb's configuration (datatrove `MinhashConfig(num_buckets=14,
+/// hashes_per_bucket=8, n_grams=5)` in the FineWeb pipeline, huggingface/datatrove
+/// examples/fineweb.py): word 5-grams, 14 bands x 8 rows = 112 permutations, no verification.
+pub const PARAMS_FINEWEB: &[ParamSpec] = &params("ccnet", "word", "5", "0", "14", "8", "off");
+
+/// `minhash@nemo`: NeMo Curator's fuzzy-deduplication configuration (`char_ngrams=24`,
+/// `num_bands=20`, `minhashes_per_band=13` in its documentation and tutorials): character
+/// 24-grams of the text as it is, 20 bands x 13 rows = 260 permutations.
+pub const PARAMS_NEMO: &[ParamSpec] = &params("none", "char", "24", "0", "20", "13", "off");
+
+/// `minhash@lee2021`: NearDup of Lee et al. 2021, "Deduplicating Training Data Makes Language
+/// Models Better" (section 4.2 and appendix A): space-tokenised 5-grams, 9,000 hashes in 450
+/// bands of 20, candidates kept at Jaccard >= 0.8 (their edit-similarity check is not done).
+pub const PARAMS_LEE2021: &[ParamSpec] = &params("ws", "word", "5", "0", "450", "20", "jaccard");
+
+/// How candidates are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verify {
+    /// Every candidate is a duplicate.
+    Off,
+    /// `|A ∩ B| / |A ∪ B|` of the shingle sets.
+    Jaccard,
+    /// `|A ∩ B| / min(|A|, |B|)`: one document (nearly) contained in the other.
+    Containment,
+}
+
+impl Verify {
+    const CHOICES: &'static [&'static str] = &["off", "on", "jaccard", "containment"];
+
+    fn parse(s: &str) -> Verify {
+        match s {
+            "on" | "jaccard" => Verify::Jaccard,
+            "containment" => Verify::Containment,
+            _ => Verify::Off,
+        }
+    }
+}
+
+/// Permutations are padded to a multiple of this many lanes (16 u32 = two AVX2 registers).
+const LANES: usize = 16;
+
+/// The hash family `x -> a_i * x + b_i mod 2^32` (odd `a_i`), drawn from a seed.
+#[derive(Debug, Clone)]
+pub struct Permutations {
+    a: Vec<u32>,
+    b: Vec<u32>,
+    len: usize,
+}
+
+impl Permutations {
+    /// `len` permutations drawn from `seed` with SplitMix64.
+    pub fn new(len: usize, seed: u64) -> Permutations {
+        let padded = len.div_ceil(LANES) * LANES;
+        let mut state = seed;
+        let mut a = Vec::with_capacity(padded);
+        let mut b = Vec::with_capacity(padded);
+        for _ in 0..padded {
+            a.push(splitmix64(&mut state) as u32 | 1);
+            b.push(splitmix64(&mut state) as u32);
+        }
+        Permutations { a, b, len }
+    }
+
+    /// Signature length.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the signature is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// MinHash signature of `hashes` into `out` (resized to [`Permutations::len`]), by the
+    /// fastest code path this CPU runs.
+    pub fn signature(&self, hashes: &[u32], out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(self.a.len(), u32::MAX);
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { signature_avx2(&self.a, &self.b, hashes, out) };
+            out.truncate(self.len);
+            return;
+        }
+        signature_kernel(&self.a, &self.b, hashes, out);
+        out.truncate(self.len);
+    }
+
+    /// The same signature by the portable code path only (for tests and comparisons).
+    pub fn signature_portable(&self, hashes: &[u32], out: &mut Vec<u32>) {
+        out.clear();
+        out.resize(self.a.len(), u32::MAX);
+        signature_kernel(&self.a, &self.b, hashes, out);
+        out.truncate(self.len);
+    }
+}
+
+/// The signature loop, written so the compiler vectorises it: for each block of 16
+/// permutations, one pass over the shingle hashes with the minima held in registers.
+#[inline(always)]
+fn signature_kernel(a: &[u32], b: &[u32], hashes: &[u32], out: &mut [u32]) {
+    for ((ca, cb), co) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)).zip(out.chunks_exact_mut(LANES)) {
+        let mut ka = [0u32; LANES];
+        let mut kb = [0u32; LANES];
+        ka.copy_from_slice(ca);
+        kb.copy_from_slice(cb);
+        let mut acc = [u32::MAX; LANES];
+        for &x in hashes {
+            for j in 0..LANES {
+                acc[j] = acc[j].min(ka[j].wrapping_mul(x).wrapping_add(kb[j]));
+            }
+        }
+        co.copy_from_slice(&acc);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn signature_avx2(a: &[u32], b: &[u32], hashes: &[u32], out: &mut [u32]) {
+    signature_kernel(a, b, hashes, out)
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): a small, well-mixed generator for coefficients.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// MinHash-LSH deduplication.
+#[derive(Debug, Clone)]
+pub struct MinHash {
+    name: &'static str,
+    shingler: Shingler,
+    perms: Permutations,
+    bands: usize,
+    rows: usize,
+    verify: Verify,
+    verify_threshold: f64,
+}
+
+/// What one document contributes: its band keys, and its shingle set when verifying.
+struct Sketch {
+    keys: Vec<u64>,
+    set: Vec<u64>,
+}
+
+/// Per-thread buffers.
+#[derive(Default)]
+struct Work {
+    scratch: Scratch,
+    hashes: Vec<u32>,
+    sig: Vec<u32>,
+    bytes: Vec<u8>,
+}
+
+impl MinHash {
+    /// Builds from spec parameters; `name` is the registered name it reports under.
+    pub fn new(name: &'static str, params: &Params) -> Result<MinHash, Error> {
+        let norm = Norm::parse(params.choice("norm", Norm::CHOICES)?)?;
+        let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
+        let shingler = Shingler::new(norm, unit, params.usize("ngram")?)?;
+        let (mut bands, mut rows) = (params.usize("bands")?, params.usize("rows")?);
+        let mut perms = params.usize("perms")?;
+        if (bands == 0) != (rows == 0) {
+            return Err(Error::Spec(format!("strategy `{name}`: give both `bands` and `rows`, or neither")));
+        }
+        if bands == 0 {
+            if perms == 0 {
+                perms = 128;
+            }
+            let t = params.f64("threshold")?;
+            (bands, rows) = optimal_bands_rows(t, perms, params.f64("fp_weight")?, params.f64("fn_weight")?)
+                .map_err(|e| Error::Spec(format!("strategy `{name}`: {e}")))?;
+        } else if perms == 0 {
+            perms = bands * rows;
+        } else if bands * rows > perms {
+            return Err(Error::Spec(format!(
+                "strategy `{name}`: bands x rows = {} exceeds perms = {perms}",
+                bands * rows
+            )));
+        }
+        let verify = Verify::parse(params.choice("verify", Verify::CHOICES)?);
+        let verify_threshold = params.f64("verify_threshold")?;
+        Ok(MinHash {
+            name,
+            shingler,
+            perms: Permutations::new(perms, params.u64("seed")?),
+            bands,
+            rows,
+            verify,
+            verify_threshold,
+        })
+    }
+
+    /// The banding in use: `(bands, rows)`.
+    pub fn banding(&self) -> (usize, usize) {
+        (self.bands, self.rows)
+    }
+
+    /// The MinHash signature of one text (empty when the text has no shingle).
+    pub fn signature(&self, text: &str) -> Vec<u32> {
+        let mut w = Work::default();
+        self.fill_signature(text, &mut w);
+        w.sig
+    }
+
+    fn fill_signature(&self, text: &str, w: &mut Work) {
+        w.hashes.clear();
+        let hashes = &mut w.hashes;
+        self.shingler.for_each_hash(text, &mut w.scratch, |h| hashes.push(h as u32));
+        if w.hashes.is_empty() {
+            w.sig.clear();
+            return;
+        }
+        self.perms.signature(&w.hashes, &mut w.sig);
+    }
+
+    fn sketch(&self, text: &str, w: &mut Work) -> Sketch {
+        self.fill_signature(text, w);
+        let set = if self.verify == Verify::Off || w.sig.is_empty() {
+            Vec::new()
+        } else {
+            self.shingler.set(text, &mut w.scratch)
+        };
+        if w.sig.is_empty() {
+            return Sketch { keys: Vec::new(), set };
+        }
+        let keys = w
+            .sig
+            .chunks_exact(self.rows)
+            .take(self.bands)
+            .map(|band| {
+                w.bytes.clear();
+                for v in band {
+                    w.bytes.extend_from_slice(&v.to_le_bytes());
+                }
+                xxh3_64(&w.bytes)
+            })
+            .collect();
+        Sketch { keys, set }
+    }
+
+    fn similarity(&self, a: &[u64], b: &[u64]) -> f64 {
+        let inter = intersection_size(a, b) as f64;
+        match self.verify {
+            Verify::Off => 1.0,
+            Verify::Jaccard => {
+                let union = (a.len() + b.len()) as f64 - inter;
+                if union == 0.0 { 1.0 } else { inter / union }
+            }
+            Verify::Containment => {
+                let small = a.len().min(b.len()) as f64;
+                if small == 0.0 { 1.0 } else { inter / small }
+            }
+        }
+    }
+}
+
+/// Size of the intersection of two sorted, repeat-free lists.
+pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Candidate pairs `(i, j)`, `i < j`, sharing at least one band key. Each pair is reported
+/// once, by the first band it shares; the list is in band order, then bucket order.
+pub fn candidate_pairs(keys: &[&[u64]], bands: usize) -> Vec<(u32, u32)> {
+    let per_band: Vec<Vec<(u32, u32)>> = (0..bands)
+        .into_par_iter()
+        .map(|t| {
+            let mut entries: Vec<(u64, u32)> =
+                keys.iter().enumerate().filter(|(_, k)| k.len() == bands).map(|(d, k)| (k[t], d as u32)).collect();
+            entries.sort_unstable();
+            let mut pairs = Vec::new();
+            let mut start = 0;
+            while start < entries.len() {
+                let mut end = start + 1;
+                while end < entries.len() && entries[end].0 == entries[start].0 {
+                    end += 1;
+                }
+                for x in start..end {
+                    for y in x + 1..end {
+                        let (i, j) = (entries[x].1, entries[y].1);
+                        let (ki, kj) = (keys[i as usize], keys[j as usize]);
+                        if (0..t).all(|s| ki[s] != kj[s]) {
+                            pairs.push((i, j));
+                        }
+                    }
+                }
+                start = end;
+            }
+            pairs
+        })
+        .collect();
+    per_band.concat()
+}
+
+impl Deduplicator for MinHash {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
+        if docs.len() > u32::MAX as usize {
+            return Err(StrategyError(format!("{}: more than 2^32 documents", self.name)));
+        }
+        let sketches: Vec<Sketch> =
+            docs.par_iter().map_init(Work::default, |w, doc| self.sketch(&doc.text, w)).collect();
+        let keys: Vec<&[u64]> = sketches.iter().map(|s| s.keys.as_slice()).collect();
+        let candidates = candidate_pairs(&keys, self.bands);
+        let mut stats = vec![("candidate_pairs".to_string(), candidates.len() as f64)];
+        let edges = if self.verify == Verify::Off {
+            candidates
+        } else {
+            let t = self.verify_threshold;
+            let kept: Vec<(u32, u32)> = candidates
+                .into_par_iter()
+                .filter(|&(i, j)| self.similarity(&sketches[i as usize].set, &sketches[j as usize].set) >= t)
+                .collect();
+            stats.push(("verified_pairs".to_string(), kept.len() as f64));
+            kept
+        };
+        stats.extend(banding_stats(self.bands, self.rows));
+        let cluster = cluster_labels(docs.len(), &edges);
+        Ok(DedupOutput { cluster: Some(cluster), pairs: Some(edges), stats, ..DedupOutput::default() })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::strategy::spec::parse;
+
+    fn build(spec: &str) -> MinHash {
+        let p = parse(spec).unwrap();
+        let specs = match p.name.as_str() {
+            "minhash@fineweb" => PARAMS_FINEWEB,
+            "minhash@nemo" => PARAMS_NEMO,
+            "minhash@lee2021" => PARAMS_LEE2021,
+            _ => PARAMS,
+        };
+        MinHash::new("minhash", &Params::new("minhash", specs, &p.params).unwrap()).unwrap()
+    }
+
+    fn docs(texts: &[&str]) -> Vec<Doc> {
+        texts.iter().enumerate().map(|(i, t)| Doc { id: format!("d{i}"), text: t.to_string() }).collect()
+    }
+
+    /// Deterministic pseudo-random words, so tests need no corpus.
+    fn words(seed: u64, n: usize) -> Vec<String> {
+        let mut s = seed;
+        (0..n).map(|_| letters(splitmix64(&mut s) % 5000)).collect()
+    }
+
+    /// `n` spelled in letters (digits would all normalise to `0`).
+    pub(crate) fn letters(mut n: u64) -> String {
+        let mut w = String::new();
+        loop {
+            w.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+            if n == 0 {
+                return w;
+            }
+        }
+    }
+
+    #[test]
+    fn avx2_and_portable_paths_agree() {
+        let perms = Permutations::new(260, 7);
+        let mut s = 99;
+        for n in [0usize, 1, 3, 17, 1000] {
+            let hashes: Vec<u32> = (0..n).map(|_| splitmix64(&mut s) as u32).collect();
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            perms.signature(&hashes, &mut fast);
+            perms.signature_portable(&hashes, &mut slow);
+            assert_eq!(fast, slow, "{n} hashes");
+            assert_eq!(fast.len(), 260);
+        }
+    }
+
+    #[test]
+    fn signature_is_elementwise_minimum_by_hand() {
+        let p = Permutations::new(3, 1);
+        let mut sig = Vec::new();
+        p.signature(&[5, 9], &mut sig);
+        for (i, &v) in sig.iter().enumerate() {
+            let h = |x: u32| p.a[i].wrapping_mul(x).wrapping_add(p.b[i]);
+            assert_eq!(v, h(5).min(h(9)));
+        }
+        assert_eq!(sig.len(), 3);
+    }
+
+    #[test]
+    fn signature_agreement_estimates_jaccard() {
+        // A = {0..300}, B = {100..400}: |A ∩ B| = 200, |A ∪ B| = 400, J = 0.5. Over 40 seeds of
+        // 256 permutations the mean agreement has standard error sqrt(0.25 / 10240) ~ 0.005.
+        let mut s = 5;
+        let universe: Vec<u32> = (0..400).map(|_| splitmix64(&mut s) as u32).collect();
+        let (a, b) = (&universe[..300], &universe[100..]);
+        let mut total = 0.0;
+        for seed in 0..40 {
+            let p = Permutations::new(256, seed);
+            let (mut sa, mut sb) = (Vec::new(), Vec::new());
+            p.signature(a, &mut sa);
+            p.signature(b, &mut sb);
+            let agree = sa.iter().zip(&sb).filter(|(x, y)| x == y).count();
+            let est = agree as f64 / 256.0;
+            assert!((est - 0.5).abs() < 0.16, "seed {seed}: {est}");
+            total += est;
+        }
+        let mean = total / 40.0;
+        assert!((mean - 0.5).abs() < 0.025, "mean estimate {mean}");
+    }
+
+    #[test]
+    fn exact_jaccard_and_containment_by_hand() {
+        // {1,2,3,4} and {3,4,5}: intersection 2, union 5, smaller set 3.
+        let (a, b) = ([1u64, 2, 3, 4], [3u64, 4, 5]);
+        assert_eq!(intersection_size(&a, &b), 2);
+        let j = build("minhash:verify=jaccard");
+        assert!((j.similarity(&a, &b) - 0.4).abs() < 1e-15);
+        let c = build("minhash:verify=containment");
+        assert!((c.similarity(&a, &b) - 2.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn presets_have_their_published_banding() {
+        assert_eq!(build("minhash@fineweb").banding(), (14, 8));
+        assert_eq!(build("minhash@nemo").banding(), (20, 13));
+        let lee = build("minhash@lee2021");
+        assert_eq!((lee.banding(), lee.perms.len()), ((450, 20), 9000));
+        // Plain minhash: 128 permutations tuned for 0.8, datasketch's choice (9, 13).
+        assert_eq!(build("minhash").banding(), (9, 13));
+    }
+
+    #[test]
+    fn bad_banding_is_rejected() {
+        let p = parse("minhash:bands=4").unwrap();
+        assert!(MinHash::new("minhash", &Params::new("minhash", PARAMS, &p.params).unwrap()).is_err());
+        let p = parse("minhash:bands=10,rows=20,perms=100").unwrap();
+        assert!(MinHash::new("minhash", &Params::new("minhash", PARAMS, &p.params).unwrap()).is_err());
+    }
+
+    #[test]
+    fn near_duplicates_cluster_and_unrelated_stay_apart() {
+        let base = words(1, 400);
+        let mut edited = base.clone();
+        edited[100] = "changed".into();
+        edited[300] = "altered".into();
+        let other = words(2, 400);
+        let texts = [base.join(" "), other.join(" "), edited.join(" "), words(3, 400).join(" ")];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        for spec in ["minhash", "minhash@fineweb", "minhash@nemo", "minhash:verify=on", "minhash@lee2021"] {
+            let out = build(spec).dedup(&docs(&refs)).unwrap();
+            assert_eq!(out.cluster, Some(vec![0, 1, 0, 3]), "{spec}");
+            assert_eq!(out.pairs, Some(vec![(0, 2)]), "{spec}");
+        }
+    }
+
+    #[test]
+    fn verification_drops_candidates_below_threshold() {
+        // One word in 20 replaced kills 50 of 196 5-grams: Jaccard 146 / 246 ~ 0.59, below 0.8,
+        // but a loose banding (64 bands of one row) still makes the pair a candidate.
+        let base = words(11, 200);
+        let mut edited = base.clone();
+        for i in (0..200).step_by(20) {
+            edited[i] = format!("x{}", letters(i as u64));
+        }
+        let texts = [base.join(" "), edited.join(" ")];
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let loose = build("minhash:bands=64,rows=1,perms=64").dedup(&docs(&refs)).unwrap();
+        assert_eq!(loose.cluster, Some(vec![0, 0]));
+        let checked = build("minhash:bands=64,rows=1,perms=64,verify=jaccard").dedup(&docs(&refs)).unwrap();
+        assert_eq!(checked.cluster, Some(vec![0, 1]));
+        let stat = |name: &str| checked.stats.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        assert_eq!((stat("candidate_pairs"), stat("verified_pairs")), (Some(1.0), Some(0.0)));
+    }
+
+    #[test]
+    fn same_seed_same_clusters_and_empty_docs_stay_alone() {
+        let base = words(4, 300).join(" ");
+        let texts = ["", base.as_str(), "", base.as_str(), "  "];
+        let a = build("minhash:seed=9").dedup(&docs(&texts)).unwrap();
+        let b = build("minhash:seed=9").dedup(&docs(&texts)).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.cluster, Some(vec![0, 1, 2, 1, 4]));
+    }
+
+    #[test]
+    fn reports_detection_probabilities() {
+        let out = build("minhash@fineweb").dedup(&docs(&["a b c d e f"])).unwrap();
+        let p = out.stats.iter().find(|(k, _)| k == "p_detect@0.8").map(|(_, v)| *v).unwrap();
+        assert!((p - (1.0 - (1.0 - 0.8f64.powi(8)).powi(14))).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,191 @@
+//! `simhash`: near-duplicate documents by 64-bit SimHash fingerprints (Charikar 2002) within
+//! Hamming distance `k`, found with permuted tables (Manku, Jain and Das Sarma 2007).
+//!
+//! Each shingle (see [`super::shingle`]) is hashed with xxh3-64; a fingerprint bit is set when
+//! the shingles whose hash has that bit set outweigh those that do not, every occurrence
+//! counting once (weight = count). Two fingerprints within distance `k` agree exactly on at
+//! least one of `k + 1` bit blocks (pigeonhole), so documents are grouped by each block in turn
+//! and only those sharing a block are compared. Matches are joined by union-find, each cluster
+//! labelled by its first document.
+//!
+//! Not done: IDF or other feature weights, and fingerprints wider than 64 bits. With a large
+//! `k` the blocks become short and the tables degrade towards comparing every pair.
+
+use rayon::prelude::*;
+
+use super::components::cluster_labels;
+use super::normalize::Norm;
+use super::shingle::{Scratch, Shingler, Unit};
+use crate::corpus::Doc;
+use crate::error::Error;
+use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+
+/// Parameters of `simhash`.
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec { name: "norm", default: "ccnet", help: "normalisation before shingling: none, ws or ccnet" },
+    ParamSpec { name: "unit", default: "word", help: "shingle unit: word or char" },
+    ParamSpec { name: "ngram", default: "3", help: "units per shingle" },
+    ParamSpec { name: "k", default: "3", help: "largest Hamming distance between near-duplicate fingerprints (< 64)" },
+];
+
+/// SimHash deduplication.
+#[derive(Debug, Clone)]
+pub struct SimHash {
+    shingler: Shingler,
+    k: u32,
+}
+
+impl SimHash {
+    /// Builds from spec parameters.
+    pub fn new(params: &Params) -> Result<SimHash, Error> {
+        let norm = Norm::parse(params.choice("norm", Norm::CHOICES)?)?;
+        let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
+        let k = params.usize("k")?;
+        if k >= 64 {
+            return Err(Error::Spec(format!("strategy `simhash`: k = {k} must be below 64")));
+        }
+        Ok(SimHash { shingler: Shingler::new(norm, unit, params.usize("ngram")?)?, k: k as u32 })
+    }
+
+    /// The fingerprint of one text; `None` when it has no shingle.
+    pub fn fingerprint(&self, text: &str, scratch: &mut Scratch) -> Option<u64> {
+        let mut votes = [0i64; 64];
+        let mut any = false;
+        self.shingler.for_each_hash(text, scratch, |h| {
+            any = true;
+            for (bit, v) in votes.iter_mut().enumerate() {
+                // +1 when the bit is set, -1 when it is not.
+                *v += (((h >> bit) & 1) as i64) * 2 - 1;
+            }
+        });
+        any.then(|| votes.iter().enumerate().fold(0u64, |fp, (bit, &v)| fp | (((v > 0) as u64) << bit)))
+    }
+}
+
+/// Bit range `[lo, hi)` of block `i` of `blocks` near-equal blocks of 64 bits.
+fn block(i: u32, blocks: u32) -> (u32, u32) {
+    (i * 64 / blocks, (i + 1) * 64 / blocks)
+}
+
+fn block_key(fp: u64, (lo, hi): (u32, u32)) -> u64 {
+    let width = hi - lo;
+    let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+    (fp >> lo) & mask
+}
+
+/// Pairs `(i, j)`, `i < j`, of fingerprints within Hamming distance `k`, each reported once
+/// (by the first block the two share), in block order then bucket order.
+pub fn near_pairs(fps: &[Option<u64>], k: u32) -> Vec<(u32, u32)> {
+    let blocks = k + 1;
+    let per_block: Vec<Vec<(u32, u32)>> = (0..blocks)
+        .into_par_iter()
+        .map(|t| {
+            let range = block(t, blocks);
+            let mut entries: Vec<(u64, u32)> =
+                fps.iter().enumerate().filter_map(|(d, fp)| fp.map(|f| (block_key(f, range), d as u32))).collect();
+            entries.sort_unstable();
+            let mut pairs = Vec::new();
+            let mut start = 0;
+            while start < entries.len() {
+                let mut end = start + 1;
+                while end < entries.len() && entries[end].0 == entries[start].0 {
+                    end += 1;
+                }
+                for x in start..end {
+                    for y in x + 1..end {
+                        let (i, j) = (entries[x].1, entries[y].1);
+                        let (Some(fi), Some(fj)) = (fps[i as usize], fps[j as usize]) else { continue };
+                        let earlier =
+                            (0..t).any(|s| block_key(fi, block(s, blocks)) == block_key(fj, block(s, blocks)));
+                        if !earlier && (fi ^ fj).count_ones() <= k {
+                            pairs.push((i, j));
+                        }
+                    }
+                }
+                start = end;
+            }
+            pairs
+        })
+        .collect();
+    per_block.concat()
+}
+
+impl Deduplicator for SimHash {
+    fn name(&self) -> &str {
+        "simhash"
+    }
+
+    fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
+        if docs.len() > u32::MAX as usize {
+            return Err(StrategyError("simhash: more than 2^32 documents".into()));
+        }
+        let fps: Vec<Option<u64>> =
+            docs.par_iter().map_init(Scratch::default, |s, doc| self.fingerprint(&doc.text, s)).collect();
+        let pairs = near_pairs(&fps, self.k);
+        let stats = vec![("near_pairs".to_string(), pairs.len() as f64)];
+        let cluster = cluster_labels(docs.len(), &pairs);
+        Ok(DedupOutput { cluster: Some(cluster), pairs: Some(pairs), stats, ..DedupOutput::default() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::spec::parse;
+    use xxhash_rust::xxh3::xxh3_64;
+
+    fn build(spec: &str) -> SimHash {
+        let p = parse(spec).unwrap();
+        SimHash::new(&Params::new("simhash", PARAMS, &p.params).unwrap()).unwrap()
+    }
+
+    fn docs(texts: &[String]) -> Vec<Doc> {
+        texts.iter().enumerate().map(|(i, t)| Doc { id: format!("d{i}"), text: t.clone() }).collect()
+    }
+
+    #[test]
+    fn fingerprint_is_weighted_majority_by_hand() {
+        // Unigrams "a" (twice) and "b" (once): bit j is set iff 2*bit_j(h_a) + bit_j(h_b) > 1.5,
+        // i.e. iff it is set in h_a (two votes beat one).
+        let s = build("simhash:ngram=1,norm=ws");
+        let fp = s.fingerprint("a b a", &mut Scratch::default()).unwrap();
+        assert_eq!(fp, xxh3_64(b"a"));
+        // One shingle: its hash is the fingerprint.
+        assert_eq!(s.fingerprint("zeta", &mut Scratch::default()), Some(xxh3_64(b"zeta")));
+        assert_eq!(s.fingerprint("  ", &mut Scratch::default()), None);
+    }
+
+    #[test]
+    fn near_pairs_by_hand() {
+        // k = 3 -> 4 blocks of 16 bits. d0 and d1 differ in 3 bits spread over 3 blocks (they still
+        // share one); d2 differs from d0 in 4 bits, one per block; d3 is absent.
+        let f0 = 0x1234_5678_9abc_def0u64;
+        let f1 = f0 ^ (1 | 1 << 20 | 1 << 40);
+        let f2 = f0 ^ (1 | 1 << 20 | 1 << 40 | 1 << 60);
+        let pairs = near_pairs(&[Some(f0), Some(f1), Some(f2), None], 3);
+        assert_eq!(pairs, vec![(1, 2), (0, 1)]);
+    }
+
+    #[test]
+    fn near_duplicates_cluster_and_unrelated_stay_apart() {
+        let mut s = 3u64;
+        let mut word = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            crate::strategy::dedup::minhash::tests::letters((s >> 33) % 3000)
+        };
+        let base: Vec<String> = (0..400).map(|_| word()).collect();
+        let other: Vec<String> = (0..400).map(|_| word()).collect();
+        let mut edited = base.clone();
+        edited[200] = "changed".into();
+        let texts = [base.join(" "), other.join(" "), edited.join(" ")];
+        let a = build("simhash").dedup(&docs(&texts)).unwrap();
+        assert_eq!(a.cluster, Some(vec![0, 1, 0]));
+        assert_eq!(a, build("simhash").dedup(&docs(&texts)).unwrap());
+    }
+
+    #[test]
+    fn k_of_64_is_rejected() {
+        let p = parse("simhash:k=64").unwrap();
+        assert!(SimHash::new(&Params::new("simhash", PARAMS, &p.params).unwrap()).is_err());
+    }
+}
