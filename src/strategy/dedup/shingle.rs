@@ -52,7 +52,8 @@ pub struct Shingler {
 /// Reusable buffers, so shingling a document allocates nothing once warm.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    text: String,
+    text: Vec<u8>,
+    seps: Vec<u32>,
     bounds: Vec<(u32, u32)>,
 }
 
@@ -68,17 +69,39 @@ impl Shingler {
     /// Calls `f` with the xxh3-64 hash of every shingle of `text`, in text order (repeats
     /// included).
     pub fn for_each_hash(&self, text: &str, scratch: &mut Scratch, mut f: impl FnMut(u64)) {
-        self.norm.apply(text, &mut scratch.text);
-        let s = scratch.text.as_bytes();
+        let s: &[u8] = match self.norm {
+            Norm::None => text.as_bytes(),
+            Norm::Ws | Norm::Ccnet => {
+                fold_fast(self.norm, text, &mut scratch.text, &mut scratch.seps);
+                &scratch.text
+            }
+        };
+        if s.is_empty() {
+            return;
+        }
+        if self.unit == Unit::Word && self.norm != Norm::None {
+            // Folded text: words lie between the separators.
+            let seps = &scratch.seps;
+            let words = seps.len() + 1;
+            let end = |w: usize| if w < seps.len() { seps[w] as usize } else { s.len() };
+            let start = |w: usize| if w == 0 { 0 } else { seps[w - 1] as usize + 1 };
+            if words < self.n {
+                return f(xxh3_64(s));
+            }
+            for w in 0..=words - self.n {
+                f(xxh3_64(&s[start(w)..end(w + self.n - 1)]));
+            }
+            return;
+        }
         scratch.bounds.clear();
         match self.unit {
-            Unit::Word => word_bounds(s, self.norm == Norm::None, &mut scratch.bounds),
+            Unit::Word => unfolded_word_bounds(text, &mut scratch.bounds),
             Unit::Char => {
                 if s.is_ascii() {
                     // Every byte is a character: windows are plain byte windows.
                     return byte_windows(s, self.n, f);
                 }
-                char_bounds(&scratch.text, &mut scratch.bounds);
+                char_bounds(s, &mut scratch.bounds);
             }
         }
         let b = &scratch.bounds;
@@ -124,38 +147,142 @@ fn byte_windows(s: &[u8], n: usize, mut f: impl FnMut(u64)) {
     }
 }
 
-/// Byte ranges of words. Folded text (`ws`, `ccnet`) separates words by single ASCII spaces;
-/// unfolded text is split on any white space.
-fn word_bounds(s: &[u8], unfolded: bool, out: &mut Vec<(u32, u32)>) {
-    if unfolded {
-        // Splitting on Unicode white space needs the decoded text; `s` came from a `String`.
-        let text = std::str::from_utf8(s).unwrap_or_default();
-        let base = text.as_ptr() as usize;
-        out.extend(text.split_whitespace().map(|w| {
-            let start = w.as_ptr() as usize - base;
-            (start as u32, (start + w.len()) as u32)
-        }));
-        return;
-    }
-    let mut start = None;
-    for (i, &c) in s.iter().enumerate() {
-        match (c == b' ', start) {
-            (true, Some(st)) => {
-                out.push((st as u32, i as u32));
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(st) = start {
-        out.push((st as u32, s.len() as u32));
+/// Byte ranges of the words of unnormalised text (split on any Unicode white space).
+fn unfolded_word_bounds(text: &str, out: &mut Vec<(u32, u32)>) {
+    let base = text.as_ptr() as usize;
+    out.extend(text.split_whitespace().map(|w| {
+        let start = w.as_ptr() as usize - base;
+        (start as u32, (start + w.len()) as u32)
+    }));
+}
+
+/// Byte ranges of the characters of UTF-8 text (a character starts at every byte that is not a
+/// continuation byte `10xxxxxx`).
+fn char_bounds(s: &[u8], out: &mut Vec<(u32, u32)>) {
+    let mut starts = s.iter().enumerate().filter(|(_, b)| (**b & 0xC0) != 0x80).map(|(i, _)| i as u32).peekable();
+    while let Some(start) = starts.next() {
+        let end = starts.peek().copied().unwrap_or(s.len() as u32);
+        out.push((start, end));
     }
 }
 
-/// Byte ranges of characters.
-fn char_bounds(text: &str, out: &mut Vec<(u32, u32)>) {
-    out.extend(text.char_indices().map(|(i, c)| (i as u32, (i + c.len_utf8()) as u32)));
+/// Table entry: emit this byte.
+const SPACE: u16 = 0x100;
+/// Table entry: drop the byte.
+const DROP: u16 = 0x200;
+
+/// What `ccnet` does with each ASCII byte: lower-case letters, digits to `0`, white space to a
+/// separator, everything else dropped.
+const CCNET_ASCII: [u16; 128] = {
+    let mut t = [DROP; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = match c {
+            b'A'..=b'Z' => (c + 32) as u16,
+            b'a'..=b'z' => c as u16,
+            b'0'..=b'9' => b'0' as u16,
+            b' ' | b'\t' | b'\n' | 0x0C | b'\r' => SPACE,
+            _ => DROP,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// What `ws` does with each ASCII byte: white space (as `char::is_whitespace`) to a separator,
+/// everything else kept.
+const WS_ASCII: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b' ' | 0x09..=0x0D => SPACE,
+            c => c as u16,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The `ws` or `ccnet` form of `text` as [`Norm::apply`] gives it, written into `out`, with the
+/// byte offset of every word separator (the single spaces of the folded text) in `seps`.
+///
+/// Two branch-free passes: map every character (ASCII by table; others by the same Unicode rules
+/// as `normalize`: white space to a space, and for `ccnet` numerals to `0`, letters lower-cased,
+/// the rest dropped), then fold runs of spaces to one and trim the ends.
+pub fn fold_fast(norm: Norm, text: &str, out: &mut Vec<u8>, seps: &mut Vec<u32>) {
+    let table = if norm == Norm::Ccnet { &CCNET_ASCII } else { &WS_ASCII };
+    let bytes = text.as_bytes();
+    out.clear();
+    out.resize(bytes.len() + 16, 0);
+    let mut o = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 == 0 {
+                // Eight ASCII bytes: no per-byte test for the Unicode path.
+                for b in word {
+                    let m = table[b as usize & 0x7F];
+                    out[o] = if m == SPACE { b' ' } else { m as u8 };
+                    o += (m != DROP) as usize;
+                }
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            let m = table[b as usize];
+            // Write unconditionally, advance unless the byte is dropped.
+            out[o] = if m == SPACE { b' ' } else { m as u8 };
+            o += (m != DROP) as usize;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
+        i += c.len_utf8();
+        // Room for this character's output (lower-casing can grow it) and the rest of the input.
+        let need = o + 16 + (bytes.len() - i);
+        if out.len() < need {
+            out.resize(need, 0);
+        }
+        let mut emit = |c: char| o += c.encode_utf8(&mut out[o..o + 4]).len();
+        if c.is_whitespace() {
+            emit(' ');
+        } else {
+            match norm {
+                Norm::Ccnet if c.is_numeric() => emit('0'),
+                Norm::Ccnet if c.is_alphanumeric() => c.to_lowercase().for_each(emit),
+                Norm::Ccnet => {}
+                _ => emit(c),
+            }
+        }
+    }
+    // Fold space runs in place; a space is kept only after a non-space.
+    seps.clear();
+    seps.resize(o + 1, 0);
+    let (mut w, mut k) = (0usize, 0usize);
+    let mut prev_space = true;
+    for r in 0..o {
+        let c = out[r];
+        let space = c == b' ';
+        out[w] = c;
+        seps[k] = w as u32;
+        let keep = !(space & prev_space);
+        w += keep as usize;
+        k += (space & keep) as usize;
+        prev_space = space;
+    }
+    if prev_space && w > 0 {
+        // A trailing space (the text ended in white space).
+        w -= 1;
+        k -= 1;
+    }
+    out.truncate(w);
+    seps.truncate(k);
 }
 
 #[cfg(test)]
@@ -196,6 +323,32 @@ mod tests {
     fn unnormalised_words_split_on_any_white_space() {
         let s = shingler(Norm::None, Unit::Word, 1);
         assert_eq!(s.hashes("a\u{00a0}b\tc"), vec![xxh3_64(b"a"), xxh3_64(b"b"), xxh3_64(b"c")]);
+    }
+
+    #[test]
+    fn fast_fold_equals_normalize() {
+        // Random strings over every ASCII byte and a set of awkward characters: upper/lower case
+        // that expands, non-ASCII digits and spaces, punctuation, CJK, emoji.
+        let pool: Vec<char> =
+            (0u8..128).map(char::from).chain("éÉİẞß٣²\u{a0}\u{2003}\u{3000}—…“”中文😀ǅ\u{301}".chars()).collect();
+        let mut state = 17u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let (mut out, mut seps) = (Vec::new(), Vec::new());
+        for _ in 0..3000 {
+            let len = next() % 40;
+            let text: String = (0..len).map(|_| pool[next() % pool.len()]).collect();
+            for norm in [Norm::Ws, Norm::Ccnet] {
+                fold_fast(norm, &text, &mut out, &mut seps);
+                let want = norm.to_string(&text);
+                assert_eq!(String::from_utf8_lossy(&out), want, "{norm:?} {text:?}");
+                let spaces: Vec<u32> =
+                    want.bytes().enumerate().filter(|(_, b)| *b == b' ').map(|(i, _)| i as u32).collect();
+                assert_eq!(seps, spaces, "{norm:?} {text:?}");
+            }
+        }
     }
 
     #[test]
