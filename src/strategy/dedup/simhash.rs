@@ -49,16 +49,18 @@ impl SimHash {
 
     /// The fingerprint of one text; `None` when it has no shingle.
     pub fn fingerprint(&self, text: &str, scratch: &mut Scratch) -> Option<u64> {
-        let mut votes = [0i64; 64];
-        let mut any = false;
+        // Count, per bit, the shingles whose hash has it set; the bit is set in the fingerprint
+        // when those outnumber the rest (+1/-1 votes summed > 0).
+        let mut ones = [0u32; 64];
+        let mut total = 0u64;
         self.shingler.for_each_hash(text, scratch, |h| {
-            any = true;
-            for (bit, v) in votes.iter_mut().enumerate() {
-                // +1 when the bit is set, -1 when it is not.
-                *v += (((h >> bit) & 1) as i64) * 2 - 1;
+            total += 1;
+            for (bit, c) in ones.iter_mut().enumerate() {
+                *c += ((h >> bit) & 1) as u32;
             }
         });
-        any.then(|| votes.iter().enumerate().fold(0u64, |fp, (bit, &v)| fp | (((v > 0) as u64) << bit)))
+        (total > 0)
+            .then(|| ones.iter().enumerate().fold(0u64, |fp, (bit, &c)| fp | (((2 * c as u64 > total) as u64) << bit)))
     }
 }
 
