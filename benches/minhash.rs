@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use corpusbench::corpus::Doc;
 use corpusbench::strategy::{Deduplicator, Strategy, build};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 fn dedup(spec: &str) -> Box<dyn Deduplicator> {
     match build(spec) {
@@ -40,7 +40,8 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("near-dup");
     group.throughput(Throughput::Bytes(bytes));
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(30));
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(20));
     group.warm_up_time(Duration::from_secs(2));
 
     let minhash = dedup("minhash@fineweb");

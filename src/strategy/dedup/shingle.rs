@@ -222,6 +222,13 @@ pub fn fold_fast(norm: Norm, text: &str, out: &mut Vec<u8>, seps: &mut Vec<u32>)
         if let Some(chunk) = bytes.get(i..i + 8) {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
+            if word.iter().all(|&b| b.wrapping_sub(b'a') < 26 || b == b' ') {
+                // Lower-case letters and spaces map to themselves: copy them as they are.
+                out[o..o + 8].copy_from_slice(&word);
+                o += 8;
+                i += 8;
+                continue;
+            }
             if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 == 0 {
                 // Eight ASCII bytes: no per-byte test for the Unicode path.
                 for b in word {
@@ -266,7 +273,30 @@ pub fn fold_fast(norm: Norm, text: &str, out: &mut Vec<u8>, seps: &mut Vec<u32>)
     seps.resize(o + 1, 0);
     let (mut w, mut k) = (0usize, 0usize);
     let mut prev_space = true;
-    for r in 0..o {
+    let mut r = 0;
+    // Eight bytes at a time while they hold no run of spaces: move them down and note the spaces.
+    while r + 8 <= o {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&out[r..r + 8]);
+        let x = u64::from_le_bytes(word) ^ 0x2020_2020_2020_2020;
+        // High bit of each byte set where the byte was a space (x's byte is zero).
+        let spaces = !(((x & 0x7F7F_7F7F_7F7F_7F7F) + 0x7F7F_7F7F_7F7F_7F7F) | x) & 0x8080_8080_8080_8080;
+        let carried = if prev_space { spaces << 8 | 0x80 } else { spaces << 8 };
+        if spaces & carried != 0 {
+            break;
+        }
+        out.copy_within(r..r + 8, w);
+        let mut m = spaces;
+        while m != 0 {
+            seps[k] = (w + (m.trailing_zeros() / 8) as usize) as u32;
+            k += 1;
+            m &= m - 1;
+        }
+        prev_space = spaces >> 63 != 0;
+        w += 8;
+        r += 8;
+    }
+    for r in r..o {
         let c = out[r];
         let space = c == b' ';
         out[w] = c;
@@ -339,6 +369,30 @@ mod tests {
         let (mut out, mut seps) = (Vec::new(), Vec::new());
         for _ in 0..3000 {
             let len = next() % 40;
+            let text: String = (0..len).map(|_| pool[next() % pool.len()]).collect();
+            for norm in [Norm::Ws, Norm::Ccnet] {
+                fold_fast(norm, &text, &mut out, &mut seps);
+                let want = norm.to_string(&text);
+                assert_eq!(String::from_utf8_lossy(&out), want, "{norm:?} {text:?}");
+                let spaces: Vec<u32> =
+                    want.bytes().enumerate().filter(|(_, b)| *b == b' ').map(|(i, _)| i as u32).collect();
+                assert_eq!(seps, spaces, "{norm:?} {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fast_fold_equals_normalize_on_mostly_lower_case_text() {
+        // Long runs of lower-case letters and single spaces take the eight-byte paths.
+        let pool: Vec<char> = "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz   A.\né".chars().collect();
+        let mut state = 5u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        let (mut out, mut seps) = (Vec::new(), Vec::new());
+        for _ in 0..3000 {
+            let len = next() % 120;
             let text: String = (0..len).map(|_| pool[next() % pool.len()]).collect();
             for norm in [Norm::Ws, Norm::Ccnet] {
                 fold_fast(norm, &text, &mut out, &mut seps);
