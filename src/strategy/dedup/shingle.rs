@@ -182,7 +182,7 @@ const CCNET_ASCII: [u16; 128] = {
             b'A'..=b'Z' => (c + 32) as u16,
             b'a'..=b'z' => c as u16,
             b'0'..=b'9' => b'0' as u16,
-            b' ' | b'\t' | b'\n' | 0x0C | b'\r' => SPACE,
+            b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => SPACE,
             _ => DROP,
         };
         b += 1;
