@@ -1,4 +1,5 @@
-//! The `corpusbench` command line: `run` and `list`.
+//! The `corpusbench` command line: `run`, `synth`, `list`, `bench`, `cost`, `gate` (and the hidden
+//! `worker`, which the runner starts to extract pages under a time budget, and `cost-worker`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,13 @@ enum Command {
     Cost(CostArgs),
     /// Compare a run with a committed baseline; exit 1 on a regression.
     Gate(GateArgs),
+    /// Serves extraction requests on stdin/stdout for the runner (not for direct use).
+    #[command(hide = true)]
+    Worker {
+        /// The extractor spec to serve.
+        #[arg(long)]
+        strategy: String,
+    },
     /// Runs one strategy once on one dataset and prints its allocation counts (used by `cost`).
     #[command(hide = true)]
     CostWorker {
@@ -134,6 +142,23 @@ struct RunArgs {
     /// Worker threads; default: all cores.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     threads: Option<u64>,
+    /// Time budget of one page for extractors, in seconds; a page over it is recorded as a
+    /// timeout (`timeout_pages`) and the run goes on.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
+    page_timeout: f64,
+}
+
+fn parse_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x < 1e9 => Ok(x),
+        _ => Err(format!("`{s}` is not a positive number of seconds")),
+    }
+}
+
+/// The running executable, which extraction workers are started from.
+fn worker_exe() -> Result<PathBuf, Error> {
+    std::env::current_exe()
+        .map_err(|e| Error::Usage(format!("cannot locate the corpusbench executable for workers: {e}")))
 }
 
 #[derive(clap::Args)]
@@ -197,6 +222,12 @@ fn main() -> ExitCode {
         Command::Cost(args) => cost(args),
         Command::Gate(args) => gate(args),
         Command::CostWorker { dataset, name, strategy } => cost_worker(&dataset, &name, &strategy),
+        Command::Worker { strategy } => {
+            // A panic is reported to the runner as a failed page; its message need not reach stderr.
+            std::panic::set_hook(Box::new(|_| {}));
+            runner::workers::serve(&strategy, std::io::stdin().lock(), std::io::stdout().lock())
+                .map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,
@@ -247,14 +278,19 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
         .threads
         .map(|t| t as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let options = RunOptions { repeat: args.repeat as usize, threads };
+    let options = RunOptions {
+        repeat: args.repeat as usize,
+        threads,
+        page_timeout: std::time::Duration::from_secs_f64(args.page_timeout),
+        worker: Some(worker_exe()?),
+    };
     let total: usize = datasets.iter().map(|d| selected.iter().filter(|s| s.strategy.task() == d.task()).count()).sum();
     let bar = indicatif::ProgressBar::new(total as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
         bar.set_style(style);
     }
     let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let cells = runner::run(&datasets, &selected, options, &mut |ds, spec| {
+    let cells = runner::run(&datasets, &selected, options.clone(), &mut |ds, spec| {
         bar.inc(1);
         bar.set_message(format!("{spec} on {ds}"));
     })?;
@@ -264,7 +300,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
     report::write_atomic(&args.out.join("results.csv"), &csv)?;
     let doc_stats = report::doc_stats::doc_stats_csv(&datasets, &cells)?;
     report::write_atomic(&args.out.join("doc_stats.csv"), &doc_stats)?;
-    let json = report::json::run_json(&datasets, &specs, &cells, options, &input_errors, started)?;
+    let json = report::json::run_json(&datasets, &specs, &cells, &options, &input_errors, started)?;
     report::write_atomic(&args.out.join("run.json"), &json)?;
 
     print!("{}", report::table::leaderboard(&datasets, &cells));
@@ -330,7 +366,12 @@ fn bench(args: BenchArgs) -> Result<ExitCode, Error> {
     let max_threads = default_threads(args.threads);
     let mut sweeps = Vec::new();
     for threads in 1..=max_threads {
-        let options = RunOptions { repeat: args.repeat as usize, threads };
+        let options = RunOptions {
+            repeat: args.repeat as usize,
+            threads,
+            page_timeout: runner::DEFAULT_PAGE_TIMEOUT,
+            worker: Some(worker_exe()?),
+        };
         eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
         sweeps.push((threads, runner::run(&datasets, &selected, options, &mut |_, _| {})?));
     }

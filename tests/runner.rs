@@ -60,7 +60,7 @@ fn failing_strategies_fail_their_cells_and_the_run_goes_on() {
         Selected { spec: "oob".into(), strategy: Strategy::Dedup(Box::new(OutOfBounds)) },
         Selected { spec: "lines".into(), strategy: build("lines").unwrap() },
     ];
-    let cells = run(&[dataset()], &selected, RunOptions { repeat: 2, threads: 1 }, &mut |_, _| {}).unwrap();
+    let cells = run(&[dataset()], &selected, RunOptions::in_process(2, 1), &mut |_, _| {}).unwrap();
     assert_eq!(cells.len(), 4);
     assert!(cells[0].failure.as_deref().unwrap().contains("boom on purpose"));
     assert_eq!(cells[1].failure.as_deref(), Some("cannot cope"));

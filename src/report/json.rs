@@ -61,7 +61,7 @@ pub fn run_json(
     datasets: &[Dataset],
     specs: &[String],
     cells: &[Cell],
-    options: RunOptions,
+    options: &RunOptions,
     input_errors: &[InputError],
     started_unix_s: u64,
 ) -> Result<Vec<u8>, Error> {

@@ -4,27 +4,50 @@
 //! other; inside a cell the strategy may use every thread of the pool (`--threads`). A strategy
 //! that returns an error or panics fails its cell (or, for extractors, the page), the failure is
 //! recorded, and the run goes on.
+//!
+//! Extractors run in worker processes when [`RunOptions::worker`] names the executable (the CLI
+//! does), so that each page gets a time budget ([`RunOptions::page_timeout`]) and a page that
+//! hangs or crashes its worker costs only that page; without one (library use) they run on the
+//! rayon pool in this process, with no budget.
 
 pub mod timing;
+pub mod workers;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use crate::corpus::{Dataset, Items, Task};
 use crate::error::Error;
 use crate::metrics;
-use crate::strategy::{DedupOutput, Strategy};
+use crate::strategy::{DedupOutput, Extractor, Strategy};
 
-pub use timing::median;
+pub use timing::{median, percentile};
+pub use workers::PageOutcome;
 
 /// How to run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Timed runs per cell; the reported time is their median.
     pub repeat: usize,
-    /// Worker threads (rayon pool size).
+    /// Worker threads (rayon pool size), and extraction worker processes.
     pub threads: usize,
+    /// Time budget of one page; a page over it is recorded as a timeout (worker processes only).
+    pub page_timeout: Duration,
+    /// The `corpusbench` executable to start extraction workers from (`worker` subcommand);
+    /// `None` extracts in this process, without a time budget.
+    pub worker: Option<PathBuf>,
 }
+
+impl RunOptions {
+    /// `repeat` runs on `threads` threads, in process, with the default page budget.
+    pub fn in_process(repeat: usize, threads: usize) -> RunOptions {
+        RunOptions { repeat, threads, page_timeout: DEFAULT_PAGE_TIMEOUT, worker: None }
+    }
+}
+
+/// The default per-page time budget of extractors.
+pub const DEFAULT_PAGE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A strategy to run, with the spec it was built from (its name in reports).
 pub struct Selected {
@@ -64,26 +87,37 @@ pub struct Timing {
     pub docs: usize,
     /// Input bytes processed per repeat.
     pub bytes: u64,
+    /// Per-page extraction latency in milliseconds, (p50, p99), over every page that finished in
+    /// every repeat (extractors only).
+    pub latency_ms: Option<(f64, f64)>,
 }
 
 impl Timing {
     fn new(runs: Vec<f64>, docs: usize, bytes: u64) -> Timing {
-        Timing { wall_s: median(&runs), runs, docs, bytes }
+        Timing { wall_s: median(&runs), runs, docs, bytes, latency_ms: None }
     }
 
-    /// Timing figures as named metrics (`wall_s`, `docs_per_s`, `mb_per_s`).
+    /// Timing figures as named metrics (`wall_s`, `docs_per_s`, `mb_per_s`, and for extractors
+    /// `latency_p50_ms`, `latency_p99_ms`).
     pub fn metrics(&self) -> Vec<(String, f64)> {
         let per_s = |x: f64| if self.wall_s > 0.0 { x / self.wall_s } else { 0.0 };
-        vec![
+        let mut m = vec![
             ("wall_s".into(), self.wall_s),
             ("docs_per_s".into(), per_s(self.docs as f64)),
             ("mb_per_s".into(), per_s(self.bytes as f64 / 1e6)),
-        ]
+        ];
+        if let Some((p50, p99)) = self.latency_ms {
+            m.push(("latency_p50_ms".into(), p50));
+            m.push(("latency_p99_ms".into(), p99));
+        }
+        m
     }
 }
 
 /// Names of metrics that measure time, and so differ between otherwise identical runs.
-pub const TIMING_METRICS: &[&str] = &["wall_s", "docs_per_s", "mb_per_s"];
+/// `timeout_pages` is among them: whether a page beats its budget depends on the machine's load.
+pub const TIMING_METRICS: &[&str] =
+    &["wall_s", "docs_per_s", "mb_per_s", "latency_p50_ms", "latency_p99_ms", "timeout_pages"];
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -119,14 +153,15 @@ pub fn run(
     for ds in datasets {
         for sel in strategies.iter().filter(|s| s.strategy.task() == ds.task()) {
             on_cell(&ds.name, &sel.spec);
-            let cell = pool.install(|| run_cell(ds, sel, options.repeat.max(1)));
+            let cell = pool.install(|| run_cell(ds, sel, &options));
             cells.push(cell);
         }
     }
     Ok(cells)
 }
 
-fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
+fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
+    let repeat = options.repeat.max(1);
     let mut cell = Cell {
         dataset: ds.name.clone(),
         task: ds.task(),
@@ -170,24 +205,68 @@ fn run_cell(ds: &Dataset, sel: &Selected, repeat: usize) -> Cell {
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
-            use rayon::prelude::*;
+            let mut pool = match &options.worker {
+                Some(exe) => match workers::Pool::start(exe, &sel.spec, options.threads) {
+                    Ok(pool) => Some(pool),
+                    Err(e) => {
+                        cell.failure = Some(e);
+                        return cell;
+                    }
+                },
+                None => None,
+            };
             let mut runs = Vec::with_capacity(repeat);
-            let mut outputs = Vec::new();
+            let mut latencies = Vec::new();
+            let mut outcomes = Vec::new();
             for _ in 0..repeat {
                 let t0 = Instant::now();
-                outputs =
-                    pages.par_iter().map(|p| isolate(|| s.extract(p).map_err(|e| e.to_string()))).collect::<Vec<_>>();
+                outcomes = match pool.as_mut() {
+                    Some(pool) => pool.run(pages, options.page_timeout),
+                    None => extract_in_process(s.as_ref(), pages),
+                };
                 runs.push(t0.elapsed().as_secs_f64());
+                latencies.extend(outcomes.iter().filter_map(|o| match o {
+                    PageOutcome::Ok { secs, .. } => Some(secs * 1e3),
+                    _ => None,
+                }));
             }
-            let failed = outputs.iter().filter(|o| o.is_err()).count();
-            let texts: Vec<String> = outputs.into_iter().map(|o| o.unwrap_or_default()).collect();
+            drop(pool);
+            let failed = outcomes.iter().filter(|o| matches!(o, PageOutcome::Failed(_))).count();
+            let timeouts = outcomes.iter().filter(|o| matches!(o, PageOutcome::Timeout)).count();
+            let texts: Vec<String> = outcomes
+                .into_iter()
+                .map(|o| match o {
+                    PageOutcome::Ok { text, .. } => text,
+                    _ => String::new(),
+                })
+                .collect();
             cell.metrics = metrics::extract::score(&ds.format, gold, &texts);
             cell.metrics.push(("failed_pages".into(), failed as f64));
-            cell.timing = Some(Timing::new(runs, pages.len(), ds.input_bytes()));
+            cell.metrics.push(("timeout_pages".into(), timeouts as f64));
+            let mut timing = Timing::new(runs, pages.len(), ds.input_bytes());
+            if !latencies.is_empty() {
+                timing.latency_ms = Some((percentile(&latencies, 50.0), percentile(&latencies, 99.0)));
+            }
+            cell.timing = Some(timing);
         }
         _ => cell.failure = Some(format!("strategy is not for {} datasets", ds.task())),
     }
     cell
+}
+
+/// Extracts every page on the current rayon pool, timing each; panics become failures.
+fn extract_in_process(extractor: &dyn Extractor, pages: &[crate::corpus::Page]) -> Vec<PageOutcome> {
+    use rayon::prelude::*;
+    pages
+        .par_iter()
+        .map(|p| {
+            let t0 = Instant::now();
+            match isolate(|| extractor.extract(p).map_err(|e| e.to_string())) {
+                Ok(text) => PageOutcome::Ok { text, secs: t0.elapsed().as_secs_f64() },
+                Err(e) => PageOutcome::Failed(e),
+            }
+        })
+        .collect()
 }
 
 /// A strategy's output must describe every document, with spans inside each document and one

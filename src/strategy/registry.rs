@@ -140,6 +140,46 @@ pub fn registry() -> &'static [StrategyInfo] {
             default: true,
             build: |p| Ok(Strategy::Dedup(Box::new(dedup::simhash::SimHash::new(p)?))),
         },
+        StrategyInfo {
+            name: "plain",
+            task: Task::Extract,
+            summary: "all visible text, a line per block (baseline: keeps boilerplate)",
+            params: extract::plain::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Extract(Box::new(extract::plain::Plain::new(p)?))),
+        },
+        StrategyInfo {
+            name: "readability",
+            task: Task::Extract,
+            summary: "Mozilla Readability (dom_smoothie port): best-scoring content container",
+            params: extract::readability::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Extract(Box::new(extract::readability::Readability::new(p)?))),
+        },
+        StrategyInfo {
+            name: "trafilatura",
+            task: Task::Extract,
+            summary: "trafilatura (Rust port): rule-based pruning with readability/jusText fallback",
+            params: extract::trafilatura::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Extract(Box::new(extract::trafilatura::Trafilatura::new(p)?))),
+        },
+        StrategyInfo {
+            name: "justext",
+            task: Task::Extract,
+            summary: "jusText: paragraphs classified by length, stopword and link density, then by context",
+            params: extract::justext::PARAMS,
+            default: true,
+            build: |p| Ok(Strategy::Extract(Box::new(extract::justext::JusText::new(p)?))),
+        },
+        StrategyInfo {
+            name: "sleep",
+            task: Task::Extract,
+            summary: "testing aid: waits `ms` per page, then extracts as plain (exercises the time budget)",
+            params: extract::sleep::PARAMS,
+            default: false,
+            build: |p| Ok(Strategy::Extract(Box::new(extract::sleep::Sleep::new(p)?))),
+        },
     ];
     REGISTRY
 }

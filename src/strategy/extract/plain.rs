@@ -1,0 +1,454 @@
+//! `plain`: every visible text node of the page, a baseline that keeps boilerplate.
+//!
+//! The page is tokenized by `html5gum` (a WHATWG-conformant tokenizer, so character references,
+//! raw-text elements and comments follow the standard) and walked once, without building a tree.
+//! A light open-element stack with the common implied end tags (`p`, `li`, `dt`/`dd`, table
+//! cells and rows, `option`, `head`) tells which subtree a text node is in, so that:
+//! - `script`, `style`, `noscript`, `template`, `head` (and `title`), `iframe`, `svg`, `math`,
+//!   `canvas`, `object` and elements marked hidden (`hidden` attribute, `aria-hidden="true"`,
+//!   inline `display:none` or `visibility:hidden`) contribute no text;
+//! - block elements (paragraphs, headings, list items, table cells, `br`, ...) start new lines;
+//! - whitespace collapses to single spaces except inside `pre` and `listing`.
+//!
+//! It deliberately does not apply CSS from style sheets, run scripts, or judge what is main
+//! content: that is what the other extractors are for. Memory is linear in the page, time linear
+//! in its length (end tags search at most [`END_TAG_SEARCH`] open elements), and no recursion is
+//! used, so pathological nesting cannot overflow the stack.
+
+use std::convert::Infallible;
+
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
+
+use crate::corpus::Page;
+use crate::error::Error;
+use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
+
+/// `plain` takes no parameters.
+pub const PARAMS: &[ParamSpec] = &[];
+
+/// How many open elements an end tag looks through for its start tag; a stray end tag deeper
+/// than this is ignored (browsers bound this search too, by scope).
+pub const END_TAG_SEARCH: usize = 512;
+
+/// The `plain` extractor.
+#[derive(Debug, Default, Clone)]
+pub struct Plain;
+
+impl Plain {
+    /// Builds it (there is nothing to configure).
+    pub fn new(_params: &Params) -> Result<Plain, Error> {
+        Ok(Plain)
+    }
+}
+
+impl Extractor for Plain {
+    fn name(&self) -> &str {
+        "plain"
+    }
+
+    fn extract(&self, page: &Page) -> Result<String, StrategyError> {
+        Ok(visible_text(&page.html))
+    }
+}
+
+/// What a tag means to the walker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Inline or unknown: no line break, no implied end tags.
+    Inline,
+    /// A block that closes an open `p` and starts a new line.
+    Block,
+    /// `p`.
+    P,
+    /// `li`.
+    Li,
+    /// `dt` or `dd`.
+    DtDd,
+    /// `ul`, `ol`, `dl`, `menu`: bound the search for an open `li`/`dt`/`dd`.
+    List,
+    /// `td`, `th`.
+    Cell,
+    /// `tr`.
+    Row,
+    /// `table`, `caption`, `button`, `marquee`, `applet`: bound implied-end searches.
+    Boundary,
+    /// `pre`, `listing`: whitespace is kept.
+    Pre,
+    /// `option`, `optgroup`.
+    Option,
+    /// `head`.
+    Head,
+    /// Elements whose content is never shown as text.
+    Skip,
+    /// Elements with no content (`br`, `img`, ...); `br` and `hr` break lines.
+    Void { breaks: bool },
+    /// `body`, `html`: never popped by an end tag.
+    Root,
+}
+
+fn kind(name: &[u8]) -> Kind {
+    match name {
+        b"p" => Kind::P,
+        b"li" => Kind::Li,
+        b"dt" | b"dd" => Kind::DtDd,
+        b"ul" | b"ol" | b"dl" | b"menu" => Kind::List,
+        b"td" | b"th" => Kind::Cell,
+        b"tr" => Kind::Row,
+        b"table" | b"caption" | b"button" | b"marquee" | b"applet" => Kind::Boundary,
+        b"pre" | b"listing" => Kind::Pre,
+        b"option" | b"optgroup" => Kind::Option,
+        b"head" => Kind::Head,
+        b"body" | b"html" => Kind::Root,
+        b"script" | b"style" | b"noscript" | b"template" | b"title" | b"iframe" | b"svg" | b"math" | b"canvas"
+        | b"object" | b"noembed" | b"noframes" | b"xmp" | b"textarea" | b"select" | b"datalist" => Kind::Skip,
+        b"br" | b"hr" => Kind::Void { breaks: true },
+        b"area" | b"base" | b"col" | b"embed" | b"img" | b"input" | b"link" | b"meta" | b"param" | b"source"
+        | b"track" | b"wbr" | b"keygen" | b"frame" | b"basefont" | b"bgsound" => Kind::Void { breaks: false },
+        b"address" | b"article" | b"aside" | b"blockquote" | b"center" | b"details" | b"dialog" | b"dir" | b"div"
+        | b"fieldset" | b"figcaption" | b"figure" | b"footer" | b"form" | b"h1" | b"h2" | b"h3" | b"h4" | b"h5"
+        | b"h6" | b"header" | b"hgroup" | b"main" | b"nav" | b"section" | b"summary" | b"thead" | b"tbody"
+        | b"tfoot" | b"legend" | b"search" => Kind::Block,
+        _ => Kind::Inline,
+    }
+}
+
+/// Elements that may stay inside an open `head`; any other start tag closes it.
+fn head_content(name: &[u8]) -> bool {
+    matches!(name, b"meta" | b"link" | b"title" | b"style" | b"script" | b"noscript" | b"base" | b"template" | b"head")
+}
+
+impl Kind {
+    fn starts_line(self) -> bool {
+        matches!(
+            self,
+            Kind::Block
+                | Kind::P
+                | Kind::Li
+                | Kind::DtDd
+                | Kind::List
+                | Kind::Cell
+                | Kind::Row
+                | Kind::Boundary
+                | Kind::Pre
+                | Kind::Option
+                | Kind::Void { breaks: true }
+        )
+    }
+
+    fn closes_p(self) -> bool {
+        matches!(
+            self,
+            Kind::Block | Kind::P | Kind::Li | Kind::DtDd | Kind::List | Kind::Pre | Kind::Void { breaks: true }
+        ) || self == Kind::Boundary
+    }
+}
+
+/// A tag name as a number: names of up to 8 bytes are packed, longer ones hashed (with the top
+/// bit set so the two never meet). Only equality matters.
+fn key(name: &[u8]) -> u64 {
+    if name.len() <= 8 {
+        let mut b = [0u8; 8];
+        b[..name.len()].copy_from_slice(name);
+        u64::from_le_bytes(b) & !(1 << 63)
+    } else {
+        xxhash_rust::xxh3::xxh3_64(name) | (1 << 63)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    key: u64,
+    kind: Kind,
+}
+
+/// Which attribute's value is awaited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attr {
+    Other,
+    AriaHidden,
+    Style,
+}
+
+const NONE: usize = usize::MAX;
+
+/// The walk's state: open elements, where hiding and preformatting began, and the output.
+struct Walker {
+    stack: Vec<Open>,
+    /// Stack index of the outermost element whose content is hidden, or [`NONE`].
+    hidden_at: usize,
+    /// Stack index of the outermost `pre`, or [`NONE`].
+    pre_at: usize,
+    /// Stack index of an open `head`, or [`NONE`].
+    head_at: usize,
+    // The start tag being read.
+    tag: Vec<u8>,
+    tag_hidden: bool,
+    attr: Attr,
+    scratch: Vec<u8>,
+    // Output.
+    out: Vec<u8>,
+    line_start: bool,
+    pending_space: bool,
+}
+
+impl Walker {
+    fn new(capacity: usize) -> Walker {
+        Walker {
+            stack: Vec::new(),
+            hidden_at: NONE,
+            pre_at: NONE,
+            head_at: NONE,
+            tag: Vec::new(),
+            tag_hidden: false,
+            attr: Attr::Other,
+            scratch: Vec::new(),
+            out: Vec::with_capacity(capacity),
+            line_start: true,
+            pending_space: false,
+        }
+    }
+
+    fn event(&mut self, event: CallbackEvent<'_>) {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.tag.clear();
+                self.tag.extend_from_slice(name);
+                self.tag_hidden = false;
+                self.attr = Attr::Other;
+            }
+            CallbackEvent::AttributeName { name } => {
+                self.attr = match name {
+                    b"hidden" => {
+                        self.tag_hidden = true;
+                        Attr::Other
+                    }
+                    b"aria-hidden" => Attr::AriaHidden,
+                    b"style" => Attr::Style,
+                    _ => Attr::Other,
+                };
+            }
+            CallbackEvent::AttributeValue { value } => {
+                match self.attr {
+                    Attr::AriaHidden => self.tag_hidden |= value.trim_ascii().eq_ignore_ascii_case(b"true"),
+                    Attr::Style => self.tag_hidden |= self.style_hides(value),
+                    Attr::Other => {}
+                }
+                self.attr = Attr::Other;
+            }
+            CallbackEvent::CloseStartTag { .. } => self.start_tag(),
+            CallbackEvent::EndTag { name } => self.end_tag(name),
+            CallbackEvent::String { value } => self.text(value),
+            CallbackEvent::Comment { .. } | CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+        }
+    }
+
+    /// `display:none` or `visibility:hidden` in an inline style, ignoring case and whitespace.
+    fn style_hides(&mut self, value: &[u8]) -> bool {
+        self.scratch.clear();
+        self.scratch.extend(value.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase));
+        let has = |needle: &[u8]| self.scratch.windows(needle.len()).any(|w| w == needle);
+        has(b"display:none") || has(b"visibility:hidden")
+    }
+
+    /// Pops elements so that `len` remain, ending hidden and preformatted regions they opened.
+    fn truncate(&mut self, len: usize) {
+        self.stack.truncate(len);
+        if self.hidden_at != NONE && self.hidden_at >= len {
+            self.hidden_at = NONE;
+        }
+        if self.pre_at != NONE && self.pre_at >= len {
+            self.pre_at = NONE;
+        }
+        if self.head_at != NONE && self.head_at >= len {
+            self.head_at = NONE;
+        }
+    }
+
+    /// Closes the nearest open element of kind `target` unless a `bound` kind is met first.
+    fn close_implied(&mut self, target: &[Kind], bound: &[Kind]) {
+        for i in (0..self.stack.len()).rev().take(END_TAG_SEARCH) {
+            let k = self.stack[i].kind;
+            if target.contains(&k) {
+                self.truncate(i);
+                return;
+            }
+            if bound.contains(&k) || k == Kind::Root {
+                return;
+            }
+        }
+    }
+
+    fn start_tag(&mut self) {
+        let name = std::mem::take(&mut self.tag);
+        let kind = kind(&name);
+        if self.head_at != NONE && !head_content(&name) {
+            self.truncate(self.head_at);
+        }
+        const SCOPE: &[Kind] = &[Kind::Boundary, Kind::Cell];
+        match kind {
+            Kind::Li => self.close_implied(&[Kind::Li], &[Kind::List, Kind::Boundary, Kind::Cell]),
+            Kind::DtDd => self.close_implied(&[Kind::DtDd], &[Kind::List, Kind::Boundary, Kind::Cell]),
+            Kind::Cell => self.close_implied(&[Kind::Cell], &[Kind::Row, Kind::Boundary]),
+            Kind::Row => self.close_implied(&[Kind::Row, Kind::Cell], &[Kind::Boundary]),
+            Kind::Option => self.close_implied(&[Kind::Option], &[Kind::Boundary, Kind::Block]),
+            _ => {}
+        }
+        if kind.closes_p() {
+            self.close_implied(&[Kind::P], SCOPE);
+        }
+        if kind.starts_line() {
+            self.line_break();
+        }
+        if let Kind::Void { .. } = kind {
+            self.tag = name;
+            return;
+        }
+        let at = self.stack.len();
+        self.stack.push(Open { key: key(&name), kind });
+        if self.hidden_at == NONE && (self.tag_hidden || kind == Kind::Skip || kind == Kind::Head) {
+            self.hidden_at = at;
+        }
+        if kind == Kind::Pre && self.pre_at == NONE {
+            self.pre_at = at;
+        }
+        if kind == Kind::Head && self.head_at == NONE {
+            self.head_at = at;
+        }
+        self.tag = name;
+    }
+
+    fn end_tag(&mut self, name: &[u8]) {
+        let kind = kind(name);
+        match kind {
+            Kind::Root => return,
+            Kind::Void { breaks } => {
+                if breaks {
+                    self.line_break();
+                }
+                return;
+            }
+            _ => {}
+        }
+        let k = key(name);
+        let found = (0..self.stack.len()).rev().take(END_TAG_SEARCH).find(|&i| self.stack[i].key == k);
+        if let Some(i) = found {
+            self.truncate(i);
+        }
+        if kind.starts_line() {
+            self.line_break();
+        }
+    }
+
+    fn line_break(&mut self) {
+        self.pending_space = false;
+        if !self.line_start {
+            self.out.push(b'\n');
+            self.line_start = true;
+        }
+    }
+
+    fn text(&mut self, value: &[u8]) {
+        if self.hidden_at != NONE {
+            return;
+        }
+        if self.pre_at != NONE {
+            if self.pending_space {
+                self.out.push(b' ');
+                self.pending_space = false;
+            }
+            for &b in value {
+                if b != b'\r' {
+                    self.out.push(b);
+                }
+            }
+            self.line_start = self.out.last().is_none_or(|&b| b == b'\n');
+            return;
+        }
+        // Copy whole words at a time; any run of whitespace becomes one pending space.
+        let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+        if value.first().is_some_and(is_space) && !self.line_start {
+            self.pending_space = true;
+        }
+        let mut any = false;
+        for word in value.split(is_space).filter(|w| !w.is_empty()) {
+            if self.pending_space {
+                self.out.push(b' ');
+            }
+            self.out.extend_from_slice(word);
+            self.line_start = false;
+            self.pending_space = true;
+            any = true;
+        }
+        if any {
+            self.pending_space = value.last().is_some_and(is_space);
+        }
+    }
+
+    fn finish(mut self) -> String {
+        while self.out.last().is_some_and(|b| b.is_ascii_whitespace()) {
+            self.out.pop();
+        }
+        // The tokenizer yields UTF-8 for UTF-8 input and only ASCII bytes were added or removed.
+        match String::from_utf8(self.out) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }
+    }
+}
+
+/// The visible text of `html`, one line per block.
+pub fn visible_text(html: &str) -> String {
+    let mut walker = Walker::new(html.len() / 4);
+    {
+        let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _span: Span<()>| -> Option<Infallible> {
+            walker.event(event);
+            None
+        });
+        emitter.naively_switch_states(true);
+        // The callback yields no tokens and reading a `&str` cannot fail: this only drives it.
+        Tokenizer::new_with_emitter(html, emitter).for_each(drop);
+    }
+    walker.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_become_lines_and_inline_text_joins() {
+        let html = "<html><head><title>T</title></head><body><h1>Head</h1><p>One <b>two</b>\n three<p>Four</body>";
+        assert_eq!(visible_text(html), "Head\nOne two three\nFour");
+    }
+
+    #[test]
+    fn invisible_elements_contribute_nothing() {
+        let html = r#"<body><script>var x = "<p>no</p>";</script><style>p{}</style><noscript>ns</noscript>
+            <template><p>tpl</p></template><div hidden>h1</div><span aria-hidden="true">h2</span>
+            <div style="color: red; DISPLAY : none">h3</div><p>shown</p></body>"#;
+        assert_eq!(visible_text(html), "shown");
+    }
+
+    #[test]
+    fn hidden_region_ends_with_its_element_even_when_children_are_unclosed() {
+        let html = "<div hidden><p>a<p>b<li>c</div><p>after";
+        assert_eq!(visible_text(html), "after");
+    }
+
+    #[test]
+    fn head_without_end_tag_is_closed_by_body_content() {
+        assert_eq!(visible_text("<head><meta charset=utf-8><title>x</title><p>body text"), "body text");
+    }
+
+    #[test]
+    fn pre_keeps_whitespace_and_entities_are_decoded() {
+        let html = "<p>a &amp; b&nbsp;c</p><pre>fn main() {\n    x &lt; 1;\n}</pre><p>z";
+        assert_eq!(visible_text(html), "a & b\u{a0}c\nfn main() {\n    x < 1;\n}\nz");
+    }
+
+    #[test]
+    fn br_and_list_items_break_lines() {
+        assert_eq!(visible_text("a<br>b<ul><li>c<li>d</ul>e"), "a\nb\nc\nd\ne");
+    }
+}
