@@ -218,13 +218,13 @@ mod tests {
 
     #[test]
     fn no_repeat_gives_no_span_and_short_repeats_are_ignored() {
-        assert_eq!(spans(5, &["abcd-abcd", "wxyz"]), vec![vec![], vec![]]);
+        assert_eq!(spans(5, &["abcd-abcd", "wxyz"]), vec![Vec::<Range<usize>>::new(); 2]);
     }
 
     #[test]
     fn matches_never_cross_document_boundaries() {
         // "abc" ends doc 0 and "def" starts doc 1; "abcdef" exists only in doc 2.
-        assert_eq!(spans(5, &["abc", "def", "abcdef"]), vec![vec![], vec![], vec![]]);
+        assert_eq!(spans(5, &["abc", "def", "abcdef"]), vec![Vec::<Range<usize>>::new(); 3]);
     }
 
     #[test]
