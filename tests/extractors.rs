@@ -258,3 +258,16 @@ fn in_process_runs_report_latency_and_no_timeouts() {
         assert!(runner::TIMING_METRICS.contains(&m), "{m}");
     }
 }
+
+#[test]
+fn justext_needs_a_german_or_merged_stoplist_for_the_german_article() {
+    let (pages, gold) = handmade();
+    let i = pages.iter().position(|p| p.id == "german-article").unwrap();
+    assert_eq!(extractor("justext").extract(&pages[i]).unwrap(), "");
+    for spec in ["justext:lang=German", "justext:lang=all"] {
+        let out = squash(&extractor(spec).extract(&pages[i]).unwrap());
+        for w in &gold[i].with {
+            assert!(out.contains(w.as_str()), "{spec}: missing {w:?} in {out:?}");
+        }
+    }
+}

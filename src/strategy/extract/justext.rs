@@ -6,7 +6,8 @@
 //! short, near-good or good from its length, stopword density and link density, then reclassifies
 //! short and near-good paragraphs from their good or bad neighbours (headings near good text are
 //! kept). This module only adapts it: it keeps the good paragraphs, one a line. It does not detect
-//! the page's language: the stoplist is chosen by parameter (English by default).
+//! the page's language: the stoplist is chosen by parameter (English by default; `lang=all` merges
+//! every stoplist, as trafilatura's evaluation does for multilingual pages).
 
 use std::collections::HashSet;
 
@@ -20,7 +21,11 @@ use super::tidy_lines;
 
 /// Parameters of `justext` (defaults are jusText's own).
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "lang", default: "English", help: "stoplist language (one of jusText's stoplists)" },
+    ParamSpec {
+        name: "lang",
+        default: "English",
+        help: "stoplist language (one of jusText's stoplists), or `all` for the union of every stoplist",
+    },
     ParamSpec { name: "length_low", default: "70", help: "paragraphs shorter than this (chars) are short" },
     ParamSpec { name: "length_high", default: "200", help: "paragraphs at least this long may be good" },
     ParamSpec { name: "stopwords_low", default: "0.30", help: "stopword density below which a paragraph is bad" },
@@ -39,7 +44,11 @@ impl JusText {
     /// Builds it from its parameters; an unknown language is a spec error.
     pub fn new(params: &Params) -> Result<JusText, Error> {
         let lang = params.str("lang")?;
-        let stoplist = ::justext::get_stoplist(lang).map_err(|e| Error::Spec(format!("strategy `justext`: {e}")))?;
+        let stoplist = if lang.eq_ignore_ascii_case("all") {
+            ::justext::get_all_stoplists().clone()
+        } else {
+            ::justext::get_stoplist(lang).map_err(|e| Error::Spec(format!("strategy `justext`: {e}")))?
+        };
         let config = Config::default()
             .with_length_low(params.usize("length_low")?)
             .with_length_high(params.usize("length_high")?)
