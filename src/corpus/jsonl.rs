@@ -71,7 +71,8 @@ fn objects(path: &Path, bytes: &[u8], errors: &mut Vec<InputError>) -> Vec<(usiz
     out
 }
 
-fn kind(v: &Value) -> &'static str {
+/// A short name for a JSON value's type, for messages.
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

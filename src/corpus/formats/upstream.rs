@@ -116,17 +116,7 @@ pub fn string_list(v: Option<&Value>) -> Result<Vec<String>, String> {
     }
 }
 
-/// A short name for a JSON value's type, for messages.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+pub use crate::corpus::jsonl::kind;
 
 /// One page to read: its id, URL, gold, and the upstream paths its HTML may be at (the first
 /// that exists, plain or `.gz`, is read).
