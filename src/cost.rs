@@ -10,7 +10,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 use crate::corpus::{Dataset, Items};
 use crate::error::Error;
@@ -22,6 +22,15 @@ pub struct CountingAlloc;
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
+static LIVE: AtomicI64 = AtomicI64::new(0);
+static PEAK: AtomicI64 = AtomicI64::new(0);
+
+/// Adds `delta` bytes to the live count and raises the peak.
+#[inline]
+fn grow(delta: i64) {
+    let live = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
+    PEAK.fetch_max(live, Ordering::Relaxed);
+}
 
 // SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
 unsafe impl GlobalAlloc for CountingAlloc {
@@ -29,12 +38,16 @@ unsafe impl GlobalAlloc for CountingAlloc {
         if COUNTING.load(Ordering::Relaxed) {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+            grow(layout.size() as i64);
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -43,6 +56,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
         if COUNTING.load(Ordering::Relaxed) {
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             ALLOC_BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
+            grow(new_size as i64 - layout.size() as i64);
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -57,6 +71,9 @@ pub struct Allocations {
     pub count: u64,
     /// Bytes requested by them.
     pub bytes: u64,
+    /// Most bytes live at once among those allocated inside the call (a high-water mark of the
+    /// call's own heap use; memory that existed before the call is not counted).
+    pub peak_bytes: u64,
 }
 
 /// Runs `f` with allocation counting on. Callgrind collects instructions only inside this
@@ -65,10 +82,17 @@ pub struct Allocations {
 pub fn measured<T>(f: impl FnOnce() -> T) -> (T, Allocations) {
     ALLOCS.store(0, Ordering::SeqCst);
     ALLOC_BYTES.store(0, Ordering::SeqCst);
+    LIVE.store(0, Ordering::SeqCst);
+    PEAK.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     let out = std::hint::black_box(f());
     COUNTING.store(false, Ordering::SeqCst);
-    (out, Allocations { count: ALLOCS.load(Ordering::SeqCst), bytes: ALLOC_BYTES.load(Ordering::SeqCst) })
+    let allocations = Allocations {
+        count: ALLOCS.load(Ordering::SeqCst),
+        bytes: ALLOC_BYTES.load(Ordering::SeqCst),
+        peak_bytes: PEAK.load(Ordering::SeqCst).max(0) as u64,
+    };
+    (out, allocations)
 }
 
 /// The worker's side: runs `strategy` once on `dataset` on the calling thread and returns the
@@ -160,15 +184,19 @@ pub fn measure(exe: &Path, dataset_dir: &Path, dataset: &str, spec: &str, scratc
     Ok(Cost { instructions, allocations })
 }
 
-/// The line the worker prints: `allocations <count> <bytes>`.
+/// The line the worker prints: `allocations <count> <bytes> <peak bytes>`.
 pub fn worker_line(a: Allocations) -> String {
-    format!("allocations {} {}", a.count, a.bytes)
+    format!("allocations {} {} {}", a.count, a.bytes, a.peak_bytes)
 }
 
 fn parse_worker_line(stdout: &str) -> Option<Allocations> {
     let line = stdout.lines().find(|l| l.starts_with("allocations "))?;
     let mut parts = line.split_whitespace().skip(1);
-    Some(Allocations { count: parts.next()?.parse().ok()?, bytes: parts.next()?.parse().ok()? })
+    Some(Allocations {
+        count: parts.next()?.parse().ok()?,
+        bytes: parts.next()?.parse().ok()?,
+        peak_bytes: parts.next()?.parse().ok()?,
+    })
 }
 
 /// The `totals:` (or `summary:`) line of a callgrind output file: the first event, `Ir`.
@@ -193,7 +221,7 @@ mod tests {
 
     #[test]
     fn worker_line_round_trips() {
-        let a = Allocations { count: 12, bytes: 3456 };
+        let a = Allocations { count: 12, bytes: 3456, peak_bytes: 789 };
         assert_eq!(parse_worker_line(&format!("noise\n{}\n", worker_line(a))), Some(a));
     }
 }

@@ -114,10 +114,11 @@ impl Timing {
     }
 }
 
-/// Names of metrics that measure time, and so differ between otherwise identical runs.
-/// `timeout_pages` is among them: whether a page beats its budget depends on the machine's load.
+/// Names of metrics that measure time or the machine, and so differ between otherwise identical
+/// runs. `timeout_pages` is among them: whether a page beats its budget depends on the machine's
+/// load; so is `peak_heap_mb`, whose high-water mark depends on how threads interleave.
 pub const TIMING_METRICS: &[&str] =
-    &["wall_s", "docs_per_s", "mb_per_s", "latency_p50_ms", "latency_p99_ms", "timeout_pages"];
+    &["wall_s", "docs_per_s", "mb_per_s", "latency_p50_ms", "latency_p99_ms", "timeout_pages", "peak_heap_mb"];
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -175,10 +176,12 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
             let mut runs = Vec::with_capacity(repeat);
             let mut first: Option<DedupOutput> = None;
+            let mut peak = 0u64;
             for _ in 0..repeat {
                 let t0 = Instant::now();
-                let out = isolate(|| s.dedup(docs).map_err(|e| e.to_string()));
+                let (out, allocs) = crate::cost::measured(|| isolate(|| s.dedup(docs).map_err(|e| e.to_string())));
                 runs.push(t0.elapsed().as_secs_f64());
+                peak = peak.max(allocs.peak_bytes);
                 match out {
                     Err(e) => {
                         cell.failure = Some(e);
@@ -201,6 +204,11 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             }
             cell.metrics = metrics::dedup::score(docs, gold, &out);
             cell.metrics.extend(out.stats.iter().cloned());
+            // Heap high-water mark of the strategy call; known only where the binary's counting
+            // allocator is installed (it counts nothing elsewhere).
+            if peak > 0 {
+                cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
+            }
             cell.doc_stats = out.doc_stats;
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
