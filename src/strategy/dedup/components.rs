@@ -5,6 +5,24 @@
 //! The closure is transitive on purpose (A~B and B~C puts A, B, C together even when A and C
 //! differ a lot); scoring the pairs themselves is left to the edge-level metrics.
 
+/// Pairs `(i, j)` of documents whose keys are equal in `entries` (`(key, document)`, any order)
+/// and that `keep` accepts; within a bucket, pairs come in document order. Used by every
+/// banded index (LSH bands, SimHash blocks): one bucket walk, the strategy's own pair test.
+pub fn bucket_pairs(mut entries: Vec<(u64, u32)>, mut keep: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
+    entries.sort_unstable();
+    let mut pairs = Vec::new();
+    for bucket in entries.chunk_by(|a, b| a.0 == b.0) {
+        for (x, &(_, i)) in bucket.iter().enumerate() {
+            for &(_, j) in &bucket[x + 1..] {
+                if keep(i, j) {
+                    pairs.push((i, j));
+                }
+            }
+        }
+    }
+    pairs
+}
+
 /// Cluster labels for `n` documents joined by `pairs`: label = smallest index in the component.
 pub fn cluster_labels(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
     let mut parent: Vec<u32> = (0..n as u32).collect();
@@ -37,6 +55,13 @@ fn find(parent: &mut [u32], mut x: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucket_pairs_pairs_equal_keys_only_and_applies_the_test() {
+        let entries = vec![(7, 3), (1, 0), (7, 1), (9, 2), (7, 4)];
+        assert_eq!(bucket_pairs(entries.clone(), |_, _| true), vec![(1, 3), (1, 4), (3, 4)]);
+        assert_eq!(bucket_pairs(entries, |i, _| i != 3), vec![(1, 3), (1, 4)]);
+    }
 
     #[test]
     fn chains_close_transitively_and_label_by_first() {

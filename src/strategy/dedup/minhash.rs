@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::components::cluster_labels;
+use super::components::{bucket_pairs, cluster_labels};
 use super::lsh::{banding_stats, optimal_bands_rows};
 use super::normalize::Norm;
 use super::shingle::{Scratch, Shingler, Unit};
@@ -360,28 +360,12 @@ pub fn candidate_pairs(keys: &[&[u64]], bands: usize) -> Vec<(u32, u32)> {
     let per_band: Vec<Vec<(u32, u32)>> = (0..bands)
         .into_par_iter()
         .map(|t| {
-            let mut entries: Vec<(u64, u32)> =
+            let entries: Vec<(u64, u32)> =
                 keys.iter().enumerate().filter(|(_, k)| k.len() == bands).map(|(d, k)| (k[t], d as u32)).collect();
-            entries.sort_unstable();
-            let mut pairs = Vec::new();
-            let mut start = 0;
-            while start < entries.len() {
-                let mut end = start + 1;
-                while end < entries.len() && entries[end].0 == entries[start].0 {
-                    end += 1;
-                }
-                for x in start..end {
-                    for y in x + 1..end {
-                        let (i, j) = (entries[x].1, entries[y].1);
-                        let (ki, kj) = (keys[i as usize], keys[j as usize]);
-                        if (0..t).all(|s| ki[s] != kj[s]) {
-                            pairs.push((i, j));
-                        }
-                    }
-                }
-                start = end;
-            }
-            pairs
+            bucket_pairs(entries, |i, j| {
+                let (ki, kj) = (keys[i as usize], keys[j as usize]);
+                (0..t).all(|s| ki[s] != kj[s])
+            })
         })
         .collect();
     per_band.concat()

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use super::components::cluster_labels;
+use super::components::{bucket_pairs, cluster_labels};
 use super::normalize::Norm;
 use super::shingle::{Scratch, Shingler, Unit};
 use crate::corpus::Doc;
@@ -83,30 +83,13 @@ pub fn near_pairs(fps: &[Option<u64>], k: u32) -> Vec<(u32, u32)> {
         .into_par_iter()
         .map(|t| {
             let range = block(t, blocks);
-            let mut entries: Vec<(u64, u32)> =
+            let entries: Vec<(u64, u32)> =
                 fps.iter().enumerate().filter_map(|(d, fp)| fp.map(|f| (block_key(f, range), d as u32))).collect();
-            entries.sort_unstable();
-            let mut pairs = Vec::new();
-            let mut start = 0;
-            while start < entries.len() {
-                let mut end = start + 1;
-                while end < entries.len() && entries[end].0 == entries[start].0 {
-                    end += 1;
-                }
-                for x in start..end {
-                    for y in x + 1..end {
-                        let (i, j) = (entries[x].1, entries[y].1);
-                        let (Some(fi), Some(fj)) = (fps[i as usize], fps[j as usize]) else { continue };
-                        let earlier =
-                            (0..t).any(|s| block_key(fi, block(s, blocks)) == block_key(fj, block(s, blocks)));
-                        if !earlier && (fi ^ fj).count_ones() <= k {
-                            pairs.push((i, j));
-                        }
-                    }
-                }
-                start = end;
-            }
-            pairs
+            bucket_pairs(entries, |i, j| {
+                let (Some(fi), Some(fj)) = (fps[i as usize], fps[j as usize]) else { return false };
+                let earlier = (0..t).any(|s| block_key(fi, block(s, blocks)) == block_key(fj, block(s, blocks)));
+                !earlier && (fi ^ fj).count_ones() <= k
+            })
         })
         .collect();
     per_block.concat()
