@@ -64,14 +64,22 @@ enum Command {
     },
 }
 
+/// Which datasets and strategies a command works on.
 #[derive(clap::Args)]
-struct BenchArgs {
+struct Selection {
     /// Dataset folder, or a folder of dataset folders (repeatable).
     #[arg(long, default_value = "corpus")]
     corpus: Vec<PathBuf>,
-    /// Strategy spec (repeatable); default: every built-in strategy.
+    /// Strategy spec, `name` or `name:key=value,...` (repeatable); default: every built-in
+    /// strategy of each dataset's task.
     #[arg(long = "strategy", short = 's')]
     strategies: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    select: Selection,
     /// Reference strategy for time ratios; default: the first strategy of each dataset's task.
     #[arg(long)]
     reference: Option<String>,
@@ -88,12 +96,8 @@ struct BenchArgs {
 
 #[derive(clap::Args)]
 struct CostArgs {
-    /// Dataset folder, or a folder of dataset folders (repeatable).
-    #[arg(long, default_value = "corpus")]
-    corpus: Vec<PathBuf>,
-    /// Strategy spec (repeatable); default: every built-in strategy of each dataset's task.
-    #[arg(long = "strategy", short = 's')]
-    strategies: Vec<String>,
+    #[command(flatten)]
+    select: Selection,
     /// Folder for cost.csv (usually the run's --out folder).
     #[arg(long, default_value = "results")]
     out: PathBuf,
@@ -126,13 +130,8 @@ struct GateArgs {
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Dataset folder, or a folder of dataset folders (repeatable).
-    #[arg(long, default_value = "corpus")]
-    corpus: Vec<PathBuf>,
-    /// Strategy spec, `name` or `name:key=value,...` (repeatable); default: every built-in
-    /// strategy of each dataset's task.
-    #[arg(long = "strategy", short = 's')]
-    strategies: Vec<String>,
+    #[command(flatten)]
+    select: Selection,
     /// Folder for results.csv and run.json.
     #[arg(long, default_value = "results")]
     out: PathBuf,
@@ -268,8 +267,8 @@ fn select(given: &[String]) -> Result<(Vec<String>, Vec<Selected>), Error> {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, Error> {
-    let (specs, selected) = select(&args.strategies)?;
-    let (datasets, input_errors) = load(&args.corpus);
+    let (specs, selected) = select(&args.select.strategies)?;
+    let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     if datasets.is_empty() {
         return Err(Error::Usage("no dataset to run on".into()));
@@ -349,7 +348,7 @@ fn default_threads(given: Option<u64>) -> usize {
 }
 
 fn bench(args: BenchArgs) -> Result<ExitCode, Error> {
-    let (_, mut selected) = select(&args.strategies)?;
+    let (_, mut selected) = select(&args.select.strategies)?;
     if let Some(reference) = &args.reference {
         if let Some(i) = selected.iter().position(|s| &s.spec == reference) {
             let r = selected.remove(i);
@@ -358,7 +357,7 @@ fn bench(args: BenchArgs) -> Result<ExitCode, Error> {
             selected.insert(0, Selected { spec: reference.clone(), strategy: strategy::build(reference)? });
         }
     }
-    let (datasets, input_errors) = load(&args.corpus);
+    let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     if datasets.is_empty() {
         return Err(Error::Usage("no dataset to run on".into()));
@@ -387,8 +386,8 @@ fn cost(args: CostArgs) -> Result<ExitCode, Error> {
         return Err(Error::Usage("valgrind not found: install it (Debian: apt-get install valgrind)".into()));
     }
     let exe = std::env::current_exe().map_err(|e| Error::Usage(format!("cannot locate this executable: {e}")))?;
-    let (_, selected) = select(&args.strategies)?;
-    let (datasets, input_errors) = load(&args.corpus);
+    let (_, selected) = select(&args.select.strategies)?;
+    let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     let scratch = args.out.join(".callgrind");
     let mut rows: Vec<(String, &'static str, String, corpusbench::cost::Cost)> = Vec::new();
