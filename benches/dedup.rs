@@ -5,7 +5,8 @@
 
 use std::hint::black_box;
 
-use corpusbench::corpus::{Doc, Items, load_dataset};
+use corpusbench::corpus::load_dataset;
+use corpusbench::model::{Doc, Items};
 use corpusbench::strategy::{Deduplicator, Strategy, build};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

@@ -11,7 +11,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-use corpusbench::corpus::{Items, Page, load_dataset};
+use corpusbench::corpus::load_dataset;
+use corpusbench::model::{Items, Page};
 use corpusbench::strategy::{Extractor, Strategy, build};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

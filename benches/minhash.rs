@@ -13,7 +13,7 @@ mod bench_corpus;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use corpusbench::corpus::Doc;
+use corpusbench::model::Doc;
 use corpusbench::strategy::{Deduplicator, Strategy, build};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 

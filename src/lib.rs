@@ -6,14 +6,18 @@
 //! [`report`] writes results.
 #![deny(missing_docs)]
 
+pub mod child;
 pub mod corpus;
 pub mod cost;
 pub mod error;
 pub mod gate;
+pub mod io;
 pub mod metrics;
+pub mod model;
 pub mod report;
 pub mod runner;
 pub mod strategy;
 pub mod synth;
+pub mod text;
 
 pub use error::{Error, InputError};

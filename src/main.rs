@@ -5,11 +5,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use corpusbench::corpus::{Dataset, discover};
+use corpusbench::child;
+use corpusbench::corpus::discover;
 use corpusbench::error::{Error, InputError};
+use corpusbench::io::write_atomic;
+use corpusbench::model::Dataset;
 use corpusbench::report;
 use corpusbench::runner::{self, RunOptions, Selected};
-use corpusbench::strategy::{self, registry};
+use corpusbench::strategy::Registry;
 
 #[global_allocator]
 static ALLOC: corpusbench::cost::CountingAlloc = corpusbench::cost::CountingAlloc;
@@ -18,6 +21,9 @@ static ALLOC: corpusbench::cost::CountingAlloc = corpusbench::cost::CountingAllo
 #[derive(Parser)]
 #[command(name = "corpusbench", version, about)]
 struct Cli {
+    /// Also install the testing aids (`sleep`) in the registry (for the test suite).
+    #[arg(long = child::TESTING_AIDS, global = true, hide = true)]
+    testing_aids: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,14 +49,14 @@ enum Command {
     /// Compare a run with a committed baseline; exit 1 on a regression.
     Gate(GateArgs),
     /// Serves extraction requests on stdin/stdout for the runner (not for direct use).
-    #[command(hide = true)]
+    #[command(name = child::WORKER, hide = true)]
     Worker {
         /// The extractor spec to serve.
         #[arg(long)]
         strategy: String,
     },
     /// Runs one strategy once on one dataset and prints its allocation counts (used by `cost`).
-    #[command(hide = true)]
+    #[command(name = child::COST_WORKER, hide = true)]
     CostWorker {
         /// The dataset folder.
         #[arg(long)]
@@ -213,18 +219,19 @@ struct SynthArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let registry = child::registry(cli.testing_aids);
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(&registry, args),
         Command::Synth(args) => synth(args),
-        Command::List { corpus } => list(&corpus),
-        Command::Bench(args) => bench(args),
-        Command::Cost(args) => cost(args),
+        Command::List { corpus } => list(&registry, &corpus),
+        Command::Bench(args) => bench(&registry, args),
+        Command::Cost(args) => cost(&registry, args),
         Command::Gate(args) => gate(args),
-        Command::CostWorker { dataset, name, strategy } => cost_worker(&dataset, &name, &strategy),
+        Command::CostWorker { dataset, name, strategy } => cost_worker(&registry, &dataset, &name, &strategy),
         Command::Worker { strategy } => {
             // A panic is reported to the runner as a failed page; its message need not reach stderr.
             std::panic::set_hook(Box::new(|_| {}));
-            runner::workers::serve(&strategy, std::io::stdin().lock(), std::io::stdout().lock())
+            child::worker::serve(&registry, &strategy, std::io::stdin().lock(), std::io::stdout().lock())
                 .map(|()| ExitCode::SUCCESS)
         }
     };
@@ -253,21 +260,18 @@ fn load(corpus: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
 
 /// The given specs, or every default built-in strategy; each is built first, so a bad spec
 /// stops the command before any work is done.
-fn select(given: &[String]) -> Result<(Vec<String>, Vec<Selected>), Error> {
+fn select(registry: &Registry, given: &[String]) -> Result<(Vec<String>, Vec<Selected>), Error> {
     let specs: Vec<String> = if given.is_empty() {
-        registry().iter().filter(|s| s.default).map(|s| s.name.to_string()).collect()
+        registry.defaults().map(|s| s.name.to_string()).collect()
     } else {
         given.iter().map(|s| s.trim().to_string()).collect()
     };
-    let selected = specs
-        .iter()
-        .map(|spec| Ok(Selected { spec: spec.clone(), strategy: strategy::build(spec)? }))
-        .collect::<Result<Vec<_>, Error>>()?;
+    let selected = specs.iter().map(|spec| Selected::build(registry, spec)).collect::<Result<Vec<_>, Error>>()?;
     Ok((specs, selected))
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, Error> {
-    let (specs, selected) = select(&args.select.strategies)?;
+fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
+    let (specs, selected) = select(registry, &args.select.strategies)?;
     let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     if datasets.is_empty() {
@@ -296,11 +300,11 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
     bar.finish_and_clear();
 
     let csv = report::csv::results_csv(&cells)?;
-    report::write_atomic(&args.out.join("results.csv"), &csv)?;
+    write_atomic(&args.out.join("results.csv"), &csv)?;
     let doc_stats = report::doc_stats::doc_stats_csv(&datasets, &cells)?;
-    report::write_atomic(&args.out.join("doc_stats.csv"), &doc_stats)?;
+    write_atomic(&args.out.join("doc_stats.csv"), &doc_stats)?;
     let json = report::json::run_json(&datasets, &specs, &cells, &options, &input_errors, started)?;
-    report::write_atomic(&args.out.join("run.json"), &json)?;
+    write_atomic(&args.out.join("run.json"), &json)?;
 
     print!("{}", report::table::leaderboard(&datasets, &cells));
     println!(
@@ -318,10 +322,10 @@ fn run(args: RunArgs) -> Result<ExitCode, Error> {
     Ok(if input_errors.is_empty() && failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
-fn list(corpus: &[PathBuf]) -> Result<ExitCode, Error> {
+fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {
     println!("strategies:");
-    let width = registry().iter().map(|s| s.name.len()).max().unwrap_or(0);
-    for s in registry() {
+    let width = registry.infos().iter().map(|s| s.name.len()).max().unwrap_or(0);
+    for s in registry.infos() {
         println!("  {:<width$}  {:<7}  {}", s.name, s.task.as_str(), s.summary);
         for p in s.params {
             println!("  {:<width$}             {}={}: {}", "", p.name, p.default, p.help);
@@ -347,14 +351,14 @@ fn default_threads(given: Option<u64>) -> usize {
     given.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
 
-fn bench(args: BenchArgs) -> Result<ExitCode, Error> {
-    let (_, mut selected) = select(&args.select.strategies)?;
+fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
+    let (_, mut selected) = select(registry, &args.select.strategies)?;
     if let Some(reference) = &args.reference {
         if let Some(i) = selected.iter().position(|s| &s.spec == reference) {
             let r = selected.remove(i);
             selected.insert(0, r);
         } else {
-            selected.insert(0, Selected { spec: reference.clone(), strategy: strategy::build(reference)? });
+            selected.insert(0, Selected::build(registry, reference)?);
         }
     }
     let (datasets, input_errors) = load(&args.select.corpus);
@@ -375,32 +379,32 @@ fn bench(args: BenchArgs) -> Result<ExitCode, Error> {
         sweeps.push((threads, runner::run(&datasets, &selected, options, &mut |_, _| {})?));
     }
     let csv = report::bench::bench_csv(&sweeps)?;
-    report::write_atomic(&args.out.join("bench.csv"), &csv)?;
+    write_atomic(&args.out.join("bench.csv"), &csv)?;
     print!("{}", report::bench::bench_table(&sweeps));
     println!("\nbench results: {}", args.out.join("bench.csv").display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn cost(args: CostArgs) -> Result<ExitCode, Error> {
-    if !corpusbench::cost::valgrind_available() {
+fn cost(registry: &Registry, args: CostArgs) -> Result<ExitCode, Error> {
+    if !child::cost::valgrind_available() {
         return Err(Error::Usage("valgrind not found: install it (Debian: apt-get install valgrind)".into()));
     }
     let exe = std::env::current_exe().map_err(|e| Error::Usage(format!("cannot locate this executable: {e}")))?;
-    let (_, selected) = select(&args.select.strategies)?;
+    let (_, selected) = select(registry, &args.select.strategies)?;
     let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     let scratch = args.out.join(".callgrind");
-    let mut rows: Vec<(String, &'static str, String, corpusbench::cost::Cost)> = Vec::new();
+    let mut rows: Vec<(String, corpusbench::model::Task, String, child::cost::Cost)> = Vec::new();
     let mut failures = 0;
     for ds in &datasets {
         for sel in selected.iter().filter(|s| s.strategy.task() == ds.task()) {
-            match corpusbench::cost::measure(&exe, &ds.root, &ds.name, &sel.spec, &scratch) {
+            match child::cost::measure(&exe, sel.testing_aids, &ds.root, &ds.name, &sel.spec, &scratch) {
                 Ok(c) => {
                     println!(
                         "  {:<20} {:<24} {:>14} instructions {:>9} allocations",
                         ds.name, sel.spec, c.instructions, c.allocations.count
                     );
-                    rows.push((ds.name.clone(), ds.task().as_str(), sel.spec.clone(), c));
+                    rows.push((ds.name.clone(), ds.task(), sel.spec.clone(), c));
                 }
                 Err(e) => {
                     failures += 1;
@@ -410,38 +414,25 @@ fn cost(args: CostArgs) -> Result<ExitCode, Error> {
         }
     }
     let _ = std::fs::remove_dir(&scratch);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| Error::Usage(format!("cannot write CSV: {e}"));
-    w.write_record(["dataset", "task", "strategy", "metric", "value"]).map_err(csv_err)?;
-    for (ds, task, spec, c) in &rows {
-        for (metric, v) in [
-            ("instructions", c.instructions),
-            ("allocations", c.allocations.count),
-            ("alloc_bytes", c.allocations.bytes),
-        ] {
-            w.write_record([ds.as_str(), task, spec, metric, &format!("{v}")]).map_err(csv_err)?;
-        }
-    }
-    let bytes = w.into_inner().map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))?;
-    report::write_atomic(&args.out.join("cost.csv"), &bytes)?;
+    write_atomic(&args.out.join("cost.csv"), &report::cost::cost_csv(&rows)?)?;
     println!("cost: {}", args.out.join("cost.csv").display());
     Ok(if failures == 0 && input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
-fn cost_worker(dir: &std::path::Path, name: &str, spec: &str) -> Result<ExitCode, Error> {
-    let strategy = strategy::build(spec)?;
+fn cost_worker(registry: &Registry, dir: &std::path::Path, name: &str, spec: &str) -> Result<ExitCode, Error> {
+    let strategy = registry.build(spec)?;
     let (datasets, _) = discover(&[dir.to_path_buf()]);
     let ds = datasets
         .into_iter()
         .find(|d| d.name == name)
         .ok_or_else(|| Error::Usage(format!("no dataset `{name}` in {}", dir.display())))?;
-    let allocs = corpusbench::cost::run_once(&ds, &strategy)?;
-    println!("{}", corpusbench::cost::worker_line(allocs));
+    let allocs = child::cost::run_once(&ds, &strategy)?;
+    println!("{}", child::cost::worker_line(allocs));
     Ok(ExitCode::SUCCESS)
 }
 
 fn gate(args: GateArgs) -> Result<ExitCode, Error> {
-    use corpusbench::gate::{Baseline, Observed, Tolerance, compare, render};
+    use corpusbench::gate::{Baseline, Observed, compare, render};
     let observed = Observed::read(&args.run)?;
     let baseline = if args.baseline.exists() {
         Baseline::read(&args.baseline)?
@@ -462,15 +453,15 @@ fn gate(args: GateArgs) -> Result<ExitCode, Error> {
             eprintln!("refusing to update the baseline: the rows marked WORSE would lower a floor (use --allow-lower)");
             return Ok(ExitCode::from(1));
         }
-        let tolerance = if args.baseline.exists() { baseline.tolerance.clone() } else { Tolerance::default() };
-        let new = Baseline::from_observed(&observed, tolerance);
-        report::write_atomic(&args.baseline, new.to_toml()?.as_bytes())?;
+        // Cells on datasets this run did not load are kept (see `Baseline::updated`).
+        let new = baseline.updated(&observed);
+        write_atomic(&args.baseline, new.to_toml()?.as_bytes())?;
         println!("baseline written: {} ({} cells)", args.baseline.display(), new.cells.len());
         return Ok(ExitCode::SUCCESS);
     }
     print!("{}", render::text(&rows, args.all));
     if let Some(md) = &args.markdown {
-        report::write_atomic(md, render::markdown(&rows, failed).as_bytes())?;
+        write_atomic(md, render::markdown(&rows, failed).as_bytes())?;
     }
     if failed {
         eprintln!("gate: regression (rows marked WORSE{})", if args.strict { ", stale or missing" } else { "" });

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use corpusbench::corpus::{Items, discover};
+use corpusbench::corpus::discover;
+use corpusbench::model::Items;
 
 #[test]
 fn clough_stevenson_loads_sources_answers_and_categories() {

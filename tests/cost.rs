@@ -15,7 +15,7 @@ fn instructions(dir: &std::path::Path, corpus: &std::path::Path, spec: &str, out
 
 #[test]
 fn instruction_counts_repeat_and_scale_with_the_input() {
-    if !corpusbench::cost::valgrind_available() {
+    if !corpusbench::child::cost::valgrind_available() {
         eprintln!("notice: valgrind not installed; skipping the instruction-count test");
         return;
     }

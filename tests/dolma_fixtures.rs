@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use corpusbench::corpus::{Doc, Items};
+use corpusbench::model::{Doc, Items};
 use corpusbench::strategy::{Strategy, build};
 
 fn fixtures() -> Option<PathBuf> {
@@ -81,7 +81,7 @@ fn dolma_fixture_folder_loads_and_scores_perfectly_from_the_format_registry() {
     assert_eq!(docs.len(), 10);
     let Some(Strategy::Dedup(s)) = build("bloom-paragraphs:expected=1000,fp=0.001").ok() else { panic!() };
     let out = s.dedup(docs).unwrap();
-    let metrics = corpusbench::metrics::dedup::score(docs, gold, &out);
+    let metrics = corpusbench::metrics::dedup::score(docs, gold, &ds.scoring, &out);
     let get = |name: &str| metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v).unwrap();
     assert_eq!(get("span_precision"), 1.0);
     assert_eq!(get("span_recall"), 1.0);

@@ -4,9 +4,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use corpusbench::corpus::{Dataset, ExtractGold, Items, Page, load_dataset};
+use corpusbench::child::worker::{Pool, WorkerSpec};
+use corpusbench::corpus::load_dataset;
+use corpusbench::model::{Dataset, ExtractGold, Items, Page};
 use corpusbench::runner::{self, RunOptions, Selected};
-use corpusbench::strategy::{Extractor, Strategy, build, registry};
+use corpusbench::strategy::{Extractor, Registry, Strategy, build};
 
 const HANDMADE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/handmade-extract");
 
@@ -166,8 +168,9 @@ fn plain_handles_adversarial_input_in_process() {
 fn adversarial_input_cannot_take_a_worker_run_down() {
     let pages = adversarial();
     let exe = Path::new(env!("CARGO_BIN_EXE_corpusbench"));
-    for info in registry().iter().filter(|s| s.default && s.task == corpusbench::corpus::Task::Extract) {
-        let mut pool = runner::workers::Pool::start(exe, info.name, 2).unwrap();
+    let registry = Registry::builtin();
+    for info in registry.defaults().filter(|s| s.task == corpusbench::model::Task::Extract) {
+        let mut pool = Pool::start(&WorkerSpec::new(exe, &registry, &info.name).unwrap(), 2).unwrap();
         let outcomes = pool.run(&pages, Duration::from_secs(5));
         assert_eq!(outcomes.len(), pages.len());
         for (page, o) in pages.iter().zip(&outcomes) {
@@ -206,8 +209,8 @@ fn a_page_over_its_budget_is_a_timeout_and_the_run_goes_on() {
     let n = ds.len();
     let spec = "sleep:ms=60000,only=forum-thread";
     let selected = vec![
-        Selected { spec: spec.into(), strategy: build(spec).unwrap() },
-        Selected { spec: "plain".into(), strategy: build("plain").unwrap() },
+        Selected::build(&Registry::with_testing_aids(), spec).unwrap(),
+        Selected::build(&Registry::builtin(), "plain").unwrap(),
     ];
     let t0 = std::time::Instant::now();
     let cells = runner::run(&[ds], &selected, worker_options(Duration::from_millis(500)), &mut |_, _| {}).unwrap();
@@ -228,7 +231,8 @@ fn a_page_over_its_budget_is_a_timeout_and_the_run_goes_on() {
 #[test]
 fn workers_give_the_same_text_as_in_process_extraction() {
     let (pages, _) = handmade();
-    let mut pool = runner::workers::Pool::start(Path::new(env!("CARGO_BIN_EXE_corpusbench")), "plain", 2).unwrap();
+    let exe = Path::new(env!("CARGO_BIN_EXE_corpusbench"));
+    let mut pool = Pool::start(&WorkerSpec::new(exe, &Registry::builtin(), "plain").unwrap(), 2).unwrap();
     let outcomes = pool.run(&pages, Duration::from_secs(30));
     let plain = extractor("plain");
     for (page, outcome) in pages.iter().zip(outcomes) {
@@ -241,21 +245,21 @@ fn workers_give_the_same_text_as_in_process_extraction() {
 
 #[test]
 fn a_bad_spec_fails_the_cell_with_the_workers_reason() {
-    let err = runner::workers::Pool::start(Path::new(env!("CARGO_BIN_EXE_corpusbench")), "justext:lang=Klingon", 1)
-        .err()
-        .unwrap_or_default();
+    let exe = Path::new(env!("CARGO_BIN_EXE_corpusbench"));
+    let spec = WorkerSpec::new(exe, &Registry::builtin(), "justext:lang=Klingon").unwrap();
+    let err = Pool::start(&spec, 1).err().unwrap_or_default();
     assert!(err.contains("Klingon"), "{err}");
 }
 
 #[test]
 fn in_process_runs_report_latency_and_no_timeouts() {
     let ds = handmade_dataset();
-    let selected = vec![Selected { spec: "plain".into(), strategy: build("plain").unwrap() }];
+    let selected = vec![Selected::build(&Registry::builtin(), "plain").unwrap()];
     let cells = runner::run(&[ds], &selected, RunOptions::in_process(1, 1), &mut |_, _| {}).unwrap();
     assert_eq!(metric(&cells[0], "timeout_pages"), Some(0.0));
     assert!(metric(&cells[0], "latency_p99_ms").is_some());
     for m in ["latency_p50_ms", "latency_p99_ms", "timeout_pages"] {
-        assert!(runner::TIMING_METRICS.contains(&m), "{m}");
+        assert!(corpusbench::model::catalogue::varies(m), "{m}");
     }
 }
 

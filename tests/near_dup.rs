@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use corpusbench::corpus::{Items, load_dataset};
+use corpusbench::corpus::load_dataset;
 use corpusbench::metrics::dedup::score;
+use corpusbench::model::Items;
 use corpusbench::strategy::{Strategy, build};
 
 fn metric(m: &[(String, f64)], name: &str) -> f64 {
@@ -20,7 +21,7 @@ fn minhash_recovers_handmade_clusters() {
     for spec in ["minhash", "minhash@fineweb", "minhash:verify=jaccard,verify_threshold=0.5"] {
         let Ok(Strategy::Dedup(d)) = build(spec) else { panic!("{spec}") };
         let out = d.dedup(docs).expect("runs");
-        let m = score(docs, gold, &out);
+        let m = score(docs, gold, &ds.scoring, &out);
         assert_eq!(metric(&m, "pair_f1"), 1.0, "{spec}: {m:?}");
         assert_eq!(metric(&m, "edge_precision"), 1.0, "{spec}: {m:?}");
     }
@@ -32,7 +33,7 @@ fn simhash_never_merges_unrelated_handmade_docs() {
         load_dataset(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/handmade-docs")).expect("bundled dataset");
     let Items::Dedup { docs, gold } = &ds.items else { panic!("dedup dataset") };
     let Ok(Strategy::Dedup(d)) = build("simhash") else { panic!("simhash") };
-    let m = score(docs, gold, &d.dedup(docs).expect("runs"));
+    let m = score(docs, gold, &ds.scoring, &d.dedup(docs).expect("runs"));
     assert_eq!(metric(&m, "pair_precision"), 1.0, "{m:?}");
     assert!(metric(&m, "pair_recall") > 0.0, "{m:?}");
 }

@@ -1,11 +1,10 @@
 //! Properties every metric and span strategy must hold on arbitrary inputs.
 
-use std::ops::Range;
-
-use corpusbench::corpus::Doc;
 use corpusbench::metrics::{clusters, spans};
-use corpusbench::strategy::dedup::normalize::Norm;
+use corpusbench::model::Doc;
 use corpusbench::strategy::{Strategy as Built, build};
+use corpusbench::text::Norm;
+use corpusbench::text::Spans;
 use proptest::prelude::*;
 
 fn labels(max_docs: usize) -> impl Strategy<Value = Vec<u32>> {
@@ -17,8 +16,11 @@ fn relabel(xs: &[u32], shift: u32) -> Vec<u32> {
     xs.iter().map(|x| x.wrapping_mul(7919).wrapping_add(shift)).collect()
 }
 
-fn span_lists(docs: usize) -> impl Strategy<Value = Vec<Vec<Range<usize>>>> {
-    prop::collection::vec(prop::collection::vec((0usize..50, 1usize..20).prop_map(|(s, l)| s..s + l), 0..5), docs)
+fn span_lists(docs: usize) -> impl Strategy<Value = Vec<Spans>> {
+    prop::collection::vec(
+        prop::collection::vec((0usize..50, 1usize..20).prop_map(|(s, l)| s..s + l), 0..5).prop_map(Spans::new),
+        docs,
+    )
 }
 
 proptest! {
@@ -94,13 +96,13 @@ proptest! {
                 .filter(|(i, _)| !doc_spans.iter().any(|r| r.contains(i)))
                 .map(|(_, c)| *c).collect();
             for line in kept.lines() {
-                let n = corpusbench::strategy::dedup::normalize::Norm::Ccnet.to_string(line);
+                let n = corpusbench::text::norm::Norm::Ccnet.to_string(line);
                 if !n.is_empty() {
                     prop_assert!(seen.insert(n.clone()), "line {:?} kept twice", n);
                 }
             }
             for line in doc.text.lines() {
-                let n = corpusbench::strategy::dedup::normalize::Norm::Ccnet.to_string(line);
+                let n = corpusbench::text::norm::Norm::Ccnet.to_string(line);
                 if !n.is_empty() { all_lines.insert(n); }
             }
         }

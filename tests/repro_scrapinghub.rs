@@ -15,7 +15,7 @@ fn loader_reads_every_page_with_its_gold() {
     let ds = load(&dir);
     assert_eq!(ds.len(), 181);
     assert_eq!(ds.format, "scrapinghub-aeb");
-    assert_eq!(ds.primary_metric, "shingle_f1");
+    assert_eq!(ds.primary_metric(), "shingle_f1");
     assert_eq!(ds.fingerprint.len(), 64);
 }
 

@@ -7,8 +7,9 @@ mod repro_common;
 
 use std::collections::HashMap;
 
-use corpusbench::corpus::{Items, encoding};
+use corpusbench::corpus::encoding;
 use corpusbench::metrics::extract::snippet;
+use corpusbench::model::Items;
 use repro_common::*;
 
 #[test]
@@ -16,7 +17,7 @@ fn loader_reads_every_entry_and_snippet() {
     let Some(dir) = dataset_dir("trafilatura-eval") else { return };
     let ds = load(&dir);
     assert_eq!(ds.len(), 990);
-    assert_eq!(ds.primary_metric, "snippet_f1");
+    assert_eq!(ds.primary_metric(), "snippet_f1");
     let Items::Extract { pages, gold } = &ds.items else { panic!("not an extraction dataset") };
     // Totals given by eval_baseline.json ("chunks") and PROVENANCE.md.
     assert_eq!(gold.iter().map(|g| g.with.len()).sum::<usize>(), 2951);
@@ -74,7 +75,7 @@ fn pages_that_are_not_utf8_are_decoded_by_their_declaration_or_bytes() {
         ("archive.org-travaillent.html", encoding::Source::LateMeta),
         ("kyffhaeuser-nachrichten.de-Regen.html", encoding::Source::LateMeta),
     ] {
-        let read = |sub: &str| corpusbench::corpus::jsonl::read_maybe_gz(&dir.join(sub).join(file));
+        let read = |sub: &str| corpusbench::io::read_maybe_gz(&dir.join(sub).join(file));
         let (_, raw) = read("cache").or_else(|_| read("eval")).unwrap_or_else(|e| panic!("{e}"));
         assert!(std::str::from_utf8(&raw).is_err(), "{file} is expected not to be UTF-8");
         let d = encoding::decode(&raw, Some("https://example.de/"));

@@ -7,8 +7,8 @@ mod repro_common;
 
 use std::collections::HashMap;
 
-use corpusbench::corpus::Items;
 use corpusbench::metrics::extract::bow;
+use corpusbench::model::Items;
 use repro_common::*;
 
 #[test]
@@ -16,7 +16,7 @@ fn loader_reads_every_page_with_type_and_gold() {
     let Some(dir) = dataset_dir("wcxb-dev") else { return };
     let ds = load(&dir);
     assert_eq!(ds.len(), 1497);
-    assert_eq!(ds.primary_metric, "bow_f1");
+    assert_eq!(ds.primary_metric(), "bow_f1");
     let Items::Extract { pages, gold } = &ds.items else { panic!("not an extraction dataset") };
     assert_eq!(pages.first().map(|p| p.id.as_str()), Some("0001"));
     assert!(gold.iter().all(|g| g.text.is_some() && g.page_type.is_some()));

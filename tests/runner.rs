@@ -1,9 +1,10 @@
 //! The runner isolates failures: a strategy that errors or panics fails its own cell, and the
 //! other cells still run and score.
 
-use corpusbench::corpus::{Dataset, DedupGold, Doc, Items};
+use corpusbench::model::{Dataset, DedupGold, Doc, Items};
 use corpusbench::runner::{RunOptions, Selected, run};
-use corpusbench::strategy::{DedupOutput, Deduplicator, Strategy, StrategyError, build};
+use corpusbench::strategy::{DedupOutput, Deduplicator, Registry, Strategy, StrategyError};
+use corpusbench::text::Spans;
 
 struct Panics;
 impl Deduplicator for Panics {
@@ -38,27 +39,17 @@ impl Deduplicator for OutOfBounds {
 
 fn dataset() -> Dataset {
     let docs = vec![Doc { id: "a".into(), text: "x\ny\nx".into() }];
-    Dataset {
-        name: "tiny".into(),
-        root: ".".into(),
-        format: "jsonl".into(),
-        primary_metric: "span_f1".into(),
-        fingerprint: String::new(),
-        items: Items::Dedup {
-            docs,
-            gold: DedupGold { clusters: None, spans: Some(vec![vec![4..5]]), ..DedupGold::default() },
-        },
-        issues: Vec::new(),
-    }
+    let gold = DedupGold { clusters: None, spans: Some(vec![Spans::new(vec![4..5])]), ..DedupGold::default() };
+    Dataset::in_memory("tiny", Items::Dedup { docs, gold })
 }
 
 #[test]
 fn failing_strategies_fail_their_cells_and_the_run_goes_on() {
     let selected = vec![
-        Selected { spec: "panics".into(), strategy: Strategy::Dedup(Box::new(Panics)) },
-        Selected { spec: "errs".into(), strategy: Strategy::Dedup(Box::new(Errs)) },
-        Selected { spec: "oob".into(), strategy: Strategy::Dedup(Box::new(OutOfBounds)) },
-        Selected { spec: "lines".into(), strategy: build("lines").unwrap() },
+        Selected::in_process("panics", Strategy::Dedup(Box::new(Panics))),
+        Selected::in_process("errs", Strategy::Dedup(Box::new(Errs))),
+        Selected::in_process("oob", Strategy::Dedup(Box::new(OutOfBounds))),
+        Selected::build(&Registry::builtin(), "lines").unwrap(),
     ];
     let cells = run(&[dataset()], &selected, RunOptions::in_process(2, 1), &mut |_, _| {}).unwrap();
     assert_eq!(cells.len(), 4);

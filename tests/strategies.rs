@@ -5,9 +5,10 @@
 
 mod common;
 
-use corpusbench::corpus::{Dataset, Items, Task, discover};
+use corpusbench::corpus::discover;
 use corpusbench::metrics::dedup::score;
-use corpusbench::strategy::{Strategy, build, registry};
+use corpusbench::model::{Dataset, Items, Task};
+use corpusbench::strategy::{Registry, Strategy, build};
 
 fn bundled() -> Vec<Dataset> {
     let (datasets, errors) = discover(&[common::bundled_corpus()]);
@@ -28,7 +29,7 @@ fn run(datasets: &[Dataset], spec: &str, name: &str) -> Vec<(String, f64)> {
     let (Ok(Strategy::Dedup(s)), Items::Dedup { docs, gold }) = (build(spec), &ds.items) else {
         panic!("{spec} is not a deduplicator or {name} is not a dedup dataset");
     };
-    score(docs, gold, &s.dedup(docs).unwrap())
+    score(docs, gold, &ds.scoring, &s.dedup(docs).unwrap())
 }
 
 #[test]
@@ -36,8 +37,9 @@ fn every_dedup_strategy_runs_on_every_bundled_case_within_bounds_and_determinist
     let datasets = bundled();
     let dedup: Vec<_> = datasets.iter().filter(|d| d.task() == Task::Dedup).collect();
     assert!(dedup.len() >= 3, "expected the seed and hand-made cases");
-    for info in registry().iter().filter(|i| i.task == Task::Dedup) {
-        let Ok(Strategy::Dedup(s)) = build(info.name) else { panic!("{} does not build", info.name) };
+    let registry = Registry::builtin();
+    for info in registry.infos().iter().filter(|i| i.task == Task::Dedup) {
+        let s = registry.dedup(&info.name).unwrap_or_else(|e| panic!("{}: {e}", info.name));
         for ds in &dedup {
             let Items::Dedup { docs, gold } = &ds.items else { unreachable!() };
             let out = s.dedup(docs).unwrap_or_else(|e| panic!("{} on {}: {e}", info.name, ds.name));
@@ -65,7 +67,7 @@ fn every_dedup_strategy_runs_on_every_bundled_case_within_bounds_and_determinist
             }
             let again = s.dedup(docs).unwrap();
             assert_eq!(out, again, "{} is not deterministic on {}", info.name, ds.name);
-            let scores = score(docs, gold, &out);
+            let scores = score(docs, gold, &ds.scoring, &out);
             assert!(scores.iter().all(|(_, v)| v.is_finite()), "{}: {scores:?}", info.name);
         }
     }

@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use corpusbench::corpus::{Doc, Items, load_dataset};
-use corpusbench::strategy::dedup::normalize::Norm;
+use corpusbench::corpus::load_dataset;
+use corpusbench::model::{Doc, Items};
 use corpusbench::strategy::{Strategy, build};
 use corpusbench::synth::edits::{FOOTERS, HEADERS};
 use corpusbench::synth::{Config, generate};
+use corpusbench::text::Norm;
 use proptest::prelude::*;
 use serde_json::Value;
 

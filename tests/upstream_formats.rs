@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use corpusbench::corpus::{Dataset, Items, discover, formats};
+use corpusbench::corpus::{discover, formats};
+use corpusbench::model::{Dataset, Items};
 
 fn write(path: &Path, bytes: &[u8]) {
     if let Some(dir) = path.parent() {

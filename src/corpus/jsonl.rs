@@ -9,79 +9,15 @@
 //! line and field; the record it concerns is left out and loading goes on.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::{DedupGold, Doc, ExtractGold, Items, Page, Task};
 use crate::error::InputError;
-
-/// Reads a file that may be stored gzip-compressed as `<name>.gz`.
-pub fn read_maybe_gz(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
-    if path.exists() {
-        let bytes = std::fs::read(path).map_err(|e| InputError::file(path, e.to_string()))?;
-        return Ok((path.to_path_buf(), bytes));
-    }
-    let mut gz = path.as_os_str().to_owned();
-    gz.push(".gz");
-    let gz = PathBuf::from(gz);
-    if gz.exists() {
-        let file = std::fs::File::open(&gz).map_err(|e| InputError::file(&gz, e.to_string()))?;
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(file), &mut bytes)
-            .map_err(|e| InputError::file(&gz, format!("cannot decompress: {e}")))?;
-        return Ok((gz, bytes));
-    }
-    Err(InputError::file(path, "file not found (nor a .gz of it)"))
-}
-
-/// Splits JSONL bytes into (1-based line number, JSON object); blank lines are skipped, and a line
-/// that is not UTF-8, not JSON or not an object becomes an error.
-fn objects(path: &Path, bytes: &[u8], errors: &mut Vec<InputError>) -> Vec<(usize, Map<String, Value>)> {
-    let mut out = Vec::new();
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = i + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line = match std::str::from_utf8(raw) {
-            Ok(line) => line,
-            Err(e) => {
-                let msg = format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1);
-                errors.push(InputError::line(path, line_no, msg));
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(map)) => out.push((line_no, map)),
-            Ok(other) => {
-                let msg = format!("expected a JSON object, found {}", kind(&other));
-                errors.push(InputError::line(path, line_no, msg));
-            }
-            Err(e) => {
-                let text = e.to_string();
-                let text = text.split(" at line ").next().unwrap_or(&text);
-                let msg = format!("malformed JSON at column {}: {text}", e.column());
-                errors.push(InputError::line(path, line_no, msg));
-            }
-        }
-    }
-    out
-}
-
-/// A short name for a JSON value's type, for messages.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+use crate::io::jsonl::{objects, type_name as kind};
+use crate::io::open_maybe_gz;
+use crate::model::{DedupGold, Doc, ExtractGold, Items, Page, Task};
+use crate::text::Spans;
 
 /// One record being read: its file and line, for errors.
 struct Rec<'a> {
@@ -133,26 +69,31 @@ impl<'a> Rec<'a> {
 
 /// Loads documents or pages and gold from `root` for a dataset of `task`.
 pub fn load(root: &Path, task: Task, errors: &mut Vec<InputError>) -> Items {
-    let docs_path = root.join("docs.jsonl");
-    let (docs_path, bytes) = match read_maybe_gz(&docs_path) {
-        Ok(found) => found,
+    let (docs_path, docs) = match open_maybe_gz(&root.join("docs.jsonl")) {
+        Ok((path, reader)) => {
+            let objs = objects(&path, reader, errors);
+            (path, objs)
+        }
         Err(e) => {
             errors.push(e);
             return empty(task);
         }
     };
     let gold_path = root.join("gold.jsonl");
-    let gold = match read_maybe_gz(&gold_path) {
-        Ok((p, b)) => Some((p, b)),
-        Err(_) if !gold_path.exists() => None,
+    let gold = match open_maybe_gz(&gold_path) {
+        Ok((path, reader)) => {
+            let objs = objects(&path, reader, errors);
+            Some((path, objs))
+        }
+        Err(_) if !gold_path.exists() && !root.join("gold.jsonl.gz").exists() => None,
         Err(e) => {
             errors.push(e);
             None
         }
     };
     match task {
-        Task::Dedup => load_dedup(&docs_path, &bytes, gold, errors),
-        Task::Extract => load_extract(root, &docs_path, &bytes, gold, errors),
+        Task::Dedup => load_dedup(&docs_path, &docs, gold, errors),
+        Task::Extract => load_extract(root, &docs_path, &docs, gold, errors),
     }
 }
 
@@ -203,16 +144,22 @@ fn records<'a, T>(
     (out, index, bad)
 }
 
-fn load_dedup(docs_path: &Path, bytes: &[u8], gold: Option<(PathBuf, Vec<u8>)>, errors: &mut Vec<InputError>) -> Items {
-    let objs = objects(docs_path, bytes, errors);
-    let (mut docs, index, _) = records(docs_path, &objs, errors, |rec, id| {
+/// Objects of one file with their line numbers.
+type Objects = Vec<(usize, Map<String, Value>)>;
+
+fn load_dedup(
+    docs_path: &Path,
+    objs: &Objects,
+    gold: Option<(PathBuf, Objects)>,
+    errors: &mut Vec<InputError>,
+) -> Items {
+    let (mut docs, index, _) = records(docs_path, objs, errors, |rec, id| {
         Ok(Doc { id: id.to_string(), text: rec.req_str("text")?.to_string() })
     });
-    let Some((gold_path, gold_bytes)) = gold else {
+    let Some((gold_path, gold_objs)) = gold else {
         return Items::Dedup { docs, gold: DedupGold::default() };
     };
     let char_lens: Vec<usize> = docs.iter().map(|d| d.text.chars().count()).collect();
-    let gold_objs = objects(&gold_path, &gold_bytes, errors);
     let mut has_clusters = false;
     let mut has_spans = false;
     let (golds, _, mut bad) = records(&gold_path, &gold_objs, errors, |rec, id| {
@@ -236,7 +183,7 @@ fn load_dedup(docs_path: &Path, bytes: &[u8], gold: Option<(PathBuf, Vec<u8>)>, 
     // A document whose gold is malformed cannot be scored: leave it out rather than guess.
     let mut labels: HashMap<String, u32> = HashMap::new();
     let mut clusters: Vec<Option<u32>> = vec![None; docs.len()];
-    let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
+    let mut spans: Vec<Spans> = vec![Spans::default(); docs.len()];
     let mut drop = vec![false; docs.len()];
     for id in bad.drain() {
         if let Some(&i) = index.get(id) {
@@ -277,7 +224,7 @@ fn load_dedup(docs_path: &Path, bytes: &[u8], gold: Option<(PathBuf, Vec<u8>)>, 
 
 /// Parses `[[start, end], ...]`, checks bounds against the document's char length, and returns
 /// the spans sorted with overlaps merged.
-fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Vec<Range<usize>>, InputError> {
+fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Spans, InputError> {
     let Value::Array(items) = v else {
         return Err(rec.err("dup_spans", format!("expected an array of [start, end] pairs, found {}", kind(v))));
     };
@@ -302,22 +249,22 @@ fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Vec<Range<us
         }
         spans.push(start..end);
     }
-    Ok(crate::metrics::spans::normalize(spans))
+    Ok(Spans::new(spans))
 }
 
 fn load_extract(
     root: &Path,
     docs_path: &Path,
-    bytes: &[u8],
-    gold: Option<(PathBuf, Vec<u8>)>,
+    objs: &Objects,
+    gold: Option<(PathBuf, Objects)>,
     errors: &mut Vec<InputError>,
 ) -> Items {
-    let objs = objects(docs_path, bytes, errors);
-    let (mut pages, index, _) = records(docs_path, &objs, errors, |rec, id| {
+    let (mut pages, index, _) = records(docs_path, objs, errors, |rec, id| {
         let html = match (rec.opt_str("html")?, rec.opt_str("html_path")?) {
             (Some(html), _) => html.to_string(),
             (None, Some(rel)) => {
-                let (_, raw) = read_maybe_gz(&root.join(rel)).map_err(|e| rec.err("html_path", e.to_string()))?;
+                let (_, raw) =
+                    crate::io::read_maybe_gz(&root.join(rel)).map_err(|e| rec.err("html_path", e.to_string()))?;
                 crate::corpus::decode_html(&raw)
             }
             (None, None) => return Err(rec.err("html", "missing required field (or `html_path`)")),
@@ -326,8 +273,7 @@ fn load_extract(
     });
     let mut golds = vec![ExtractGold::default(); pages.len()];
     let mut has_gold = vec![false; pages.len()];
-    if let Some((gold_path, gold_bytes)) = gold {
-        let gold_objs = objects(&gold_path, &gold_bytes, errors);
+    if let Some((gold_path, gold_objs)) = gold {
         let (parsed, _, _) = records(&gold_path, &gold_objs, errors, |rec, id| {
             let Some(&page) = index.get(id) else {
                 return Err(rec.err("id", format!("no page with id `{id}` in {}", docs_path.display())));

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::Task;
 use crate::error::InputError;
+use crate::model::Task;
 
 /// The parsed manifest of a dataset folder.
 #[derive(Debug, Clone, Deserialize)]
@@ -24,8 +24,10 @@ pub struct Manifest {
     /// License of the data.
     #[serde(default)]
     pub license: String,
-    /// The metric the leaderboard sorts by.
-    pub primary_metric: String,
+    /// The metric the leaderboard sorts by; default `span_f1` or `pair_f1` for deduplication
+    /// (by what the gold holds), the first family's F1 for extraction.
+    #[serde(default)]
+    pub primary_metric: Option<String>,
     /// Files that make up the dataset, relative to the folder; the fingerprint covers them.
     pub files: Vec<String>,
     /// Expected sha256 fingerprint; a mismatch is reported as an input problem.

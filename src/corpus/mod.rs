@@ -1,8 +1,8 @@
-//! The corpus model: documents, pages, gold annotations and datasets, and their loaders.
-//!
-//! A dataset is a folder. The project's own format is a `dataset.toml` manifest beside
-//! `docs.jsonl` and `gold.jsonl` (see [`jsonl`]). Loading never panics on bad input: every problem
-//! becomes an [`InputError`] in [`Dataset::issues`] and the offending record is left out.
+//! Loading datasets: the project's own format (a `dataset.toml` manifest beside `docs.jsonl`
+//! and `gold.jsonl`, see [`jsonl`]) and upstream formats recognised by a folder's layout
+//! ([`formats`]). Each loader sets the dataset's [`Scoring`](crate::model::Scoring). Loading
+//! never panics on bad input: every problem becomes an [`InputError`](crate::InputError) in
+//! [`Dataset::issues`](crate::model::Dataset::issues) and the offending record is left out.
 
 pub mod discover;
 pub mod encoding;
@@ -11,155 +11,8 @@ pub mod formats;
 pub mod jsonl;
 pub mod manifest;
 
-use std::ops::Range;
-use std::path::PathBuf;
-
-use crate::error::InputError;
-
 pub use discover::{discover, load_dataset};
 pub use manifest::Manifest;
-
-/// What a dataset is for, and so which strategies and metrics apply to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Task {
-    /// A set of documents -> duplicate clusters and duplicate spans.
-    Dedup,
-    /// An HTML page -> its main text.
-    Extract,
-}
-
-impl Task {
-    /// The lowercase name used in manifests and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Task::Dedup => "dedup",
-            Task::Extract => "extract",
-        }
-    }
-}
-
-impl std::fmt::Display for Task {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A text document, the unit of deduplication.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Doc {
-    /// Identifier, unique within its dataset.
-    pub id: String,
-    /// The document's text.
-    pub text: String,
-}
-
-/// An HTML page, the unit of extraction.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    /// Identifier, unique within its dataset.
-    pub id: String,
-    /// The page's HTML, decoded to UTF-8.
-    pub html: String,
-    /// The page's address, when known (some extractors use it).
-    pub url: Option<String>,
-}
-
-/// Gold annotations of a deduplication dataset, aligned with its documents.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DedupGold {
-    /// Per document: its gold cluster label (documents without one are singletons).
-    /// `None` when the dataset has no document-level gold.
-    pub clusters: Option<Vec<u32>>,
-    /// Per document: duplicate character spans a cleaner should remove (sorted, disjoint,
-    /// char offsets, half-open). `None` when the dataset has no span-level gold.
-    pub spans: Option<Vec<Vec<Range<usize>>>>,
-    /// Per document: a category for per-category pair metrics (`pair_recall@cut`, ...), e.g.
-    /// Clough-Stevenson's `orig`/`cut`/`light`/`heavy`/`non`. `None` when the dataset has none.
-    pub categories: Option<Vec<String>>,
-}
-
-/// Gold annotations of one page of an extraction dataset.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExtractGold {
-    /// The page's main text, when the dataset gives it.
-    pub text: Option<String>,
-    /// Snippets that must appear in a good extraction.
-    pub with: Vec<String>,
-    /// Snippets that must not appear (boilerplate).
-    pub without: Vec<String>,
-    /// A page category for per-type breakdowns, when the dataset has one.
-    pub page_type: Option<String>,
-}
-
-/// The items of a dataset with their gold, by task.
-#[derive(Debug, Clone)]
-pub enum Items {
-    /// Documents and their deduplication gold.
-    Dedup {
-        /// The documents, in dataset order (the keep policy depends on it).
-        docs: Vec<Doc>,
-        /// Gold clusters and spans.
-        gold: DedupGold,
-    },
-    /// Pages and their extraction gold, aligned by index.
-    Extract {
-        /// The pages, in dataset order.
-        pages: Vec<Page>,
-        /// One gold record per page.
-        gold: Vec<ExtractGold>,
-    },
-}
-
-/// A loaded dataset.
-#[derive(Debug, Clone)]
-pub struct Dataset {
-    /// Short unique name used in reports.
-    pub name: String,
-    /// The folder it was loaded from.
-    pub root: PathBuf,
-    /// The format it was read as (`jsonl` for the project's own).
-    pub format: String,
-    /// The metric the leaderboard sorts by.
-    pub primary_metric: String,
-    /// sha256 over the dataset's files (see [`fingerprint`]).
-    pub fingerprint: String,
-    /// Items and gold.
-    pub items: Items,
-    /// Problems met while loading; the affected records are not in `items`.
-    pub issues: Vec<InputError>,
-}
-
-impl Dataset {
-    /// The dataset's task.
-    pub fn task(&self) -> Task {
-        match self.items {
-            Items::Dedup { .. } => Task::Dedup,
-            Items::Extract { .. } => Task::Extract,
-        }
-    }
-
-    /// Number of documents or pages.
-    pub fn len(&self) -> usize {
-        match &self.items {
-            Items::Dedup { docs, .. } => docs.len(),
-            Items::Extract { pages, .. } => pages.len(),
-        }
-    }
-
-    /// True when no document or page survived loading.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Bytes of input text or HTML the strategies process (the base of MB/s).
-    pub fn input_bytes(&self) -> u64 {
-        match &self.items {
-            Items::Dedup { docs, .. } => docs.iter().map(|d| d.text.len() as u64).sum(),
-            Items::Extract { pages, .. } => pages.iter().map(|p| p.html.len() as u64).sum(),
-        }
-    }
-}
 
 /// Decodes a page's raw bytes to text as a browser would with no HTTP header: byte-order mark,
 /// then a `<meta>` charset in the first 1024 bytes, then detection from the bytes (see

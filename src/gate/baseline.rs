@@ -91,6 +91,26 @@ impl Baseline {
         toml::to_string(self).map_err(|e| Error::Usage(format!("cannot write baseline: {e}")))
     }
 
+    /// This baseline updated with `observed`: every cell the run covered takes the run's gated
+    /// metrics (a failed cell is left out); cells on datasets the run did not load at all are
+    /// kept as they are, with their fingerprints, so re-baselining on a machine without some
+    /// data never deletes the baseline of that data.
+    pub fn updated(&self, observed: &Observed) -> Baseline {
+        let fresh = Baseline::from_observed(observed, self.tolerance.clone());
+        let mut datasets = fresh.datasets.clone();
+        let mut cells = fresh.cells;
+        for cell in &self.cells {
+            if !observed.fingerprints.contains_key(&cell.dataset) {
+                cells.push(cell.clone());
+                if let Some(fp) = self.datasets.get(&cell.dataset) {
+                    datasets.insert(cell.dataset.clone(), fp.clone());
+                }
+            }
+        }
+        cells.sort_by(|a, b| (&a.dataset, &a.strategy).cmp(&(&b.dataset, &b.strategy)));
+        Baseline { tolerance: self.tolerance.clone(), datasets, cells }
+    }
+
     /// A baseline holding every gated metric of `observed`, with `tolerance`. Failed cells are
     /// left out.
     pub fn from_observed(observed: &Observed, tolerance: Tolerance) -> Baseline {
@@ -106,5 +126,39 @@ impl Baseline {
             .filter(|c| !c.metrics.is_empty())
             .collect();
         Baseline { tolerance, datasets: observed.fingerprints.clone(), cells }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::observed::ObservedCell;
+
+    fn cell(dataset: &str, f1: f64) -> BaselineCell {
+        BaselineCell {
+            dataset: dataset.into(),
+            strategy: "s".into(),
+            metrics: BTreeMap::from([("span_f1".to_string(), f1)]),
+        }
+    }
+
+    #[test]
+    fn update_keeps_cells_of_datasets_the_run_did_not_load() {
+        let old = Baseline {
+            tolerance: Tolerance::default(),
+            datasets: BTreeMap::from([("here".into(), "a".into()), ("shared".into(), "b".into())]),
+            cells: vec![cell("here", 0.5), cell("shared", 0.9)],
+        };
+        let observed = Observed {
+            fingerprints: BTreeMap::from([("here".into(), "a2".into())]),
+            cells: BTreeMap::from([(
+                ("here".to_string(), "s".to_string()),
+                ObservedCell { metrics: BTreeMap::from([("span_f1".to_string(), 0.6)]), failed: false },
+            )]),
+        };
+        let new = old.updated(&observed);
+        assert_eq!(new.cells, vec![cell("here", 0.6), cell("shared", 0.9)]);
+        assert_eq!(new.datasets.get("shared").map(String::as_str), Some("b"));
+        assert_eq!(new.datasets.get("here").map(String::as_str), Some("a2"));
     }
 }

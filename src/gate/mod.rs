@@ -15,6 +15,8 @@ pub use baseline::{Baseline, Tolerance};
 pub use compare::{Row, Verdict, compare};
 pub use observed::Observed;
 
+use crate::model::catalogue::{self, GateRule};
+
 /// How a metric is judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -24,16 +26,14 @@ pub enum Kind {
     Cost,
 }
 
-/// The kind of a metric, or `None` when it is not gated (timings, counts, strategy figures).
+/// The kind of a metric, from the catalogue's gate rule, or `None` when it is not gated
+/// (timings, counts, strategy figures).
 pub fn kind(metric: &str) -> Option<Kind> {
-    let base = metric.split('@').next().unwrap_or(metric);
-    if ["instructions", "allocations"].contains(&base) {
-        return Some(Kind::Cost);
+    match catalogue::gate_rule(metric) {
+        GateRule::Floor => Some(Kind::Quality),
+        GateRule::Ceiling => Some(Kind::Cost),
+        GateRule::No => None,
     }
-    let quality = base == "ari"
-        || base.starts_with("rouge")
-        || ["_precision", "_recall", "_f1", "_accuracy"].iter().any(|s| base.ends_with(s));
-    quality.then_some(Kind::Quality)
 }
 
 #[cfg(test)]
@@ -49,5 +49,6 @@ mod tests {
         assert_eq!(kind("mb_per_s"), None);
         assert_eq!(kind("wall_s"), None);
         assert_eq!(kind("largest_cluster"), None);
+        assert_eq!(kind("strategy.candidate_pairs"), None);
     }
 }

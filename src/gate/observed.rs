@@ -1,10 +1,12 @@
-//! What a run observed, read back from its files: `results.csv` and `cost.csv` (same long form,
-//! `dataset,task,strategy,metric,value`) and the dataset fingerprints in `run.json`.
+//! What a run observed, read back through the results schema: `results.csv` and `cost.csv`
+//! ([`crate::report::schema`]) and the dataset fingerprints of the run record ([`RunRecord`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::error::{Error, InputError};
+use crate::error::Error;
+use crate::report::json::RunRecord;
+use crate::report::schema::{FAILED, ResultRow, read_rows};
 
 /// Metrics of one strategy on one dataset.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,42 +30,27 @@ impl Observed {
     /// Reads `results.csv`, `run.json` and, when present, `cost.csv` from `dir`.
     pub fn read(dir: &Path) -> Result<Observed, Error> {
         let mut obs = Observed::default();
-        obs.read_csv(&dir.join("results.csv"))?;
+        obs.add_rows(read_rows(&dir.join("results.csv"))?);
         let cost = dir.join("cost.csv");
         if cost.exists() {
-            obs.read_csv(&cost)?;
+            obs.add_rows(read_rows(&cost)?);
         }
-        let run_json = dir.join("run.json");
-        let bytes = std::fs::read(&run_json).map_err(|e| Error::io(&run_json, e))?;
-        let run: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| InputError::file(&run_json, format!("malformed JSON: {e}")))?;
-        for ds in run["datasets"].as_array().into_iter().flatten() {
-            if let (Some(name), Some(sha)) = (ds["name"].as_str(), ds["sha256"].as_str()) {
-                obs.fingerprints.insert(name.to_string(), sha.to_string());
-            }
+        let run = RunRecord::read(&dir.join("run.json"))?;
+        for ds in run.datasets {
+            obs.fingerprints.insert(ds.name, ds.sha256);
         }
         Ok(obs)
     }
 
-    /// Adds the rows of one long-form CSV.
-    pub fn read_csv(&mut self, path: &Path) -> Result<(), Error> {
-        let mut reader = csv::Reader::from_path(path).map_err(|e| InputError::file(path, e.to_string()))?;
-        for (i, rec) in reader.records().enumerate() {
-            let line = i + 2;
-            let rec = rec.map_err(|e| InputError::line(path, line, e.to_string()))?;
-            if rec.len() != 5 {
-                return Err(InputError::line(path, line, format!("expected 5 fields, found {}", rec.len())).into());
-            }
-            let value: f64 = rec[4]
-                .parse()
-                .map_err(|_| InputError::field(path, line, "value", format!("`{}` is not a number", &rec[4])))?;
-            let cell = self.cells.entry((rec[0].to_string(), rec[2].to_string())).or_default();
-            if &rec[3] == "failed" {
+    /// Adds the rows of one long-form CSV file.
+    pub fn add_rows(&mut self, rows: Vec<ResultRow>) {
+        for r in rows {
+            let cell = self.cells.entry((r.dataset, r.strategy)).or_default();
+            if r.metric == FAILED {
                 cell.failed = true;
             } else {
-                cell.metrics.insert(rec[3].to_string(), value);
+                cell.metrics.insert(r.metric, r.value);
             }
         }
-        Ok(())
     }
 }

@@ -5,8 +5,8 @@
 //! values are printed with six decimals, so identical inputs give identical files. Cells without
 //! per-document figures write no rows; the file is written (header only) even then.
 
-use crate::corpus::{Dataset, Items};
 use crate::error::Error;
+use crate::model::{Dataset, Items};
 use crate::runner::Cell;
 
 /// The CSV text of every cell's per-document figures; document ids come from `datasets`.

@@ -1,51 +1,103 @@
 //! `run.json`: what was run, on what, where: version, commit, machine, threads, dataset
 //! fingerprints, strategy specs, per-cell timings and failures, and every input problem.
 
-use serde::Serialize;
+use std::path::Path;
 
-use crate::corpus::Dataset;
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, InputError};
+use crate::model::{Dataset, Task};
 use crate::runner::{Cell, RunOptions};
 
-#[derive(Serialize)]
-struct RunRecord<'a> {
-    corpusbench_version: &'static str,
-    git_commit: Option<&'static str>,
-    started_unix_s: u64,
-    machine: Machine,
-    threads: usize,
-    repeat: usize,
-    strategies: &'a [String],
-    datasets: Vec<DatasetRecord<'a>>,
-    cells: Vec<CellRecord<'a>>,
-    input_errors: &'a [InputError],
+/// The run record, as written to and read from `run.json`. Reading is lenient: a field a
+/// record lacks (an older or hand-written one) takes its default; only the datasets' names and
+/// fingerprints are required.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunRecord {
+    /// corpusbench's version.
+    pub corpusbench_version: String,
+    /// The commit it was built from, when known.
+    pub git_commit: Option<String>,
+    /// When the run started (Unix seconds).
+    pub started_unix_s: u64,
+    /// The machine it ran on.
+    pub machine: Machine,
+    /// Worker threads.
+    pub threads: usize,
+    /// Timed runs per cell.
+    pub repeat: usize,
+    /// Strategy specs, as selected.
+    pub strategies: Vec<String>,
+    /// The datasets, with their fingerprints.
+    pub datasets: Vec<DatasetRecord>,
+    /// One record per cell.
+    pub cells: Vec<CellRecord>,
+    /// Every input problem met while loading.
+    pub input_errors: Vec<InputError>,
 }
 
-#[derive(Serialize)]
-struct Machine {
-    os: &'static str,
-    arch: &'static str,
-    cpus: usize,
-    cpu_model: Option<String>,
+/// The machine a run ran on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Machine {
+    /// Operating system.
+    pub os: String,
+    /// CPU architecture.
+    pub arch: String,
+    /// Logical CPUs.
+    pub cpus: usize,
+    /// CPU model name, when the system says.
+    pub cpu_model: Option<String>,
 }
 
-#[derive(Serialize)]
-struct DatasetRecord<'a> {
-    name: &'a str,
-    task: &'static str,
-    format: &'a str,
-    root: String,
-    items: usize,
-    input_bytes: u64,
-    sha256: &'a str,
+/// One dataset of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    /// Name.
+    pub name: String,
+    /// Task.
+    #[serde(default)]
+    pub task: Option<Task>,
+    /// Format it was read as.
+    #[serde(default)]
+    pub format: String,
+    /// Folder it was read from.
+    #[serde(default)]
+    pub root: String,
+    /// Documents or pages.
+    #[serde(default)]
+    pub items: usize,
+    /// Input bytes.
+    #[serde(default)]
+    pub input_bytes: u64,
+    /// sha256 fingerprint of its files.
+    pub sha256: String,
 }
 
-#[derive(Serialize)]
-struct CellRecord<'a> {
-    dataset: &'a str,
-    strategy: &'a str,
-    failure: Option<&'a str>,
-    wall_s_runs: Option<&'a [f64]>,
+/// One cell of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellRecord {
+    /// Dataset name.
+    pub dataset: String,
+    /// Strategy spec.
+    pub strategy: String,
+    /// Why it failed, when it did.
+    #[serde(default)]
+    pub failure: Option<String>,
+    /// Wall seconds of each repeat.
+    #[serde(default)]
+    pub wall_s_runs: Option<Vec<f64>>,
+}
+
+impl RunRecord {
+    /// Reads `run.json`.
+    pub fn read(path: &Path) -> Result<RunRecord, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            InputError::line(path, e.line(), format!("not a run record at column {}: {e}", e.column())).into()
+        })
+    }
 }
 
 fn cpu_model() -> Option<String> {
@@ -66,40 +118,40 @@ pub fn run_json(
     started_unix_s: u64,
 ) -> Result<Vec<u8>, Error> {
     let record = RunRecord {
-        corpusbench_version: env!("CARGO_PKG_VERSION"),
-        git_commit: option_env!("CORPUSBENCH_GIT_COMMIT").filter(|c| !c.is_empty()),
+        corpusbench_version: env!("CARGO_PKG_VERSION").to_string(),
+        git_commit: option_env!("CORPUSBENCH_GIT_COMMIT").filter(|c| !c.is_empty()).map(str::to_string),
         started_unix_s,
         machine: Machine {
-            os: std::env::consts::OS,
-            arch: std::env::consts::ARCH,
+            os: std::env::consts::OS.to_string(),
+            arch: std::env::consts::ARCH.to_string(),
             cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             cpu_model: cpu_model(),
         },
         threads: options.threads,
         repeat: options.repeat,
-        strategies: specs,
+        strategies: specs.to_vec(),
         datasets: datasets
             .iter()
             .map(|d| DatasetRecord {
-                name: &d.name,
-                task: d.task().as_str(),
-                format: &d.format,
+                name: d.name.clone(),
+                task: Some(d.task()),
+                format: d.format.clone(),
                 root: d.root.display().to_string(),
                 items: d.len(),
                 input_bytes: d.input_bytes(),
-                sha256: &d.fingerprint,
+                sha256: d.fingerprint.clone(),
             })
             .collect(),
         cells: cells
             .iter()
             .map(|c| CellRecord {
-                dataset: &c.dataset,
-                strategy: &c.strategy,
-                failure: c.failure.as_deref(),
-                wall_s_runs: c.timing.as_ref().map(|t| t.runs.as_slice()),
+                dataset: c.dataset.clone(),
+                strategy: c.strategy.clone(),
+                failure: c.failure.clone(),
+                wall_s_runs: c.timing.as_ref().map(|t| t.runs.clone()),
             })
             .collect(),
-        input_errors,
+        input_errors: input_errors.to_vec(),
     };
     let mut bytes = serde_json::to_vec_pretty(&record).map_err(|e| Error::Usage(format!("cannot write JSON: {e}")))?;
     bytes.push(b'\n');

@@ -3,29 +3,9 @@
 
 use std::fmt::Write;
 
-use crate::corpus::Dataset;
+use crate::model::Dataset;
+use crate::model::catalogue::{self, MetricInfo};
 use crate::runner::Cell;
-
-/// Headline metrics, in display order, shown when any strategy of a dataset has them.
-const HEADLINE: &[&str] = &[
-    "pair_f1",
-    "ari",
-    "bcubed_f1",
-    "span_precision",
-    "span_recall",
-    "span_f1",
-    "removed_fraction",
-    // Extraction: each benchmark's published columns, then ROUGE-LSum.
-    "shingle_precision",
-    "shingle_recall",
-    "shingle_accuracy",
-    "snippet_precision",
-    "snippet_recall",
-    "snippet_accuracy",
-    "bow_precision",
-    "bow_recall",
-    "rouge_lsum_f1",
-];
 
 fn value(cell: &Cell, metric: &str) -> Option<f64> {
     if let Some((_, v)) = cell.metrics.iter().find(|(m, _)| m == metric) {
@@ -43,27 +23,22 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
         if rows.is_empty() {
             continue;
         }
-        let primary = ds.primary_metric.as_str();
+        let primary = ds.primary_metric();
         rows.sort_by(|a, b| {
             let (va, vb) =
                 (value(a, primary).unwrap_or(f64::NEG_INFINITY), value(b, primary).unwrap_or(f64::NEG_INFINITY));
             vb.total_cmp(&va)
         });
+        // The primary metric, then the catalogue's headline columns (in rank order) that some
+        // strategy of this dataset has.
+        let mut headline: Vec<&MetricInfo> = catalogue::METRICS.iter().filter(|m| m.headline.is_some()).collect();
+        headline.sort_by_key(|m| m.headline);
         let mut columns: Vec<&str> = vec![primary];
-        let mut extra: Vec<&str> = HEADLINE.to_vec();
-        for c in &rows {
-            for (m, _) in &c.metrics {
-                if m.ends_with("_f1") && !extra.contains(&m.as_str()) {
-                    extra.push(m);
-                }
+        for m in headline {
+            if m.name != primary && rows.iter().any(|c| value(c, m.name).is_some()) {
+                columns.push(m.name);
             }
         }
-        for m in extra {
-            if m != primary && rows.iter().any(|c| value(c, m).is_some()) {
-                columns.push(m);
-            }
-        }
-        columns.push("mb_per_s");
         let mut header = vec!["strategy".to_string()];
         header.extend(columns.iter().map(|c| c.to_string()));
         let mut table = vec![header];
@@ -88,7 +63,7 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
             ds.name,
             ds.task(),
             ds.len(),
-            if ds.task() == crate::corpus::Task::Dedup { "docs" } else { "pages" },
+            if ds.task() == crate::model::Task::Dedup { "docs" } else { "pages" },
             ds.input_bytes() as f64 / 1e6,
             ds.fingerprint.get(..12).unwrap_or("-"),
         );

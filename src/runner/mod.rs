@@ -11,19 +11,19 @@
 //! rayon pool in this process, with no budget.
 
 pub mod timing;
-pub mod workers;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::corpus::{Dataset, Items, Task};
-use crate::error::Error;
+use crate::child::worker::{Pool, WorkerSpec};
+use crate::error::{Error, isolate};
 use crate::metrics;
-use crate::strategy::{DedupOutput, Extractor, Strategy};
+use crate::model::catalogue::STRATEGY_PREFIX;
+use crate::model::{Dataset, Items, Task};
+use crate::strategy::{DedupOutput, Extractor, Origin, Registry, Strategy};
 
+pub use crate::child::worker::PageOutcome;
 pub use timing::{median, percentile};
-pub use workers::PageOutcome;
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -55,6 +55,31 @@ pub struct Selected {
     pub spec: String,
     /// The built strategy.
     pub strategy: Strategy,
+    /// Where it was registered; only built-ins and testing aids can be rebuilt in a worker
+    /// process, so a library user's own extractor runs in this process.
+    pub origin: Origin,
+    /// Whether the registry it came from has the testing aids (its workers must install them).
+    pub testing_aids: bool,
+}
+
+impl Selected {
+    /// Builds `spec` from `registry`.
+    pub fn build(registry: &Registry, spec: &str) -> Result<Selected, Error> {
+        let spec = spec.trim();
+        let (info, _) = registry.params(spec)?;
+        let origin = info.origin;
+        Ok(Selected {
+            spec: spec.to_string(),
+            strategy: registry.build(spec)?,
+            origin,
+            testing_aids: registry.has_testing_aids(),
+        })
+    }
+
+    /// A strategy built by the caller, outside any registry; it runs in this process.
+    pub fn in_process(spec: &str, strategy: Strategy) -> Selected {
+        Selected { spec: spec.to_string(), strategy, origin: Origin::Library, testing_aids: false }
+    }
 }
 
 /// The outcome of one strategy on one dataset.
@@ -111,30 +136,6 @@ impl Timing {
             m.push(("latency_p99_ms".into(), p99));
         }
         m
-    }
-}
-
-/// Names of metrics that measure time or the machine, and so differ between otherwise identical
-/// runs. `timeout_pages` is among them: whether a page beats its budget depends on the machine's
-/// load; so is `peak_heap_mb`, whose high-water mark depends on how threads interleave.
-pub const TIMING_METRICS: &[&str] =
-    &["wall_s", "docs_per_s", "mb_per_s", "latency_p50_ms", "latency_p99_ms", "timeout_pages", "peak_heap_mb"];
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic with a non-string payload".to_string()
-    }
-}
-
-/// Runs `f`, turning a panic into an error message.
-pub fn isolate<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => Err(format!("panicked: {}", panic_message(payload))),
     }
 }
 
@@ -198,12 +199,12 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                 }
             }
             let Some(out) = first else { return cell };
-            if let Err(e) = check_shape(docs, &out) {
+            if let Err(e) = out.validate(docs) {
                 cell.failure = Some(e);
                 return cell;
             }
-            cell.metrics = metrics::dedup::score(docs, gold, &out);
-            cell.metrics.extend(out.stats.iter().cloned());
+            cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
+            cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
             // Heap high-water mark of the strategy call; known only where the binary's counting
             // allocator is installed (it counts nothing elsewhere).
             if peak > 0 {
@@ -213,22 +214,29 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
-            let mut pool = match &options.worker {
-                Some(exe) => match workers::Pool::start(exe, &sel.spec, options.threads) {
-                    Ok(pool) => Some(pool),
-                    Err(e) => {
-                        cell.failure = Some(e);
-                        return cell;
+            let mut pool = match (&options.worker, sel.origin) {
+                (Some(exe), Origin::Builtin | Origin::TestingAid) => {
+                    let started = WorkerSpec::new(exe, &child_registry(sel), &sel.spec)
+                        .map_err(|e| e.to_string())
+                        .and_then(|ws| Pool::start(&ws, options.threads));
+                    match started {
+                        Ok(pool) => Some(pool),
+                        Err(e) => {
+                            cell.failure = Some(e);
+                            return cell;
+                        }
                     }
-                },
-                None => None,
+                }
+                _ => None,
             };
             let mut runs = Vec::with_capacity(repeat);
             let mut latencies = Vec::new();
-            let mut outcomes = Vec::new();
+            // Scores, failures and timeouts come from the first repeat; latencies from every
+            // repeat; a page extracted in two repeats must give the same text both times.
+            let mut first: Option<Vec<PageOutcome>> = None;
             for _ in 0..repeat {
                 let t0 = Instant::now();
-                outcomes = match pool.as_mut() {
+                let outcomes = match pool.as_mut() {
                     Some(pool) => pool.run(pages, options.page_timeout),
                     None => extract_in_process(s.as_ref(), pages),
                 };
@@ -237,8 +245,21 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     PageOutcome::Ok { secs, .. } => Some(secs * 1e3),
                     _ => None,
                 }));
+                match &first {
+                    None => first = Some(outcomes),
+                    Some(f) => {
+                        if let Some(i) = differing_page(f, &outcomes) {
+                            cell.failure = Some(format!(
+                                "output differs between repeats on page `{}` (nondeterministic)",
+                                pages[i].id
+                            ));
+                            return cell;
+                        }
+                    }
+                }
             }
             drop(pool);
+            let outcomes = first.unwrap_or_default();
             let failed = outcomes.iter().filter(|o| matches!(o, PageOutcome::Failed(_))).count();
             let timeouts = outcomes.iter().filter(|o| matches!(o, PageOutcome::Timeout)).count();
             let texts: Vec<String> = outcomes
@@ -248,7 +269,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     _ => String::new(),
                 })
                 .collect();
-            cell.metrics = metrics::extract::score(&ds.format, gold, &texts);
+            cell.metrics = metrics::extract::score(&ds.scoring, gold, &texts);
             cell.metrics.push(("failed_pages".into(), failed as f64));
             cell.metrics.push(("timeout_pages".into(), timeouts as f64));
             let mut timing = Timing::new(runs, pages.len(), ds.input_bytes());
@@ -262,8 +283,22 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
     cell
 }
 
+/// The first page extracted in both repeats with different texts.
+fn differing_page(a: &[PageOutcome], b: &[PageOutcome]) -> Option<usize> {
+    a.iter().zip(b).position(|pair| match pair {
+        (PageOutcome::Ok { text: x, .. }, PageOutcome::Ok { text: y, .. }) => x != y,
+        _ => false,
+    })
+}
+
+/// The registry a worker of `sel` builds from (the built-ins, and the testing aids when `sel`
+/// came from a registry with them).
+fn child_registry(sel: &Selected) -> Registry {
+    crate::child::registry(sel.testing_aids)
+}
+
 /// Extracts every page on the current rayon pool, timing each; panics become failures.
-fn extract_in_process(extractor: &dyn Extractor, pages: &[crate::corpus::Page]) -> Vec<PageOutcome> {
+fn extract_in_process(extractor: &dyn Extractor, pages: &[crate::model::Page]) -> Vec<PageOutcome> {
     use rayon::prelude::*;
     pages
         .par_iter()
@@ -275,29 +310,4 @@ fn extract_in_process(extractor: &dyn Extractor, pages: &[crate::corpus::Page]) 
             }
         })
         .collect()
-}
-
-/// A strategy's output must describe every document, with spans inside each document and one
-/// value per document in each per-document figure.
-fn check_shape(docs: &[crate::corpus::Doc], out: &DedupOutput) -> Result<(), String> {
-    if let Some((name, _)) = out.doc_stats.iter().find(|(_, v)| v.len() != docs.len()) {
-        return Err(format!("per-document figure `{name}` does not have one value per document"));
-    }
-    if let Some(c) = &out.cluster
-        && c.len() != docs.len()
-    {
-        return Err(format!("returned {} cluster labels for {} documents", c.len(), docs.len()));
-    }
-    if let Some(spans) = &out.dup_spans {
-        if spans.len() != docs.len() {
-            return Err(format!("returned spans for {} of {} documents", spans.len(), docs.len()));
-        }
-        for (doc, s) in docs.iter().zip(spans) {
-            let len = doc.text.chars().count();
-            if let Some(bad) = s.iter().find(|r| r.start > r.end || r.end > len) {
-                return Err(format!("span {bad:?} outside document `{}` ({len} chars)", doc.id));
-            }
-        }
-    }
-    Ok(())
 }

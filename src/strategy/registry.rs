@@ -1,11 +1,15 @@
-//! The name -> implementation registry. Every built-in strategy is listed once, in [`registry`];
-//! a new strategy becomes available to the CLI, the runner and the cross-strategy tests by
-//! adding one entry there.
+//! The name -> implementation registry. Every built-in strategy is installed once, in
+//! [`Registry::builtin`]; a library user adds their own with [`Registry::register`]. The CLI,
+//! the runner's workers and the cost driver all build strategies through a `Registry`, so a
+//! strategy is available everywhere the moment it is registered.
+
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::spec::{ParamSpec, Params, parse};
 use super::{Deduplicator, Extractor, dedup, extract};
-use crate::corpus::Task;
 use crate::error::Error;
+use crate::model::Task;
 
 /// A built strategy, by task.
 pub enum Strategy {
@@ -23,181 +27,342 @@ impl Strategy {
             Strategy::Extract(_) => Task::Extract,
         }
     }
+
+    /// The deduplicator, or an error naming the strategy when it is an extractor.
+    pub fn into_dedup(self) -> Result<Box<dyn Deduplicator>, Error> {
+        match self {
+            Strategy::Dedup(d) => Ok(d),
+            Strategy::Extract(e) => {
+                Err(Error::Spec(format!("strategy `{}` is an extractor, not a deduplicator", e.name())))
+            }
+        }
+    }
+
+    /// The extractor, or an error naming the strategy when it is a deduplicator.
+    pub fn into_extract(self) -> Result<Box<dyn Extractor>, Error> {
+        match self {
+            Strategy::Extract(e) => Ok(e),
+            Strategy::Dedup(d) => {
+                Err(Error::Spec(format!("strategy `{}` is a deduplicator, not an extractor", d.name())))
+            }
+        }
+    }
 }
 
+/// Where a registered strategy comes from, which decides whether a child process can rebuild it
+/// from its spec (a worker process starts from the same executable, not from this process's
+/// memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Built into corpusbench: every `corpusbench` process has it.
+    Builtin,
+    /// A testing aid (e.g. `sleep`): only in registries made by [`Registry::with_testing_aids`];
+    /// child processes are told to install them (see `child`).
+    TestingAid,
+    /// Registered by a library user in this process: it runs in this process only.
+    Library,
+}
+
+/// Builds a strategy from validated parameters.
+pub type BuildFn = Arc<dyn Fn(&Params) -> Result<Strategy, Error> + Send + Sync>;
+
 /// How to build a strategy by name.
+#[derive(Clone)]
 pub struct StrategyInfo {
     /// Name used in specs and reports.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The task it serves.
     pub task: Task,
     /// One line on what it does.
-    pub summary: &'static str,
+    pub summary: Cow<'static, str>,
     /// Parameters it accepts, with defaults.
     pub params: &'static [ParamSpec],
     /// Whether `corpusbench run` includes it when no `--strategy` is given.
     pub default: bool,
-    /// Builds it from validated parameters.
-    pub build: fn(&Params) -> Result<Strategy, Error>,
+    /// Where it comes from.
+    pub origin: Origin,
+    /// Builds it from validated parameters (which carry its registered name).
+    pub build: BuildFn,
 }
 
-/// Every built-in strategy.
-pub fn registry() -> &'static [StrategyInfo] {
-    static REGISTRY: &[StrategyInfo] = &[
+impl StrategyInfo {
+    /// A deduplicator entry for a library user's own strategy ([`Origin::Library`]).
+    pub fn dedup(
+        name: impl Into<Cow<'static, str>>,
+        summary: impl Into<Cow<'static, str>>,
+        params: &'static [ParamSpec],
+        build: impl Fn(&Params) -> Result<Box<dyn Deduplicator>, Error> + Send + Sync + 'static,
+    ) -> StrategyInfo {
         StrategyInfo {
-            name: "exact",
+            name: name.into(),
             task: Task::Dedup,
-            summary: "documents with identical normalised text (xxh3-128) form a cluster",
-            params: dedup::exact::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::exact::Exact::new(p)?))),
-        },
-        StrategyInfo {
-            name: "lines",
-            task: Task::Dedup,
-            summary: "repeated lines across the dataset are removed, the first kept (CCNet normalisation)",
-            params: dedup::units::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::units::Units::lines(p)?))),
-        },
-        StrategyInfo {
-            name: "paragraphs",
-            task: Task::Dedup,
-            summary: "repeated blank-line separated paragraphs are removed, the first kept",
-            params: dedup::units::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::units::Units::paragraphs(p)?))),
-        },
-        StrategyInfo {
-            name: "bloom-paragraphs",
-            task: Task::Dedup,
-            summary: "repeated \\n-separated paragraphs found through a Bloom filter, the first kept (Dolma dedupe.paragraphs)",
-            params: dedup::bloom::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::bloom::BloomParagraphs::new(p)?))),
-        },
-        StrategyInfo {
-            name: "suffix-array",
-            task: Task::Dedup,
-            summary: "exact repeated substrings of at least min_bytes bytes (suffix array + LCP), the first kept (Lee et al. 2021)",
-            params: dedup::suffix_array::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::suffix_array::SuffixArray::new(p)?))),
-        },
-        StrategyInfo {
-            name: "gopher-repetition",
-            task: Task::Dedup,
-            summary: "documents failing a Gopher repetition rule (Rae et al. 2021) are removed; per-document figures in doc_stats.csv",
-            params: dedup::gopher::PARAMS,
-            default: true,
-            build: |_| Ok(Strategy::Dedup(Box::new(dedup::gopher::GopherRepetition))),
-        },
-        StrategyInfo {
-            name: "outputs",
-            task: Task::Extract,
-            summary: "saved outputs of another system (JSON map page id -> text), scored like any extractor",
-            params: extract::outputs::PARAMS,
+            summary: summary.into(),
+            params,
             default: false,
-            build: |p| Ok(Strategy::Extract(Box::new(extract::outputs::Outputs::new(p)?))),
-        },
+            origin: Origin::Library,
+            build: Arc::new(move |p| build(p).map(Strategy::Dedup)),
+        }
+    }
+
+    /// An extractor entry for a library user's own strategy ([`Origin::Library`]).
+    pub fn extract(
+        name: impl Into<Cow<'static, str>>,
+        summary: impl Into<Cow<'static, str>>,
+        params: &'static [ParamSpec],
+        build: impl Fn(&Params) -> Result<Box<dyn Extractor>, Error> + Send + Sync + 'static,
+    ) -> StrategyInfo {
         StrategyInfo {
-            name: "minhash",
-            task: Task::Dedup,
-            summary: "near-duplicate documents by MinHash-LSH over shingles (bands/rows tuned for a Jaccard threshold)",
-            params: dedup::minhash::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash", p)?))),
-        },
-        StrategyInfo {
-            name: "minhash@fineweb",
-            task: Task::Dedup,
-            summary: "MinHash-LSH as FineWeb: word 5-grams, 14 bands x 8 rows",
-            params: dedup::minhash::PARAMS_FINEWEB,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash@fineweb", p)?))),
-        },
-        StrategyInfo {
-            name: "minhash@nemo",
-            task: Task::Dedup,
-            summary: "MinHash-LSH as NeMo Curator: character 24-grams, 20 bands x 13 rows",
-            params: dedup::minhash::PARAMS_NEMO,
+            name: name.into(),
+            task: Task::Extract,
+            summary: summary.into(),
+            params,
             default: false,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash@nemo", p)?))),
-        },
-        StrategyInfo {
-            name: "minhash@lee2021",
-            task: Task::Dedup,
-            summary: "MinHash-LSH as Lee et al. 2021 NearDup: 5-grams, 450 bands x 20 rows, Jaccard >= 0.8",
-            params: dedup::minhash::PARAMS_LEE2021,
-            default: false,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::minhash::MinHash::new("minhash@lee2021", p)?))),
-        },
-        StrategyInfo {
-            name: "simhash",
-            task: Task::Dedup,
-            summary: "near-duplicate documents by 64-bit SimHash within Hamming distance k (permuted tables)",
-            params: dedup::simhash::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Dedup(Box::new(dedup::simhash::SimHash::new(p)?))),
-        },
-        StrategyInfo {
-            name: "plain",
-            task: Task::Extract,
-            summary: "all visible text, a line per block (baseline: keeps boilerplate)",
-            params: extract::plain::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Extract(Box::new(extract::plain::Plain::new(p)?))),
-        },
-        StrategyInfo {
-            name: "readability",
-            task: Task::Extract,
-            summary: "Mozilla Readability (dom_smoothie port): best-scoring content container",
-            params: extract::readability::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Extract(Box::new(extract::readability::Readability::new(p)?))),
-        },
-        StrategyInfo {
-            name: "trafilatura",
-            task: Task::Extract,
-            summary: "trafilatura (Rust port): rule-based pruning with readability/jusText fallback",
-            params: extract::trafilatura::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Extract(Box::new(extract::trafilatura::Trafilatura::new(p)?))),
-        },
-        StrategyInfo {
-            name: "justext",
-            task: Task::Extract,
-            summary: "jusText: paragraphs classified by length, stopword and link density, then by context",
-            params: extract::justext::PARAMS,
-            default: true,
-            build: |p| Ok(Strategy::Extract(Box::new(extract::justext::JusText::new(p)?))),
-        },
-        StrategyInfo {
-            name: "sleep",
-            task: Task::Extract,
-            summary: "testing aid: waits `ms` per page, then extracts as plain (exercises the time budget)",
-            params: extract::sleep::PARAMS,
-            default: false,
-            build: |p| Ok(Strategy::Extract(Box::new(extract::sleep::Sleep::new(p)?))),
-        },
-    ];
-    REGISTRY
+            origin: Origin::Library,
+            build: Arc::new(move |p| build(p).map(Strategy::Extract)),
+        }
+    }
+
+    /// The same entry, run by default when no `--strategy` is given.
+    pub fn by_default(mut self) -> StrategyInfo {
+        self.default = true;
+        self
+    }
+
+    fn with_origin(mut self, origin: Origin) -> StrategyInfo {
+        self.origin = origin;
+        self
+    }
 }
 
-/// Looks up a strategy by name, with an error that lists every known name.
-pub fn info(name: &str) -> Result<&'static StrategyInfo, Error> {
-    registry().iter().find(|s| s.name == name).ok_or_else(|| {
-        let known: Vec<&str> = registry().iter().map(|s| s.name).collect();
-        Error::Spec(format!("unknown strategy `{name}` (known: {})", known.join(", ")))
-    })
+fn dedup<D: Deduplicator + 'static>(
+    name: &'static str,
+    summary: &'static str,
+    params: &'static [ParamSpec],
+    default: bool,
+    build: fn(&Params) -> Result<D, Error>,
+) -> StrategyInfo {
+    let info = StrategyInfo::dedup(name, summary, params, move |p| Ok(Box::new(build(p)?) as Box<dyn Deduplicator>));
+    StrategyInfo { default, ..info.with_origin(Origin::Builtin) }
 }
 
-/// Builds a strategy from a spec string (`name` or `name:key=value,...`).
+fn extract<E: Extractor + 'static>(
+    name: &'static str,
+    summary: &'static str,
+    params: &'static [ParamSpec],
+    default: bool,
+    build: fn(&Params) -> Result<E, Error>,
+) -> StrategyInfo {
+    let info = StrategyInfo::extract(name, summary, params, move |p| Ok(Box::new(build(p)?) as Box<dyn Extractor>));
+    StrategyInfo { default, ..info.with_origin(Origin::Builtin) }
+}
+
+/// The strategies a process can build, by name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    infos: Vec<StrategyInfo>,
+}
+
+impl Registry {
+    /// A registry with nothing in it.
+    pub fn empty() -> Registry {
+        Registry::default()
+    }
+
+    /// Every built-in strategy, in listing order.
+    pub fn builtin() -> Registry {
+        let infos = vec![
+            dedup(
+                "exact",
+                "documents with identical normalised text (xxh3-128) form a cluster",
+                dedup::exact::PARAMS,
+                true,
+                dedup::exact::Exact::new,
+            ),
+            dedup(
+                "lines",
+                "repeated lines across the dataset are removed, the first kept (CCNet normalisation)",
+                dedup::units::PARAMS,
+                true,
+                dedup::units::Units::lines,
+            ),
+            dedup(
+                "paragraphs",
+                "repeated blank-line separated paragraphs are removed, the first kept",
+                dedup::units::PARAMS,
+                true,
+                dedup::units::Units::paragraphs,
+            ),
+            dedup(
+                "bloom-paragraphs",
+                "repeated \\n-separated paragraphs found through a Bloom filter, the first kept (Dolma dedupe.paragraphs)",
+                dedup::bloom::PARAMS,
+                true,
+                dedup::bloom::BloomParagraphs::new,
+            ),
+            dedup(
+                "suffix-array",
+                "exact repeated substrings of at least min_bytes bytes (suffix array + LCP), the first kept (Lee et al. 2021)",
+                dedup::suffix_array::PARAMS,
+                true,
+                dedup::suffix_array::SuffixArray::new,
+            ),
+            dedup(
+                "gopher-repetition",
+                "documents failing a Gopher repetition rule (Rae et al. 2021) are removed; per-document figures in doc_stats.csv",
+                dedup::gopher::PARAMS,
+                true,
+                |_| Ok(dedup::gopher::GopherRepetition),
+            ),
+            extract(
+                "outputs",
+                "saved outputs of another system (JSON map page id -> text), scored like any extractor",
+                extract::outputs::PARAMS,
+                false,
+                extract::outputs::Outputs::new,
+            ),
+            dedup(
+                "minhash",
+                "near-duplicate documents by MinHash-LSH over shingles (bands/rows tuned for a Jaccard threshold)",
+                dedup::minhash::PARAMS,
+                true,
+                dedup::minhash::MinHash::new,
+            ),
+            dedup(
+                "minhash@fineweb",
+                "MinHash-LSH as FineWeb: word 5-grams, 14 bands x 8 rows",
+                dedup::minhash::PARAMS_FINEWEB,
+                true,
+                dedup::minhash::MinHash::new,
+            ),
+            dedup(
+                "minhash@nemo",
+                "MinHash-LSH as NeMo Curator: character 24-grams, 20 bands x 13 rows",
+                dedup::minhash::PARAMS_NEMO,
+                false,
+                dedup::minhash::MinHash::new,
+            ),
+            dedup(
+                "minhash@lee2021",
+                "MinHash-LSH as Lee et al. 2021 NearDup: 5-grams, 450 bands x 20 rows, Jaccard >= 0.8",
+                dedup::minhash::PARAMS_LEE2021,
+                false,
+                dedup::minhash::MinHash::new,
+            ),
+            dedup(
+                "simhash",
+                "near-duplicate documents by 64-bit SimHash within Hamming distance k (permuted tables)",
+                dedup::simhash::PARAMS,
+                true,
+                dedup::simhash::SimHash::new,
+            ),
+            extract(
+                "plain",
+                "all visible text, a line per block (baseline: keeps boilerplate)",
+                extract::plain::PARAMS,
+                true,
+                extract::plain::Plain::new,
+            ),
+            extract(
+                "readability",
+                "Mozilla Readability (dom_smoothie port): best-scoring content container",
+                extract::readability::PARAMS,
+                true,
+                extract::readability::Readability::new,
+            ),
+            extract(
+                "trafilatura",
+                "trafilatura (Rust port): rule-based pruning with readability/jusText fallback",
+                extract::trafilatura::PARAMS,
+                true,
+                extract::trafilatura::Trafilatura::new,
+            ),
+            extract(
+                "justext",
+                "jusText: paragraphs classified by length, stopword and link density, then by context",
+                extract::justext::PARAMS,
+                true,
+                extract::justext::JusText::new,
+            ),
+        ];
+        Registry { infos }
+    }
+
+    /// The built-ins plus the testing aids (`sleep`: waits per page, to exercise time budgets).
+    pub fn with_testing_aids() -> Registry {
+        let mut r = Registry::builtin();
+        r.infos.push(
+            extract(
+                "sleep",
+                "testing aid: waits `ms` per page, then extracts as plain (exercises the time budget)",
+                extract::sleep::PARAMS,
+                false,
+                extract::sleep::Sleep::new,
+            )
+            .with_origin(Origin::TestingAid),
+        );
+        r
+    }
+
+    /// Whether this registry holds testing aids (child processes must then install them too).
+    pub fn has_testing_aids(&self) -> bool {
+        self.infos.iter().any(|i| i.origin == Origin::TestingAid)
+    }
+
+    /// Adds a strategy; a name already taken is an error.
+    pub fn register(&mut self, info: StrategyInfo) -> Result<(), Error> {
+        if self.infos.iter().any(|i| i.name == info.name) {
+            return Err(Error::Spec(format!("a strategy named `{}` is already registered", info.name)));
+        }
+        self.infos.push(info);
+        Ok(())
+    }
+
+    /// Every registered strategy, in listing order.
+    pub fn infos(&self) -> &[StrategyInfo] {
+        &self.infos
+    }
+
+    /// The strategies run when no `--strategy` is given.
+    pub fn defaults(&self) -> impl Iterator<Item = &StrategyInfo> {
+        self.infos.iter().filter(|i| i.default)
+    }
+
+    /// Looks up a strategy by name, with an error that lists every known name.
+    pub fn info(&self, name: &str) -> Result<&StrategyInfo, Error> {
+        self.infos.iter().find(|s| s.name == name).ok_or_else(|| {
+            let known: Vec<&str> = self.infos.iter().map(|s| s.name.as_ref()).collect();
+            Error::Spec(format!("unknown strategy `{name}` (known: {})", known.join(", ")))
+        })
+    }
+
+    /// The validated parameters of a spec string (`name` or `name:key=value,...`).
+    pub fn params(&self, spec: &str) -> Result<(&StrategyInfo, Params), Error> {
+        let parsed = parse(spec)?;
+        let info = self.info(&parsed.name)?;
+        let params = Params::new(&info.name, info.params, &parsed.params)?;
+        Ok((info, params))
+    }
+
+    /// Builds a strategy from a spec string.
+    pub fn build(&self, spec: &str) -> Result<Strategy, Error> {
+        let (info, params) = self.params(spec)?;
+        (info.build)(&params)
+    }
+
+    /// Builds a deduplicator from a spec string; an extractor's spec is an error.
+    pub fn dedup(&self, spec: &str) -> Result<Box<dyn Deduplicator>, Error> {
+        self.build(spec)?.into_dedup()
+    }
+
+    /// Builds an extractor from a spec string; a deduplicator's spec is an error.
+    pub fn extract(&self, spec: &str) -> Result<Box<dyn Extractor>, Error> {
+        self.build(spec)?.into_extract()
+    }
+}
+
+/// Builds a built-in strategy from a spec string (shorthand for `Registry::builtin().build`).
 pub fn build(spec: &str) -> Result<Strategy, Error> {
-    let parsed = parse(spec)?;
-    let info = info(&parsed.name)?;
-    let params = Params::new(info.name, info.params, &parsed.params)?;
-    (info.build)(&params)
+    Registry::builtin().build(spec)
 }
 
 #[cfg(test)]
@@ -206,8 +371,9 @@ mod tests {
 
     #[test]
     fn every_registered_strategy_builds_with_defaults() {
-        for info in registry() {
-            let s = build(info.name).unwrap_or_else(|e| panic!("{}: {e}", info.name));
+        let registry = Registry::with_testing_aids();
+        for info in registry.infos() {
+            let s = registry.build(&info.name).unwrap_or_else(|e| panic!("{}: {e}", info.name));
             assert_eq!(s.task(), info.task, "{}", info.name);
         }
     }
@@ -219,8 +385,32 @@ mod tests {
     }
 
     #[test]
+    fn testing_aids_are_not_built_in() {
+        assert!(Registry::builtin().info("sleep").is_err());
+        assert!(Registry::with_testing_aids().info("sleep").is_ok());
+    }
+
+    #[test]
+    fn presets_report_their_own_name() {
+        let d = Registry::builtin().dedup("minhash@fineweb").unwrap();
+        assert_eq!(d.name(), "minhash@fineweb");
+        assert!(Registry::builtin().dedup("plain").is_err());
+    }
+
+    #[test]
+    fn a_registered_strategy_builds_and_a_taken_name_is_refused() {
+        let mut r = Registry::builtin();
+        let info = StrategyInfo::dedup("mine", "test", &[], |_| Ok(Box::new(dedup::gopher::GopherRepetition) as _));
+        r.register(info.clone()).unwrap();
+        assert_eq!(r.info("mine").map(|i| i.origin).ok(), Some(Origin::Library));
+        assert!(r.dedup("mine").is_ok());
+        assert!(r.register(info).is_err());
+    }
+
+    #[test]
     fn names_are_unique() {
-        let mut names: Vec<&str> = registry().iter().map(|s| s.name).collect();
+        let registry = Registry::with_testing_aids();
+        let mut names: Vec<&str> = registry.infos().iter().map(|s| s.name.as_ref()).collect();
         names.sort();
         let n = names.len();
         names.dedup();

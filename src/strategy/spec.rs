@@ -84,6 +84,22 @@ impl Params {
         Ok(Params { strategy: strategy.to_string(), values })
     }
 
+    /// The registered name of the strategy these parameters are for.
+    pub fn strategy(&self) -> &str {
+        &self.strategy
+    }
+
+    /// Every parameter with its value, defaults included, in name order: `name:k=v,...` (or the
+    /// bare name when it declares none). Two specs with the same canonical form build the same
+    /// strategy.
+    pub fn canonical(&self) -> String {
+        if self.values.is_empty() {
+            return self.strategy.clone();
+        }
+        let kv: Vec<String> = self.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}:{}", self.strategy, kv.join(","))
+    }
+
     fn raw(&self, key: &str) -> Result<&str, Error> {
         self.values
             .get(key)

@@ -368,7 +368,7 @@ pub fn contain(lines: &mut Vec<String>, source_id: &str, source: &[String], min:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::strategy::dedup::normalize::Norm;
+    use crate::text::Norm;
 
     fn lines(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

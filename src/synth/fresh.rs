@@ -13,14 +13,14 @@
 //! document is made of; see the plan in [`super`].
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::rng::Rng;
 use super::source::SourceReader;
 use crate::error::Error;
-use crate::strategy::dedup::normalize::Norm;
+use crate::text::Norm;
+use crate::text::hash::HashedKeys;
 
 /// How strictly input lines must be new to be used in an original.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -43,25 +43,8 @@ impl Filter {
     }
 }
 
-/// Hasher for keys that are already xxh3 hashes: passes them through.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | b as u64;
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-type HashSet64 = HashSet<u64, BuildHasherDefault<PassThrough>>;
+/// A set of xxh3 hashes, passed through as their own table hash.
+type HashSet64 = HashSet<u64, HashedKeys>;
 
 /// Where a fresh line came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,7 +24,7 @@ pub fn render(lines: &[String], blocks: &[Range<usize>]) -> (String, Vec<Range<u
         .filter(|b| b.start < b.end && b.end <= lines.len())
         .map(|b| starts[b.start]..starts[b.end].min(total))
         .collect();
-    (text, crate::metrics::spans::normalize(spans))
+    (text, crate::text::Spans::new(spans).into_vec())
 }
 
 #[cfg(test)]

@@ -7,13 +7,13 @@
 //! error naming the file, line and field: skipping a record silently would change the output.
 
 use std::collections::VecDeque;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
 use crate::error::{Error, InputError};
+use crate::io::jsonl;
 
 /// One input document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,18 +46,13 @@ impl Default for Fields {
     }
 }
 
-struct Open {
-    path: PathBuf,
-    reader: Box<dyn BufRead>,
-    line: usize,
-}
+type Open = jsonl::Reader<Box<dyn BufRead>>;
 
 /// A stream of input documents over a list of files, in order.
 pub struct SourceReader {
     files: VecDeque<(PathBuf, Kind)>,
     current: Option<Open>,
     fields: Fields,
-    buf: Vec<u8>,
 }
 
 /// The kind of a file, from its name (a trailing `.gz` is looked through).
@@ -112,16 +107,6 @@ fn expand(path: &Path, out: &mut VecDeque<(PathBuf, Kind)>) -> Result<(), Error>
     }
 }
 
-fn open(path: &Path) -> Result<Box<dyn BufRead>, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    Ok(if gz {
-        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file)))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, file))
-    })
-}
-
 /// A text file's document id: its name without `.gz` and `.txt`.
 fn txt_id(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -139,22 +124,22 @@ impl SourceReader {
         for p in inputs {
             expand(p, &mut files)?;
         }
-        Ok(SourceReader { files, current: None, fields, buf: Vec::new() })
+        Ok(SourceReader { files, current: None, fields })
     }
 
     /// The next document, or `None` when every input is read.
     pub fn next_doc(&mut self) -> Result<Option<SourceDoc>, Error> {
         loop {
             if let Some(open) = self.current.as_mut() {
-                if let Some(doc) = next_jsonl(open, &self.fields, &mut self.buf)? {
+                if let Some(doc) = next_jsonl(open, &self.fields)? {
                     return Ok(Some(doc));
                 }
                 self.current = None;
             }
             let Some((path, kind)) = self.files.pop_front() else { return Ok(None) };
-            let reader = open(&path)?;
+            let reader = crate::io::open(&path)?;
             match kind {
-                Kind::Jsonl => self.current = Some(Open { path, reader, line: 0 }),
+                Kind::Jsonl => self.current = Some(jsonl::Reader::new(&path, reader)),
                 Kind::Txt => return read_txt(&path, reader).map(Some),
             }
         }
@@ -170,47 +155,22 @@ fn read_txt(path: &Path, mut reader: Box<dyn BufRead>) -> Result<SourceDoc, Erro
     Ok(SourceDoc { id: txt_id(path), text })
 }
 
-fn next_jsonl(open: &mut Open, fields: &Fields, buf: &mut Vec<u8>) -> Result<Option<SourceDoc>, Error> {
-    loop {
-        buf.clear();
-        let n = open.reader.read_until(b'\n', buf).map_err(|e| Error::io(&open.path, e))?;
-        if n == 0 {
-            return Ok(None);
-        }
-        open.line += 1;
-        let raw = buf.strip_suffix(b"\n").unwrap_or(buf);
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line = std::str::from_utf8(raw).map_err(|e| {
-            InputError::line(
-                &open.path,
-                open.line,
-                format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1),
-            )
-        })?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: Value = serde_json::from_str(line).map_err(|e| {
-            InputError::line(&open.path, open.line, format!("malformed JSON at column {}: {e}", e.column()))
-        })?;
-        let Value::Object(mut map) = value else {
-            return Err(InputError::line(&open.path, open.line, "expected a JSON object").into());
-        };
-        let text = match map.remove(&fields.text) {
-            Some(Value::String(s)) => s,
-            Some(_) => return Err(InputError::field(&open.path, open.line, &fields.text, "expected a string").into()),
-            None => return Err(InputError::field(&open.path, open.line, &fields.text, "missing text field").into()),
-        };
-        let id = match map.get(&fields.id) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            None | Some(Value::Null) => format!("{}:{}", open.path.display(), open.line),
-            Some(_) => {
-                return Err(InputError::field(&open.path, open.line, &fields.id, "expected a string or number").into());
-            }
-        };
-        return Ok(Some(SourceDoc { id, text }));
-    }
+fn next_jsonl(open: &mut Open, fields: &Fields) -> Result<Option<SourceDoc>, Error> {
+    let Some(item) = open.next_object() else { return Ok(None) };
+    let (line, mut map) = item?;
+    let path = open.path().to_path_buf();
+    let text = match map.remove(&fields.text) {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err(InputError::field(&path, line, &fields.text, "expected a string").into()),
+        None => return Err(InputError::field(&path, line, &fields.text, "missing text field").into()),
+    };
+    let id = match map.get(&fields.id) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) => format!("{}:{line}", path.display()),
+        Some(_) => return Err(InputError::field(&path, line, &fields.id, "expected a string or number").into()),
+    };
+    Ok(Some(SourceDoc { id, text }))
 }
 
 #[cfg(test)]
@@ -231,7 +191,7 @@ mod tests {
     fn txt_folder_is_read_in_name_order_and_gzip_is_accepted() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("b.txt"), "second").unwrap();
-        let gz = File::create(dir.path().join("a.txt.gz")).unwrap();
+        let gz = std::fs::File::create(dir.path().join("a.txt.gz")).unwrap();
         let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::default());
         enc.write_all("first é".as_bytes()).unwrap();
         enc.finish().unwrap();

@@ -129,13 +129,13 @@ impl Writer {
             let target = self.dir.join(name);
             std::fs::rename(&p, &target).map_err(|e| Error::io(&target, e))?;
         }
-        crate::report::write_atomic(&self.dir.join(PARAMS_FILE), params_toml.as_bytes())?;
+        crate::io::write_atomic(&self.dir.join(PARAMS_FILE), params_toml.as_bytes())?;
         let files: Vec<String> = DATA_FILES.iter().chain([&PARAMS_FILE]).map(|s| s.to_string()).collect();
         let sha = fingerprint(&self.dir, &files)?;
         manifest.files = files;
         manifest.sha256 = sha.clone();
         let toml = toml::to_string(&manifest).map_err(|e| Error::Usage(format!("cannot write manifest: {e}")))?;
-        crate::report::write_atomic(&self.dir.join("dataset.toml"), toml.as_bytes())?;
+        crate::io::write_atomic(&self.dir.join("dataset.toml"), toml.as_bytes())?;
         Ok(sha)
     }
 

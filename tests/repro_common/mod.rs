@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use corpusbench::corpus::{Dataset, Items, formats};
+use corpusbench::corpus::formats;
 use corpusbench::metrics;
+use corpusbench::model::{Dataset, Items};
 use corpusbench::strategy::Extractor;
 use corpusbench::strategy::extract::outputs::Outputs;
 
@@ -61,7 +62,7 @@ pub fn outputs_for(ds: &Dataset, file: &Path) -> (Outputs, Vec<String>, usize) {
 /// Scores saved outputs with the dataset's metrics, as the runner does.
 pub fn score(ds: &Dataset, texts: &[String]) -> HashMap<String, f64> {
     let Items::Extract { gold, .. } = &ds.items else { panic!("{} is not an extraction dataset", ds.name) };
-    metrics::extract::score(&ds.format, gold, texts).into_iter().collect()
+    metrics::extract::score(&ds.scoring, gold, texts).into_iter().collect()
 }
 
 /// `metric` from a score map.

@@ -18,8 +18,8 @@ use std::path::Path;
 
 use super::Format;
 use crate::corpus::fingerprint::fingerprint;
-use crate::corpus::{Dataset, DedupGold, Doc, Items};
 use crate::error::{Error, InputError};
+use crate::model::{Dataset, DedupGold, Doc, Family, Items, Scoring};
 
 /// The format entry.
 pub const FORMAT: Format = Format { name: "clough-stevenson", recognises, load };
@@ -137,7 +137,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         name: "clough-stevenson".into(),
         root: dir.to_path_buf(),
         format: FORMAT.name.into(),
-        primary_metric: "pair_f1".into(),
+        scoring: Scoring { families: vec![Family::Cluster, Family::Edge, Family::Removal], primary: "pair_f1".into() },
         fingerprint,
         items: Items::Dedup {
             docs,

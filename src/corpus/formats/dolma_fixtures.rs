@@ -10,16 +10,17 @@
 //! identity is not a text-duplication gold, and the n-gram mode is not implemented here).
 
 use std::collections::HashMap;
-use std::ops::Range;
 use std::path::Path;
 
 use serde_json::Value;
 
 use super::Format;
 use crate::corpus::fingerprint::fingerprint;
-use crate::corpus::jsonl::read_maybe_gz;
-use crate::corpus::{Dataset, DedupGold, Doc, Items};
 use crate::error::{Error, InputError};
+use crate::io::jsonl::objects;
+use crate::io::read_maybe_gz;
+use crate::model::{Dataset, DedupGold, Doc, Family, Items, Scoring};
+use crate::text::Spans;
 
 /// The provided documents, as flattened from the upstream path.
 pub const DOCUMENTS: &str = "tests__data__provided__deduper__documents__000.json";
@@ -37,29 +38,13 @@ fn recognises(dir: &Path) -> bool {
     exists(dir, DOCUMENTS) && exists(dir, EXPECTED)
 }
 
-/// JSON objects of a JSONL file, with 1-based line numbers; bad lines become errors.
-fn objects(path: &Path, bytes: &[u8], issues: &mut Vec<InputError>) -> Vec<(usize, serde_json::Map<String, Value>)> {
-    let mut out = Vec::new();
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match serde_json::from_slice::<Value>(line) {
-            Ok(Value::Object(map)) => out.push((i + 1, map)),
-            Ok(_) => issues.push(InputError::line(path, i + 1, "expected a JSON object")),
-            Err(e) => issues.push(InputError::line(path, i + 1, format!("malformed JSON: {e}"))),
-        }
-    }
-    out
-}
-
 fn load(dir: &Path) -> Result<Dataset, Error> {
     let mut issues = Vec::new();
     let (docs_path, docs_bytes) = read_maybe_gz(&dir.join(DOCUMENTS))?;
     let (gold_path, gold_bytes) = read_maybe_gz(&dir.join(EXPECTED))?;
     let mut docs = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for (line, map) in objects(&docs_path, &docs_bytes, &mut issues) {
+    for (line, map) in objects(&docs_path, docs_bytes.as_slice(), &mut issues) {
         let (Some(Value::String(id)), Some(Value::String(text))) = (map.get("id"), map.get("text")) else {
             issues.push(InputError::field(&docs_path, line, "id", "expected string fields `id` and `text`"));
             continue;
@@ -72,8 +57,8 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         docs.push(Doc { id: id.clone(), text: text.clone() });
     }
     let lens: Vec<usize> = docs.iter().map(|d| d.text.chars().count()).collect();
-    let mut spans: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
-    for (line, map) in objects(&gold_path, &gold_bytes, &mut issues) {
+    let mut spans: Vec<Spans> = vec![Spans::default(); docs.len()];
+    for (line, map) in objects(&gold_path, gold_bytes.as_slice(), &mut issues) {
         let Some(&doc) = map.get("id").and_then(Value::as_str).and_then(|id| index.get(id)) else {
             issues.push(InputError::field(&gold_path, line, "id", "missing, or names no provided document"));
             continue;
@@ -94,7 +79,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         name: "dolma-fixtures".into(),
         root: dir.to_path_buf(),
         format: FORMAT.name.into(),
-        primary_metric: "span_f1".into(),
+        scoring: Scoring { families: vec![Family::Span, Family::Removal], primary: "span_f1".into() },
         fingerprint,
         items: Items::Dedup { docs, gold: DedupGold { spans: Some(spans), ..DedupGold::default() } },
         issues,
@@ -106,7 +91,7 @@ fn file_name(p: &Path) -> String {
 }
 
 /// `[[start, end, score], ...]` -> sorted, merged char spans; an end one past the text is clamped.
-pub fn parse_spans(v: &Value, char_len: usize) -> Result<Vec<Range<usize>>, String> {
+pub fn parse_spans(v: &Value, char_len: usize) -> Result<Spans, String> {
     let Value::Array(items) = v else { return Err("expected an array of [start, end, score]".into()) };
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -121,5 +106,5 @@ pub fn parse_spans(v: &Value, char_len: usize) -> Result<Vec<Range<usize>>, Stri
         }
         out.push(start..end);
     }
-    Ok(crate::metrics::spans::normalize(out))
+    Ok(Spans::new(out))
 }

@@ -13,8 +13,8 @@ pub mod wcxb;
 
 use std::path::Path;
 
-use super::Dataset;
 use crate::error::Error;
+use crate::model::Dataset;
 
 /// One upstream format.
 pub struct Format {

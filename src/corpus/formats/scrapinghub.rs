@@ -15,13 +15,15 @@ use super::upstream::{
     PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, text_or_empty,
 };
 use crate::corpus::fingerprint::Fingerprint;
-use crate::corpus::jsonl::read_maybe_gz;
-use crate::corpus::{Dataset, ExtractGold, Items};
 use crate::error::Error;
-use crate::metrics::extract::SCRAPINGHUB;
+use crate::io::read_maybe_gz;
+use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
+
+/// The format's name, recorded as the dataset's format.
+pub const NAME: &str = "scrapinghub-aeb";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: SCRAPINGHUB, recognises, load };
+pub const FORMAT: Format = Format { name: NAME, recognises, load };
 
 fn recognises(dir: &Path) -> bool {
     has_file(dir, "ground-truth.json") && dir.join("html").is_dir()
@@ -66,10 +68,13 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     }
     let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
     Ok(Dataset {
-        name: folder_name(dir, SCRAPINGHUB),
+        name: folder_name(dir, NAME),
         root: dir.to_path_buf(),
-        format: SCRAPINGHUB.to_string(),
-        primary_metric: "shingle_f1".to_string(),
+        format: NAME.to_string(),
+        scoring: Scoring {
+            families: vec![Family::Shingle, Family::Rouge, Family::Pages],
+            primary: "shingle_f1".into(),
+        },
         fingerprint: digest.finish(),
         items: Items::Extract { pages, gold },
         issues,

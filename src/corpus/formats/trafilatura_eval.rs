@@ -18,14 +18,16 @@ use super::upstream::{
     PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, string_list,
 };
 use crate::corpus::fingerprint::Fingerprint;
-use crate::corpus::jsonl::read_maybe_gz;
-use crate::corpus::{Dataset, ExtractGold, Items};
 use crate::error::Error;
-use crate::metrics::extract::TRAFILATURA;
-use crate::metrics::extract::tokens::fold_space;
+use crate::io::read_maybe_gz;
+use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
+use crate::text::space::{Space, fold};
+
+/// The format's name, recorded as the dataset's format.
+pub const NAME: &str = "trafilatura-eval";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: TRAFILATURA, recognises, load };
+pub const FORMAT: Format = Format { name: NAME, recognises, load };
 
 fn recognises(dir: &Path) -> bool {
     has_file(dir, "evaldata.json") && (dir.join("eval").is_dir() || dir.join("cache").is_dir())
@@ -65,7 +67,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         let mut lists = Vec::with_capacity(2);
         for field in ["with", "without"] {
             match string_list(map.get(field)) {
-                Ok(list) if list.iter().any(|s| fold_space(s).is_empty()) => {
+                Ok(list) if list.iter().any(|s| fold(s, Space::Python).is_empty()) => {
                     issues.push(err(field, format!("entry `{url}`: a snippet is empty or only white space")));
                 }
                 Ok(list) => lists.push(list),
@@ -82,10 +84,13 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     }
     let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
     Ok(Dataset {
-        name: folder_name(dir, TRAFILATURA),
+        name: folder_name(dir, NAME),
         root: dir.to_path_buf(),
-        format: TRAFILATURA.to_string(),
-        primary_metric: "snippet_f1".to_string(),
+        format: NAME.to_string(),
+        scoring: Scoring {
+            families: vec![Family::Snippet, Family::Rouge, Family::Pages],
+            primary: "snippet_f1".into(),
+        },
         fingerprint: digest.finish(),
         items: Items::Extract { pages, gold },
         issues,

@@ -12,9 +12,9 @@ use serde_json::Value;
 
 use crate::corpus::encoding;
 use crate::corpus::fingerprint::{Fingerprint, relative_name};
-use crate::corpus::jsonl::read_maybe_gz;
-use crate::corpus::{ExtractGold, Page};
 use crate::error::InputError;
+use crate::io::read_maybe_gz;
+use crate::model::{ExtractGold, Page};
 
 /// The entries of a JSON object in the order the file gives them.
 struct Entries(Vec<(String, Value)>);
@@ -116,7 +116,7 @@ pub fn string_list(v: Option<&Value>) -> Result<Vec<String>, String> {
     }
 }
 
-pub use crate::corpus::jsonl::kind;
+pub use crate::io::jsonl::type_name as kind;
 
 /// One page to read: its id, URL, gold, and the upstream paths its HTML may be at (the first
 /// that exists, plain or `.gz`, is read).

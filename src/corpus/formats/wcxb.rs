@@ -1,4 +1,4 @@
-//! WCXB (web content extraction benchmark) splits as distributed: `ground-truth/<id>.json` and
+//! NAME (web content extraction benchmark) splits as distributed: `ground-truth/<id>.json` and
 //! `html/<id>.html` (each file may be stored as `.gz`), e.g. its `dev/` folder.
 //!
 //! Per page, gold text is `ground_truth.main_content` (null is ""), snippets are
@@ -15,13 +15,15 @@ use serde_json::{Map, Value};
 use super::Format;
 use super::upstream::{PageSource, folder_name, kind, read_pages, string_list, text_or_empty};
 use crate::corpus::fingerprint::Fingerprint;
-use crate::corpus::jsonl::read_maybe_gz;
-use crate::corpus::{Dataset, ExtractGold, Items};
 use crate::error::{Error, InputError};
-use crate::metrics::extract::WCXB;
+use crate::io::read_maybe_gz;
+use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
+
+/// The format's name, recorded as the dataset's format.
+pub const NAME: &str = "wcxb";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: WCXB, recognises, load };
+pub const FORMAT: Format = Format { name: NAME, recognises, load };
 
 fn recognises(dir: &Path) -> bool {
     dir.join("ground-truth").is_dir() && dir.join("html").is_dir()
@@ -103,10 +105,13 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     }
     let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
     Ok(Dataset {
-        name: folder_name(dir, WCXB),
+        name: folder_name(dir, NAME),
         root: dir.to_path_buf(),
-        format: WCXB.to_string(),
-        primary_metric: "bow_f1".to_string(),
+        format: NAME.to_string(),
+        scoring: Scoring {
+            families: vec![Family::Bow, Family::BowRates, Family::Rouge, Family::Pages],
+            primary: "bow_f1".into(),
+        },
         fingerprint: digest.finish(),
         items: Items::Extract { pages, gold },
         issues,

@@ -7,9 +7,9 @@
 //! | `bow_*` | [`bow`] | WCXB (with snippet rates and `bow_*@<page type>`); any gold text |
 //! | `rouge_lsum_*` | [`rouge`] | every dataset with gold text |
 //!
-//! A dataset in a known upstream format gets its community's family (plus ROUGE-LSum where it
-//! has gold text) and no other, so that its table only shows figures comparable with the
-//! published ones. A dataset of any other format gets every family its gold allows. Text metrics
+//! Which families a dataset gets is its [`Scoring`], set by its loader: a dataset in a known
+//! upstream format gets its community's family (plus ROUGE-LSum where it has gold text) and no
+//! other, so that its table only shows figures comparable with the published ones. Text metrics
 //! are computed over the pages that have gold text. Nothing here reads files or knows about
 //! strategies.
 
@@ -19,53 +19,26 @@ pub mod shingle;
 pub mod snippet;
 pub mod tokens;
 
-use crate::corpus::ExtractGold;
-
-/// Format name of the scrapinghub article extraction benchmark.
-pub const SCRAPINGHUB: &str = "scrapinghub-aeb";
-/// Format name of the trafilatura evaluation set.
-pub const TRAFILATURA: &str = "trafilatura-eval";
-/// Format name of WCXB.
-pub const WCXB: &str = "wcxb";
+use crate::model::{ExtractGold, Family, Scoring};
 
 /// WCXB's page types in the order its `--per-type` report lists them; other types follow,
 /// sorted by name.
 const PAGE_TYPE_ORDER: &[&str] = &["article", "forum", "product", "collection", "listing", "documentation", "service"];
 
-/// Which metric families a dataset gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Families {
-    shingle: bool,
-    snippet: bool,
-    bow: bool,
-    rouge: bool,
-}
-
-impl Families {
-    fn for_dataset(format: &str, gold: &[ExtractGold]) -> Families {
-        let text = gold.iter().any(|g| g.text.is_some());
-        let snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
-        match format {
-            SCRAPINGHUB => Families { shingle: text, snippet: false, bow: false, rouge: text },
-            TRAFILATURA => Families { shingle: false, snippet: snippets, bow: false, rouge: text },
-            WCXB => Families { shingle: false, snippet: false, bow: text, rouge: text },
-            _ => Families { shingle: text, snippet: snippets, bow: text, rouge: text },
-        }
-    }
-}
-
-/// Named metrics of extracted `texts` against `gold` (aligned by page) for a dataset of
-/// `format`, in a fixed order.
-pub fn score(format: &str, gold: &[ExtractGold], texts: &[String]) -> Vec<(String, f64)> {
+/// Named metrics of extracted `texts` against `gold` (aligned by page), for each family of
+/// `scoring` the gold allows, in a fixed order.
+pub fn score(scoring: &Scoring, gold: &[ExtractGold], texts: &[String]) -> Vec<(String, f64)> {
     debug_assert_eq!(gold.len(), texts.len());
-    let fam = Families::for_dataset(format, gold);
+    let has_text = gold.iter().any(|g| g.text.is_some());
+    let has_snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
+    let on = |f: Family, allowed: bool| allowed && scoring.has(f);
     let mut out: Vec<(String, f64)> = Vec::new();
     let with_text: Vec<(&str, &str, Option<&str>)> = gold
         .iter()
         .zip(texts)
         .filter_map(|(g, t)| g.text.as_deref().map(|gt| (gt, t.as_str(), g.page_type.as_deref())))
         .collect();
-    if fam.shingle {
+    if on(Family::Shingle, has_text) {
         let s = shingle::score(with_text.iter().map(|&(g, t, _)| (g, t)));
         out.extend([
             ("shingle_precision".to_string(), s.precision),
@@ -74,7 +47,7 @@ pub fn score(format: &str, gold: &[ExtractGold], texts: &[String]) -> Vec<(Strin
             ("shingle_accuracy".to_string(), s.accuracy),
         ]);
     }
-    if fam.snippet {
+    if on(Family::Snippet, has_snippets) {
         let mut total = snippet::Counts::default();
         for (g, t) in gold.iter().zip(texts) {
             total.add(snippet::page(&g.with, &g.without, t));
@@ -91,10 +64,10 @@ pub fn score(format: &str, gold: &[ExtractGold], texts: &[String]) -> Vec<(Strin
             ("snippet_tn".to_string(), total.tn as f64),
         ]);
     }
-    if fam.bow {
-        out.extend(bow_metrics(format, gold, texts, &with_text));
+    if on(Family::Bow, has_text) {
+        out.extend(bow_metrics(on(Family::BowRates, true), gold, texts, &with_text));
     }
-    if fam.rouge {
+    if on(Family::Rouge, has_text) {
         use rayon::prelude::*;
         let pages: Vec<rouge::Rouge> = with_text.par_iter().map(|&(g, t, _)| rouge::page(g, t)).collect();
         out.extend([
@@ -106,10 +79,10 @@ pub fn score(format: &str, gold: &[ExtractGold], texts: &[String]) -> Vec<(Strin
     out
 }
 
-/// WCXB figures: macro P/R/F1, snippet rates (WCXB format only, over all pages), and the
+/// WCXB figures: macro P/R/F1, snippet rates (with `rates`, over all pages), and the
 /// per-page-type breakdown.
 fn bow_metrics(
-    format: &str,
+    rates: bool,
     gold: &[ExtractGold],
     texts: &[String],
     with_text: &[(&str, &str, Option<&str>)],
@@ -126,7 +99,7 @@ fn bow_metrics(
     };
     let (p, r, f, _) = means(&|_| true);
     let mut out = vec![("bow_precision".to_string(), p), ("bow_recall".to_string(), r), ("bow_f1".to_string(), f)];
-    if format == WCXB {
+    if rates {
         let with = tokens::mean(gold.iter().zip(texts).map(|(g, t)| bow::snippet_rate(&g.with, t))).unwrap_or(0.0);
         let without =
             tokens::mean(gold.iter().zip(texts).map(|(g, t)| bow::snippet_rate(&g.without, t))).unwrap_or(0.0);
@@ -161,22 +134,26 @@ mod tests {
         }
     }
 
+    fn scoring(families: &[Family]) -> Scoring {
+        Scoring { families: families.to_vec(), primary: String::new() }
+    }
+
     fn names(m: &[(String, f64)]) -> Vec<&str> {
         m.iter().map(|(n, _)| n.as_str()).collect()
     }
 
     #[test]
-    fn upstream_formats_get_their_own_family_only() {
+    fn only_the_families_of_the_scoring_are_computed() {
         let g = vec![gold(Some("a b"), &["a"], &["z"], Some("article"))];
         let t = vec!["a b".to_string()];
-        let sh = score(SCRAPINGHUB, &g, &t);
+        let sh = score(&scoring(&[Family::Shingle, Family::Rouge]), &g, &t);
         assert!(names(&sh).contains(&"shingle_f1") && !names(&sh).contains(&"bow_f1"));
         assert!(names(&sh).contains(&"rouge_lsum_f1") && !names(&sh).contains(&"snippet_f1"));
-        let tr = score(TRAFILATURA, &g, &t);
+        let tr = score(&scoring(&[Family::Snippet, Family::Rouge]), &g, &t);
         assert!(names(&tr).contains(&"snippet_f1") && !names(&tr).contains(&"shingle_f1"));
-        let wc = score(WCXB, &g, &t);
+        let wc = score(&scoring(&[Family::Bow, Family::BowRates, Family::Rouge]), &g, &t);
         assert!(names(&wc).contains(&"bow_f1@article") && names(&wc).contains(&"bow_with_rate"));
-        let own = score("jsonl", &g, &t);
+        let own = score(&scoring(&crate::model::scoring::extract_families(&g)), &g, &t);
         for m in ["shingle_f1", "snippet_f1", "bow_f1", "rouge_lsum_f1"] {
             assert!(names(&own).contains(&m), "{m}");
         }
@@ -190,7 +167,7 @@ mod tests {
             gold(Some("c d"), &[], &[], Some("article")),
         ];
         let t = vec!["a b".to_string(), "a b".to_string(), "x y".to_string()];
-        let m = score(WCXB, &g, &t);
+        let m = score(&scoring(&[Family::Bow, Family::BowRates]), &g, &t);
         let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
         assert_eq!(get("bow_f1@article"), Some(0.5));
         assert_eq!(get("bow_f1@forum"), Some(1.0));
@@ -207,7 +184,7 @@ mod tests {
     fn pages_without_gold_text_are_left_out_of_text_metrics() {
         let g = vec![gold(Some("a b c d"), &[], &[], None), gold(None, &["q"], &[], None)];
         let t = vec!["a b c d".to_string(), "nothing".to_string()];
-        let m = score("jsonl", &g, &t);
+        let m = score(&scoring(&crate::model::scoring::extract_families(&g)), &g, &t);
         let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
         assert_eq!(get("shingle_f1"), Some(1.0));
         assert_eq!(get("snippet_recall"), Some(0.0));

@@ -2,14 +2,14 @@
 //! (`tests/eval_common.py`: `count_item`, `ConfusionMatrix`) computes them.
 //!
 //! Per page, the output and every snippet have their white-space runs folded to one space and
-//! their ends trimmed ([`super::tokens::fold_space`]). A "with" snippet found as a substring of
+//! their ends trimmed ([`crate::text::space::fold`] with Python's white space). A "with" snippet found as a substring of
 //! the output is a true positive, one not found a false negative; a "without" snippet found is a
 //! false positive, one not found a true negative. Counts are summed over the corpus (micro), then
 //! precision = TP/(TP+FP), recall = TP/(TP+FN), accuracy = (TP+TN)/all, F1 = 2TP/(2TP+FP+FN),
 //! each 0 when its denominator is 0. A failed extraction is scored as an empty output, which
 //! finds no (non-empty) snippet, as upstream's `None` does.
 
-use super::tokens::fold_space;
+use crate::text::space::{Space, fold};
 
 /// Summed snippet counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,8 +43,8 @@ impl Counts {
 
 /// Counts of one page.
 pub fn page(with: &[String], without: &[String], output: &str) -> Counts {
-    let out = fold_space(output);
-    let found = |s: &String| out.contains(fold_space(s).as_str());
+    let out = fold(output, Space::Python);
+    let found = |s: &String| out.contains(fold(s, Space::Python).as_str());
     let tp = with.iter().filter(|s| found(s)).count() as u64;
     let fp = without.iter().filter(|s| found(s)).count() as u64;
     Counts { tp, fp, fn_: with.len() as u64 - tp, tn: without.len() as u64 - fp }

@@ -5,7 +5,7 @@
 //!   character whose general category is a letter (Lu, Ll, Lt, Lm, Lo) or a number (Nd, Nl, No).
 //!   Unlike Rust's `char::is_alphanumeric` or the `regex` crate's `\w`, combining marks (Mn, Mc)
 //!   are not word characters, so a decomposed accent splits a word, as it does upstream.
-//! - [`is_space`] is Python's `str.isspace` (and `\s`): Unicode White_Space plus U+001C..U+001F.
+//! - white space is Python's `str.isspace` ([`crate::text::Space::Python`]).
 //!
 //! Character tables are those of the `unicode-general-category` crate (Unicode 16); upstream
 //! figures were produced with Python 3.11 (Unicode 14). Only characters assigned between those
@@ -31,11 +31,6 @@ pub fn is_word_char(c: char) -> bool {
     )
 }
 
-/// Whether `c` matches Python's `\s` in a `str` pattern (`str.isspace`).
-pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1C}'..='\u{1F}').contains(&c)
-}
-
 /// The maximal runs of word characters in `text`, in order (`re.findall(r'\w+', text)`).
 pub fn words(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -52,25 +47,6 @@ pub fn words(text: &str) -> Vec<&str> {
     }
     if let Some(s) = start {
         out.push(&text[s..]);
-    }
-    out
-}
-
-/// Python's `re.sub(r'\s+', ' ', text).strip()`: runs of white space folded to one space, none
-/// at either end.
-pub fn fold_space(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending = false;
-    for c in text.chars() {
-        if is_space(c) {
-            pending = true;
-        } else {
-            if pending && !out.is_empty() {
-                out.push(' ');
-            }
-            pending = false;
-            out.push(c);
-        }
     }
     out
 }
@@ -105,14 +81,6 @@ mod tests {
         assert_eq!(words("cafe\u{301} au"), vec!["cafe", "au"]);
         // Devanagari vowel sign (Mc) likewise.
         assert_eq!(words("हिंदी"), vec!["ह", "द"]);
-    }
-
-    #[test]
-    fn fold_space_matches_python_sub_and_strip() {
-        assert_eq!(fold_space("  a \t\n b\u{a0}\u{1f}c  "), "a b c");
-        assert_eq!(fold_space("\n\n"), "");
-        // U+200B ZERO WIDTH SPACE is not white space in Python.
-        assert_eq!(fold_space("a\u{200b}b"), "a\u{200b}b");
     }
 
     #[test]

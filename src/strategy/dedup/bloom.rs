@@ -26,8 +26,8 @@ use std::ops::Range;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::corpus::Doc;
 use crate::error::Error;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
 
 /// Parameters of `bloom-paragraphs`.
@@ -228,7 +228,7 @@ impl Deduplicator for BloomParagraphs {
 
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
         let (spans, filter) = self.paragraph_spans(docs);
-        let merged = spans.into_iter().map(crate::metrics::spans::normalize).collect();
+        let merged = spans.into_iter().map(|s| crate::text::Spans::new(s).into_vec()).collect();
         let g = filter.geometry();
         let stats = vec![
             ("bloom_bits".into(), g.bits as f64),

@@ -57,6 +57,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn closure_can_beat_edges_on_recall() {
+        // Edges (0,1), (1,2) close into {0,1,2}: the closure recovers the gold pair (0,2) the
+        // edges missed. Edge recall 2/3, cluster pair recall 1.
+        let gold = [7, 7, 7];
+        let edges = [(0, 1), (1, 2)];
+        assert!((crate::metrics::dedup::edge_score(&edges, &gold).recall - 2.0 / 3.0).abs() < 1e-12);
+        let closed = cluster_labels(3, &edges);
+        assert_eq!(crate::metrics::clusters::score(&closed, &gold).pairwise.recall, 1.0);
+    }
+
+    #[test]
     fn bucket_pairs_pairs_equal_keys_only_and_applies_the_test() {
         let entries = vec![(7, 3), (1, 0), (7, 1), (9, 2), (7, 4)];
         assert_eq!(bucket_pairs(entries.clone(), |_, _| true), vec![(1, 3), (1, 4), (3, 4)]);

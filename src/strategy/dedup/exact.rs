@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::normalize::Norm;
 use super::{HashedKeys, content_hash};
-use crate::corpus::Doc;
 use crate::error::Error;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::text::Norm;
 
 /// Parameters of `exact`.
 pub const PARAMS: &[ParamSpec] = &[ParamSpec {

@@ -24,13 +24,14 @@
 //! A rule fails when its figure is strictly above the published threshold. Documents are judged
 //! alone: repetition across documents is the other strategies' business.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::units::paragraphs;
-use crate::corpus::Doc;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, StrategyError};
+use crate::text::hash::PlainKeys;
 
 /// `gopher-repetition` takes no parameters: the thresholds are the published ones.
 pub const PARAMS: &[ParamSpec] = &[];
@@ -61,7 +62,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 
 /// (duplicate units, characters in duplicate units, units) of a list of units.
 fn duplicates<'a>(units: impl Iterator<Item = &'a str>) -> (usize, usize, usize) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: HashSet<&str, PlainKeys> = HashSet::default();
     let (mut dups, mut chars, mut total) = (0, 0, 0);
     for u in units {
         total += 1;
@@ -73,28 +74,9 @@ fn duplicates<'a>(units: impl Iterator<Item = &'a str>) -> (usize, usize, usize)
     (dups, chars, total)
 }
 
-/// A hash map with a fast hasher for in-memory keys (never stored or compared across runs):
-/// xxh3 for byte strings, a multiply-shift mix for integers.
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
-
-/// The hasher of [`FastMap`].
-#[derive(Default)]
-struct FastHasher(u64);
-
-impl std::hash::Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        let h = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 29);
-    }
-}
+/// A hash map with a seedless hasher ([`PlainKeys`]): its probe sequence, and so the
+/// instruction counts the gate measures, are the same on every run.
+type FastMap<K, V> = HashMap<K, V, PlainKeys>;
 
 /// Word characters covered by the marked word positions.
 fn covered_chars(marks: &[bool], lens: &[usize]) -> usize {

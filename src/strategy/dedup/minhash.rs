@@ -23,11 +23,12 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::components::{bucket_pairs, cluster_labels};
 use super::lsh::{banding_stats, optimal_bands_rows};
-use super::normalize::Norm;
 use super::shingle::{Scratch, Shingler, Unit};
-use crate::corpus::Doc;
 use crate::error::Error;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::text::Norm;
+use crate::text::hash::SplitMix64;
 
 /// Parameter list with the given defaults (presets differ only in their defaults).
 #[allow(clippy::too_many_arguments)]
@@ -128,12 +129,12 @@ impl Permutations {
     /// `len` permutations drawn from `seed` with SplitMix64.
     pub fn new(len: usize, seed: u64) -> Permutations {
         let padded = len.div_ceil(LANES) * LANES;
-        let mut state = seed;
+        let mut state = SplitMix64::new(seed);
         let mut a = Vec::with_capacity(padded);
         let mut b = Vec::with_capacity(padded);
         for _ in 0..padded {
-            a.push(splitmix64(&mut state) as u32 | 1);
-            b.push(splitmix64(&mut state) as u32);
+            a.push(state.next_u64() as u32 | 1);
+            b.push(state.next_u64() as u32);
         }
         Permutations { a, b, len }
     }
@@ -198,19 +199,10 @@ fn signature_avx2(a: &[u32], b: &[u32], hashes: &[u32], out: &mut [u32]) {
     signature_kernel(a, b, hashes, out)
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a small, well-mixed generator for coefficients.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// MinHash-LSH deduplication.
 #[derive(Debug, Clone)]
 pub struct MinHash {
-    name: &'static str,
+    name: String,
     shingler: Shingler,
     perms: Permutations,
     bands: usize,
@@ -235,8 +227,10 @@ struct Work {
 }
 
 impl MinHash {
-    /// Builds from spec parameters; `name` is the registered name it reports under.
-    pub fn new(name: &'static str, params: &Params) -> Result<MinHash, Error> {
+    /// Builds from spec parameters; it reports under the registered name they were given for
+    /// (`minhash`, or a preset such as `minhash@fineweb`).
+    pub fn new(params: &Params) -> Result<MinHash, Error> {
+        let name = params.strategy().to_string();
         let norm = Norm::parse(params.choice("norm", Norm::CHOICES)?)?;
         let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
         let shingler = Shingler::new(norm, unit, params.usize("ngram")?)?;
@@ -373,7 +367,7 @@ pub fn candidate_pairs(keys: &[&[u64]], bands: usize) -> Vec<(u32, u32)> {
 
 impl Deduplicator for MinHash {
     fn name(&self) -> &str {
-        self.name
+        &self.name
     }
 
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
@@ -415,7 +409,7 @@ pub(crate) mod tests {
             "minhash@lee2021" => PARAMS_LEE2021,
             _ => PARAMS,
         };
-        MinHash::new("minhash", &Params::new("minhash", specs, &p.params).unwrap()).unwrap()
+        MinHash::new(&Params::new("minhash", specs, &p.params).unwrap()).unwrap()
     }
 
     fn docs(texts: &[&str]) -> Vec<Doc> {
@@ -424,8 +418,8 @@ pub(crate) mod tests {
 
     /// Deterministic pseudo-random words, so tests need no corpus.
     fn words(seed: u64, n: usize) -> Vec<String> {
-        let mut s = seed;
-        (0..n).map(|_| letters(splitmix64(&mut s) % 5000)).collect()
+        let mut s = SplitMix64::new(seed);
+        (0..n).map(|_| letters(s.next_u64() % 5000)).collect()
     }
 
     /// `n` spelled in letters (digits would all normalise to `0`).
@@ -443,9 +437,9 @@ pub(crate) mod tests {
     #[test]
     fn avx2_and_portable_paths_agree() {
         let perms = Permutations::new(260, 7);
-        let mut s = 99;
+        let mut s = SplitMix64::new(99);
         for n in [0usize, 1, 3, 17, 1000] {
-            let hashes: Vec<u32> = (0..n).map(|_| splitmix64(&mut s) as u32).collect();
+            let hashes: Vec<u32> = (0..n).map(|_| s.next_u64() as u32).collect();
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
             perms.signature(&hashes, &mut fast);
             perms.signature_portable(&hashes, &mut slow);
@@ -470,8 +464,8 @@ pub(crate) mod tests {
     fn signature_agreement_estimates_jaccard() {
         // A = {0..300}, B = {100..400}: |A ∩ B| = 200, |A ∪ B| = 400, J = 0.5. Over 40 seeds of
         // 256 permutations the mean agreement has standard error sqrt(0.25 / 10240) ~ 0.005.
-        let mut s = 5;
-        let universe: Vec<u32> = (0..400).map(|_| splitmix64(&mut s) as u32).collect();
+        let mut s = SplitMix64::new(5);
+        let universe: Vec<u32> = (0..400).map(|_| s.next_u64() as u32).collect();
         let (a, b) = (&universe[..300], &universe[100..]);
         let mut total = 0.0;
         for seed in 0..40 {
@@ -512,9 +506,9 @@ pub(crate) mod tests {
     #[test]
     fn bad_banding_is_rejected() {
         let p = parse("minhash:bands=4").unwrap();
-        assert!(MinHash::new("minhash", &Params::new("minhash", PARAMS, &p.params).unwrap()).is_err());
+        assert!(MinHash::new(&Params::new("minhash", PARAMS, &p.params).unwrap()).is_err());
         let p = parse("minhash:bands=10,rows=20,perms=100").unwrap();
-        assert!(MinHash::new("minhash", &Params::new("minhash", PARAMS, &p.params).unwrap()).is_err());
+        assert!(MinHash::new(&Params::new("minhash", PARAMS, &p.params).unwrap()).is_err());
     }
 
     #[test]

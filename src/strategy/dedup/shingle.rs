@@ -12,8 +12,8 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::normalize::Norm;
 use crate::error::Error;
+use crate::text::Norm;
 
 /// What a shingle is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

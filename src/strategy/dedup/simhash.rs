@@ -14,11 +14,11 @@
 use rayon::prelude::*;
 
 use super::components::{bucket_pairs, cluster_labels};
-use super::normalize::Norm;
 use super::shingle::{Scratch, Shingler, Unit};
-use crate::corpus::Doc;
 use crate::error::Error;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::text::Norm;
 
 /// Parameters of `simhash`.
 pub const PARAMS: &[ParamSpec] = &[

@@ -21,8 +21,8 @@ use std::ops::Range;
 
 use libsais::SuffixArrayConstruction;
 
-use crate::corpus::Doc;
 use crate::error::Error;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
 
 /// Parameters of `suffix-array`.

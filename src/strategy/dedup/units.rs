@@ -12,11 +12,11 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::normalize::Norm;
 use super::{HashedKeys, content_hash};
-use crate::corpus::Doc;
 use crate::error::Error;
+use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::text::Norm;
 
 /// Parameters of `lines` and `paragraphs`.
 pub const PARAMS: &[ParamSpec] = &[

@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use ::justext::Config;
 
-use crate::corpus::Page;
 use crate::error::Error;
+use crate::model::Page;
 use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 use super::tidy_lines;

@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::corpus::Page;
 use crate::error::{Error, InputError};
+use crate::model::Page;
 use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 /// Parameters of `outputs`.

@@ -20,8 +20,8 @@ use std::convert::Infallible;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 
-use crate::corpus::Page;
 use crate::error::Error;
+use crate::model::Page;
 use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 /// `plain` takes no parameters.

@@ -8,8 +8,8 @@
 
 use dom_smoothie::{Config, ReadabilityError, TextMode};
 
-use crate::corpus::Page;
 use crate::error::Error;
+use crate::model::Page;
 use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 use super::tidy_lines;

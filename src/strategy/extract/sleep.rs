@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use crate::corpus::Page;
 use crate::error::Error;
+use crate::model::Page;
 use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 /// Parameters of `sleep`.

@@ -10,8 +10,8 @@
 
 use ::trafilatura::{ExtractionFocus, Options, TrafilaturaError};
 
-use crate::corpus::Page;
 use crate::error::Error;
+use crate::model::Page;
 use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 use super::tidy_lines;

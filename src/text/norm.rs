@@ -5,6 +5,7 @@
 //! - `ccnet`: as CCNet's `normalize_for_dedup` (lower case, every digit -> `0`, punctuation,
 //!   symbols and non-printing characters removed), plus the white-space folding of `ws`.
 
+use super::space::{Space, fold_into};
 use crate::error::Error;
 
 /// A normalisation mode.
@@ -38,7 +39,7 @@ impl Norm {
         out.clear();
         match self {
             Norm::None => out.push_str(text),
-            Norm::Ws => fold_ws(text, out),
+            Norm::Ws => fold_into(text, Space::Unicode, out),
             Norm::Ccnet => ccnet(text, out),
         }
     }
@@ -83,45 +84,6 @@ const fn ascii_table() -> [Ascii; 128] {
 }
 
 static ASCII: [Ascii; 128] = ascii_table();
-
-/// Trims and folds white-space runs (Unicode White_Space) to one space; runs of other ASCII
-/// bytes are copied whole.
-fn fold_ws(text: &str, out: &mut String) {
-    let bytes = text.as_bytes();
-    let mut pending_space = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if ASCII[b as usize] == Ascii::Space {
-                pending_space = true;
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && bytes[i] < 0x80 && ASCII[bytes[i] as usize] != Ascii::Space {
-                i += 1;
-            }
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push_str(&text[start..i]);
-            continue;
-        }
-        let Some(c) = text[i..].chars().next() else { break };
-        i += c.len_utf8();
-        if c.is_whitespace() {
-            pending_space = true;
-        } else {
-            if pending_space && !out.is_empty() {
-                out.push(' ');
-            }
-            pending_space = false;
-            out.push(c);
-        }
-    }
-}
 
 /// CCNet's rule (lower case, digits to `0`, drop what is neither a letter, a digit nor white
 /// space) with white space folded; ASCII bytes go through a table, other characters through
@@ -195,13 +157,6 @@ mod tests {
         let a = "“Trade rose 26.3 percent,” officials said.";
         let b = "\"Trade rose 27.1 percent\" officials  said";
         assert_eq!(Norm::Ccnet.to_string(a), Norm::Ccnet.to_string(b));
-    }
-
-    #[test]
-    fn ws_agrees_with_split_whitespace_on_unicode_spaces() {
-        let text = "\u{a0}a\u{2003}b\x0bc\u{85}d  é\u{3000}";
-        let expected: Vec<&str> = text.split_whitespace().collect();
-        assert_eq!(Norm::Ws.to_string(text), expected.join(" "));
     }
 
     #[test]

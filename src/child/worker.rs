@@ -7,9 +7,11 @@
 //! the page is recorded as [`PageOutcome::Timeout`]; a worker that dies (a stack overflow, an
 //! abort) is replaced too and the page recorded as failed. Either way the run goes on.
 //!
-//! Wire format (all integers little-endian):
-//! - handshake, worker -> runner, once: a response frame whose status is [`READY`] or
-//!   [`BUILD_FAILED`] (the payload then says why);
+//! Wire format (all integers little-endian; length-prefixed, so page HTML and extracted text go
+//! through as raw bytes with no escaping):
+//! - handshake, worker -> runner, once: a response frame whose status is [`READY`], with the
+//!   canonical spec of the strategy it built as payload (the runner checks it against its own),
+//!   or [`BUILD_FAILED`] (the payload then says why);
 //! - request, runner -> worker: `u32` id length, id bytes, `u32` url length (`u32::MAX` for
 //!   none), url bytes, `u64` html length, html bytes;
 //! - response, worker -> runner: `u8` status ([`OK`] or [`FAILED`]), `u64` extraction
@@ -19,16 +21,14 @@
 
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use crate::corpus::Page;
-use crate::error::Error;
-use crate::strategy::{Extractor, Strategy, build};
-
-use super::isolate;
+use crate::error::{Error, isolate};
+use crate::model::Page;
+use crate::strategy::{Extractor, Registry};
 
 /// Response status: the payload is the extracted text.
 pub const OK: u8 = 0;
@@ -38,9 +38,6 @@ pub const FAILED: u8 = 1;
 pub const READY: u8 = 2;
 /// Handshake status: the strategy could not be built; the payload says why.
 pub const BUILD_FAILED: u8 = 3;
-
-/// The subcommand that runs [`serve`].
-pub const SUBCOMMAND: &str = "worker";
 
 /// A small article a worker extracts once before it says it is ready.
 const WARM_UP_HTML: &str = "<html><head><title>Warm-up</title></head><body><nav><a href=/>Home</a></nav>\
@@ -151,19 +148,22 @@ fn read_request(input: &mut impl Read) -> std::io::Result<Option<Page>> {
     Ok(Some(Page { id, html, url }))
 }
 
-/// The worker's side: builds the extractor `spec`, says so on `output`, then answers requests
-/// from `input` until it ends. Panics inside the extractor become failed responses.
-pub fn serve(spec: &str, input: impl Read, output: impl Write) -> Result<(), Error> {
+/// The canonical spec of an extractor spec (every parameter, defaults included), or why it
+/// cannot be built as one.
+fn build(registry: &Registry, spec: &str) -> Result<(String, Box<dyn Extractor>), Error> {
+    let (_, params) = registry.params(spec)?;
+    Ok((params.canonical(), registry.extract(spec)?))
+}
+
+/// The worker's side: builds the extractor `spec` from `registry`, says so on `output` (with
+/// its canonical spec), then answers requests from `input` until it ends. Panics inside the
+/// extractor become failed responses.
+pub fn serve(registry: &Registry, spec: &str, input: impl Read, output: impl Write) -> Result<(), Error> {
     let mut input = BufReader::new(input);
     let mut output = BufWriter::new(output);
     let io_err = |e: std::io::Error| Error::Usage(format!("worker pipe: {e}"));
-    let extractor: Box<dyn Extractor> = match build(spec) {
-        Ok(Strategy::Extract(e)) => e,
-        Ok(Strategy::Dedup(_)) => {
-            let msg = format!("strategy `{spec}` is not an extractor");
-            write_frame(&mut output, BUILD_FAILED, 0, msg.as_bytes()).map_err(io_err)?;
-            return Err(Error::Spec(msg));
-        }
+    let (canonical, extractor) = match build(registry, spec) {
+        Ok(built) => built,
         Err(e) => {
             write_frame(&mut output, BUILD_FAILED, 0, e.to_string().as_bytes()).map_err(io_err)?;
             return Err(e);
@@ -173,7 +173,7 @@ pub fn serve(spec: &str, input: impl Read, output: impl Write) -> Result<(), Err
     // do it before the first timed request.
     let warm_up = Page { id: "warm-up".into(), html: WARM_UP_HTML.into(), url: None };
     let _ = isolate(|| extractor.extract(&warm_up).map_err(|e| e.to_string()));
-    write_frame(&mut output, READY, 0, &[]).map_err(io_err)?;
+    write_frame(&mut output, READY, 0, canonical.as_bytes()).map_err(io_err)?;
     while let Some(page) = read_request(&mut input).map_err(io_err)? {
         let t0 = Instant::now();
         let result = isolate(|| extractor.extract(&page).map_err(|e| e.to_string()));
@@ -194,10 +194,37 @@ struct Worker {
     frames: Receiver<std::io::Result<Frame>>,
 }
 
+/// What a pool starts: the executable, the spec, and what its workers must build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerSpec {
+    /// The `corpusbench` executable.
+    pub exe: PathBuf,
+    /// The extractor spec as given.
+    pub spec: String,
+    /// The canonical spec the parent built from it; a worker that built another is refused.
+    pub canonical: String,
+    /// Whether the workers install the testing aids (the parent's registry has them).
+    pub testing_aids: bool,
+}
+
+impl WorkerSpec {
+    /// The worker spec of `spec` as `registry` builds it.
+    pub fn new(exe: &Path, registry: &Registry, spec: &str) -> Result<WorkerSpec, Error> {
+        let (_, params) = registry.params(spec)?;
+        Ok(WorkerSpec {
+            exe: exe.to_path_buf(),
+            spec: spec.to_string(),
+            canonical: params.canonical(),
+            testing_aids: registry.has_testing_aids(),
+        })
+    }
+}
+
 impl Worker {
-    fn spawn(exe: &Path, spec: &str) -> Result<Worker, String> {
-        let mut child = Command::new(exe)
-            .args([SUBCOMMAND, "--strategy", spec])
+    fn spawn(ws: &WorkerSpec) -> Result<Worker, String> {
+        let exe = &ws.exe;
+        let mut child = super::command(exe, super::WORKER, ws.testing_aids)
+            .args(["--strategy", &ws.spec])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -222,7 +249,15 @@ impl Worker {
         });
         let mut worker = Worker { child, stdin: BufWriter::new(stdin), frames };
         match worker.frames.recv_timeout(STARTUP_BUDGET) {
-            Ok(Ok(f)) if f.status == READY => Ok(worker),
+            Ok(Ok(f)) if f.status == READY && f.payload == ws.canonical.as_bytes() => Ok(worker),
+            Ok(Ok(f)) if f.status == READY => {
+                worker.stop();
+                Err(format!(
+                    "worker built `{}`, not `{}`: the executable's registry differs from this one",
+                    String::from_utf8_lossy(&f.payload),
+                    ws.canonical
+                ))
+            }
             Ok(Ok(f)) if f.status == BUILD_FAILED => {
                 worker.stop();
                 Err(String::from_utf8_lossy(&f.payload).into_owned())
@@ -278,24 +313,23 @@ impl Drop for Worker {
 
 /// A pool of workers running one extractor spec.
 pub struct Pool {
-    exe: PathBuf,
-    spec: String,
+    spec: WorkerSpec,
     workers: Vec<Option<Worker>>,
 }
 
 impl Pool {
-    /// Starts `size` workers of `exe` for `spec`; fails (with the worker's reason) when the
-    /// strategy cannot be built or the executable cannot be started.
-    pub fn start(exe: &Path, spec: &str, size: usize) -> Result<Pool, String> {
-        let workers = (0..size.max(1)).map(|_| Worker::spawn(exe, spec).map(Some)).collect::<Result<_, _>>()?;
-        Ok(Pool { exe: exe.to_path_buf(), spec: spec.to_string(), workers })
+    /// Starts `size` workers for `spec`; fails (with the worker's reason) when the strategy
+    /// cannot be built or the executable cannot be started.
+    pub fn start(spec: &WorkerSpec, size: usize) -> Result<Pool, String> {
+        let workers = (0..size.max(1)).map(|_| Worker::spawn(spec).map(Some)).collect::<Result<_, _>>()?;
+        Ok(Pool { spec: spec.clone(), workers })
     }
 
     /// Extracts every page, each within `budget`, in parallel over the pool; outcomes are in
     /// page order. A worker that times out or dies is replaced before its next page.
     pub fn run(&mut self, pages: &[Page], budget: Duration) -> Vec<PageOutcome> {
         let next = AtomicUsize::new(0);
-        let (exe, spec) = (&self.exe, &self.spec);
+        let spec = &self.spec;
         let parts: Vec<Vec<(usize, PageOutcome)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = self
                 .workers
@@ -308,7 +342,7 @@ impl Pool {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(page) = pages.get(i) else { break };
                             if slot.is_none() {
-                                match Worker::spawn(exe, spec) {
+                                match Worker::spawn(spec) {
                                     Ok(w) => *slot = Some(w),
                                     Err(e) => {
                                         done.push((i, PageOutcome::Failed(format!("cannot restart worker: {e}"))));
@@ -356,9 +390,10 @@ mod tests {
             write_request(&mut input, p).unwrap();
         }
         let mut output = Vec::new();
-        serve("plain", input.as_slice(), &mut output).unwrap();
+        serve(&Registry::builtin(), "plain", input.as_slice(), &mut output).unwrap();
         let mut r = output.as_slice();
-        assert_eq!(read_frame(&mut r).unwrap().status, READY);
+        let ready = read_frame(&mut r).unwrap();
+        assert_eq!((ready.status, ready.payload.as_slice()), (READY, b"plain".as_slice()));
         for want in ["one", "two"] {
             let f = read_frame(&mut r).unwrap();
             assert_eq!((f.status, f.payload.as_slice()), (OK, want.as_bytes()));
@@ -369,7 +404,7 @@ mod tests {
     #[test]
     fn worker_reports_a_bad_spec_in_its_handshake() {
         let mut output = Vec::new();
-        assert!(serve("nope", [].as_slice(), &mut output).is_err());
+        assert!(serve(&Registry::builtin(), "nope", [].as_slice(), &mut output).is_err());
         let f = read_frame(&mut output.as_slice()).unwrap();
         assert_eq!(f.status, BUILD_FAILED);
         assert!(String::from_utf8_lossy(&f.payload).contains("unknown strategy"));

@@ -1,0 +1,122 @@
+//! JSON lines: one JSON object a line, read from any buffered reader with 1-based line numbers.
+//! A line that is not UTF-8, not JSON or not an object is an [`InputError`] naming the file and
+//! line; the caller decides whether to skip it (loaders) or stop (the generator). Blank lines
+//! are skipped and a final `\r` is dropped.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::error::InputError;
+
+/// A short name for a JSON value's type, for messages (`a string`, `an array`, ...).
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// One object of a JSON-lines file with its 1-based line number.
+pub type Object = (usize, Map<String, Value>);
+
+/// Reads JSON objects one line at a time.
+pub struct Reader<R> {
+    path: PathBuf,
+    input: R,
+    line: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// A reader over `input`; `path` names it in errors.
+    pub fn new(path: &Path, input: R) -> Reader<R> {
+        Reader { path: path.to_path_buf(), input, line: 0, buf: Vec::new(), done: false }
+    }
+
+    /// The file this reader reads, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The next object with its line number; `Some(Err)` for a bad line (reading may go on
+    /// after it, except after a read error, which ends the stream); `None` at the end.
+    pub fn next_object(&mut self) -> Option<Result<Object, InputError>> {
+        while !self.done {
+            self.buf.clear();
+            match self.input.read_until(b'\n', &mut self.buf) {
+                Ok(0) => self.done = true,
+                Ok(_) => {
+                    self.line += 1;
+                    if let Some(item) = self.parse_line() {
+                        return Some(item);
+                    }
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(InputError::line(&self.path, self.line + 1, format!("cannot read: {e}"))));
+                }
+            }
+        }
+        None
+    }
+
+    fn parse_line(&self) -> Option<Result<Object, InputError>> {
+        let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let err = |msg: String| Some(Err(InputError::line(&self.path, self.line, msg)));
+        let line = match std::str::from_utf8(raw) {
+            Ok(line) => line,
+            Err(e) => return err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1)),
+        };
+        if line.trim().is_empty() {
+            return None;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(map)) => Some(Ok((self.line, map))),
+            Ok(other) => err(format!("expected a JSON object, found {}", type_name(&other))),
+            Err(e) => {
+                let text = e.to_string();
+                let text = text.split(" at line ").next().unwrap_or(&text);
+                err(format!("malformed JSON at column {}: {text}", e.column()))
+            }
+        }
+    }
+}
+
+/// Every object of `input`, with its line number; bad lines are added to `errors` and skipped.
+pub fn objects(path: &Path, input: impl BufRead, errors: &mut Vec<InputError>) -> Vec<Object> {
+    let mut reader = Reader::new(path, input);
+    let mut out = Vec::new();
+    while let Some(item) = reader.next_object() {
+        match item {
+            Ok(obj) => out.push(obj),
+            Err(e) => errors.push(e),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_lines_are_reported_with_their_numbers_and_reading_goes_on() {
+        let input = b"{\"a\": 1}\r\n\n[1]\n{oops\n\xff\n{\"b\": 2}".as_slice();
+        let mut errors = Vec::new();
+        let got = objects(Path::new("x.jsonl"), input, &mut errors);
+        assert_eq!(got.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![1, 6]);
+        let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(3), Some(4), Some(5)]);
+        assert!(msgs[0].contains("found an array"), "{msgs:?}");
+        assert!(msgs[1].contains("malformed JSON"), "{msgs:?}");
+        assert!(msgs[2].contains("invalid UTF-8"), "{msgs:?}");
+    }
+}

@@ -1,0 +1,136 @@
+//! Files: opening inputs that may be gzip-compressed (every member of a multi-member `.gz`),
+//! reading JSON lines ([`jsonl`]), and writing outputs atomically. Nothing here knows what the
+//! files mean.
+
+pub mod jsonl;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, InputError};
+
+/// Whether `path` names a gzip file by its extension.
+fn is_gz(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// A buffered reader over `path`, decompressing a `.gz` file (all of its members: a
+/// concatenation of gzip files is read to its end, as `zcat` reads it).
+pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
+    let file = File::open(path).map_err(|e| InputError::file(path, e.to_string()))?;
+    Ok(if is_gz(path) {
+        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, file))
+    })
+}
+
+/// `path` itself when it exists, else `<path>.gz` when that exists (large upstream files are
+/// often stored compressed under the upstream name plus `.gz`).
+pub fn find_maybe_gz(path: &Path) -> Result<PathBuf, InputError> {
+    if path.exists() {
+        return Ok(path.to_path_buf());
+    }
+    let mut gz = path.as_os_str().to_owned();
+    gz.push(".gz");
+    let gz = PathBuf::from(gz);
+    if gz.exists() {
+        return Ok(gz);
+    }
+    Err(InputError::file(path, "file not found (nor a .gz of it)"))
+}
+
+/// Opens `path`, or `<path>.gz` in its absence; returns the path actually opened.
+pub fn open_maybe_gz(path: &Path) -> Result<(PathBuf, Box<dyn BufRead>), InputError> {
+    let found = find_maybe_gz(path)?;
+    let reader = open(&found)?;
+    Ok((found, reader))
+}
+
+/// The whole content of `path`, or of `<path>.gz` in its absence, decompressed; returns the path
+/// actually read.
+pub fn read_maybe_gz(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
+    let (found, mut reader) = open_maybe_gz(path)?;
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| {
+        let what = if is_gz(&found) { "cannot decompress" } else { "cannot read" };
+        InputError::file(&found, format!("{what}: {e}"))
+    })?;
+    Ok((found, bytes))
+}
+
+/// The bytes of a file that may be gzip-compressed, judged by its first two bytes (saved
+/// outputs are sometimes compressed without a `.gz` name).
+pub fn gunzip_if_compressed(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, InputError> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(bytes);
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes.as_slice())
+        .read_to_end(&mut out)
+        .map_err(|e| InputError::file(path, format!("cannot decompress: {e}")))?;
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` so that readers see either the old file or the whole new one: to a
+/// temporary file in the same folder, synced, then renamed over the target.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let (tmp, mut file) = temp_file_in(dir, path)?;
+    file.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
+    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+fn temp_file_in(dir: &Path, target: &Path) -> Result<(PathBuf, File), Error> {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for attempt in 0..100u32 {
+        let tmp = dir.join(format!(".{name}.{}.{attempt}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&tmp, e)),
+        }
+    }
+    Err(Error::Usage(format!("cannot create a temporary file in {}", dir.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gz(text: &str) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(text.as_bytes()).unwrap();
+        enc.finish().unwrap()
+    }
+
+    #[test]
+    fn concatenated_gzip_members_are_all_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.jsonl.gz");
+        let mut bytes = gz("first\n");
+        bytes.extend(gz("second\n"));
+        std::fs::write(&path, bytes).unwrap();
+        let (_, got) = read_maybe_gz(&dir.path().join("two.jsonl.gz")).unwrap();
+        assert_eq!(got, b"first\nsecond\n");
+        let (found, got) = read_maybe_gz(&dir.path().join("two.jsonl")).unwrap();
+        assert_eq!((found, got), (path, b"first\nsecond\n".to_vec()));
+    }
+
+    #[test]
+    fn atomic_write_replaces_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        write_atomic(&path, b"old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

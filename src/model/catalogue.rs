@@ -1,0 +1,190 @@
+//! The metric catalogue: one row per metric giving its family, which direction is better,
+//! whether the gate checks it, and its place among the leaderboard's headline columns. The
+//! runner, the leaderboard, the gate and the reports all read this table; none of them
+//! interprets a metric by its name.
+//!
+//! Names in results may carry a group after `@` (`bow_f1@forum`, `pair_recall@cut`): the row of
+//! the name before it applies. Figures a strategy reports about itself are not metrics: they
+//! carry the prefix [`STRATEGY_PREFIX`] and are never in this table, so never gated.
+
+use super::scoring::Family;
+
+/// Which way a metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Higher is better (scores, throughput).
+    Higher,
+    /// Lower is better (time, cost, failures).
+    Lower,
+    /// Neither: a count or a description (cluster sizes, removed fraction).
+    Neither,
+}
+
+/// How the gate treats a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateRule {
+    /// Not gated.
+    No,
+    /// A quality floor: may not drop by more than an absolute tolerance.
+    Floor,
+    /// A cost ceiling: may not rise by more than a relative tolerance.
+    Ceiling,
+}
+
+/// One catalogue row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricInfo {
+    /// The name in results.
+    pub name: &'static str,
+    /// The family that computes it.
+    pub family: Family,
+    /// Which way is better.
+    pub direction: Direction,
+    /// How the gate treats it.
+    pub gate: GateRule,
+    /// Its place among the leaderboard's headline columns (after the primary metric), if any.
+    pub headline: Option<u8>,
+    /// Whether it measures the machine (time, load-dependent budgets), and so differs between
+    /// otherwise identical runs.
+    pub varies: bool,
+}
+
+/// The prefix of figures a strategy reports about itself (`strategy.candidate_pairs`).
+pub const STRATEGY_PREFIX: &str = "strategy.";
+
+const fn row(name: &'static str, family: Family, direction: Direction, gate: GateRule) -> MetricInfo {
+    MetricInfo { name, family, direction, gate, headline: None, varies: false }
+}
+
+const fn q(name: &'static str, family: Family) -> MetricInfo {
+    row(name, family, Direction::Higher, GateRule::Floor)
+}
+
+const fn count(name: &'static str, family: Family) -> MetricInfo {
+    row(name, family, Direction::Neither, GateRule::No)
+}
+
+const fn time(name: &'static str, direction: Direction) -> MetricInfo {
+    MetricInfo { varies: true, ..row(name, Family::Timing, direction, GateRule::No) }
+}
+
+const fn head(info: MetricInfo, rank: u8) -> MetricInfo {
+    MetricInfo { headline: Some(rank), ..info }
+}
+
+use Direction::{Higher, Lower};
+use Family::*;
+
+/// Every metric, grouped by family.
+pub const METRICS: &[MetricInfo] = &[
+    q("pair_precision", Cluster),
+    q("pair_recall", Cluster),
+    head(q("pair_f1", Cluster), 1),
+    head(q("ari", Cluster), 2),
+    q("bcubed_precision", Cluster),
+    q("bcubed_recall", Cluster),
+    head(q("bcubed_f1", Cluster), 3),
+    count("largest_cluster", Cluster),
+    count("predicted_pairs", Cluster),
+    q("edge_precision", Edge),
+    q("edge_recall", Edge),
+    head(q("edge_f1", Edge), 4),
+    head(q("span_precision", Span), 5),
+    head(q("span_recall", Span), 6),
+    head(q("span_f1", Span), 7),
+    head(count("removed_fraction", Removal), 8),
+    head(q("shingle_precision", Shingle), 10),
+    head(q("shingle_recall", Shingle), 11),
+    head(q("shingle_f1", Shingle), 12),
+    head(q("shingle_accuracy", Shingle), 13),
+    head(q("snippet_precision", Snippet), 20),
+    head(q("snippet_recall", Snippet), 21),
+    head(q("snippet_accuracy", Snippet), 22),
+    head(q("snippet_f1", Snippet), 23),
+    count("snippet_tp", Snippet),
+    count("snippet_fp", Snippet),
+    count("snippet_fn", Snippet),
+    count("snippet_tn", Snippet),
+    head(q("bow_precision", Bow), 30),
+    head(q("bow_recall", Bow), 31),
+    head(q("bow_f1", Bow), 32),
+    count("pages", Bow),
+    row("bow_with_rate", BowRates, Higher, GateRule::No),
+    row("bow_without_rate", BowRates, Lower, GateRule::No),
+    q("rouge_lsum_precision", Rouge),
+    q("rouge_lsum_recall", Rouge),
+    head(q("rouge_lsum_f1", Rouge), 40),
+    row("failed_pages", Pages, Lower, GateRule::No),
+    MetricInfo { varies: true, ..row("timeout_pages", Pages, Lower, GateRule::No) },
+    time("wall_s", Lower),
+    time("docs_per_s", Higher),
+    head(time("mb_per_s", Higher), 100),
+    time("latency_p50_ms", Lower),
+    time("latency_p99_ms", Lower),
+    // The heap high-water mark depends on how threads interleave.
+    time("peak_heap_mb", Lower),
+    row("instructions", Cost, Lower, GateRule::Ceiling),
+    row("allocations", Cost, Lower, GateRule::Ceiling),
+    row("alloc_bytes", Cost, Lower, GateRule::No),
+    row("failed", Status, Lower, GateRule::No),
+];
+
+/// The name a result's metric is catalogued under: the part before any `@group`.
+pub fn base_name(metric: &str) -> &str {
+    metric.split('@').next().unwrap_or(metric)
+}
+
+/// The catalogue row of `metric` (looked up by [`base_name`]); `None` for strategy figures and
+/// unknown names.
+pub fn lookup(metric: &str) -> Option<&'static MetricInfo> {
+    if metric.starts_with(STRATEGY_PREFIX) {
+        return None;
+    }
+    let base = base_name(metric);
+    METRICS.iter().find(|m| m.name == base)
+}
+
+/// Whether `metric` is a figure a strategy reports about itself.
+pub fn is_strategy_figure(metric: &str) -> bool {
+    metric.starts_with(STRATEGY_PREFIX)
+}
+
+/// How the gate treats `metric` (strategy figures and unknown names are not gated).
+pub fn gate_rule(metric: &str) -> GateRule {
+    lookup(metric).map_or(GateRule::No, |m| m.gate)
+}
+
+/// Whether `metric` differs between otherwise identical runs.
+pub fn varies(metric: &str) -> bool {
+    lookup(metric).is_some_and(|m| m.varies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_headline_ranks_too() {
+        let mut names: Vec<&str> = METRICS.iter().map(|m| m.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
+        let mut ranks: Vec<u8> = METRICS.iter().filter_map(|m| m.headline).collect();
+        ranks.sort_unstable();
+        let n = ranks.len();
+        ranks.dedup();
+        assert_eq!(ranks.len(), n);
+    }
+
+    #[test]
+    fn groups_take_their_base_row_and_strategy_figures_have_none() {
+        assert_eq!(lookup("pair_recall@cut").map(|m| m.name), Some("pair_recall"));
+        assert_eq!(gate_rule("bow_f1@forum"), GateRule::Floor);
+        assert_eq!(gate_rule("strategy.candidate_pairs"), GateRule::No);
+        assert!(lookup("strategy.bands").is_none());
+        assert_eq!(gate_rule("instructions"), GateRule::Ceiling);
+        assert_eq!(gate_rule("mb_per_s"), GateRule::No);
+        assert!(varies("wall_s") && varies("timeout_pages") && !varies("failed_pages"));
+    }
+}

@@ -1,0 +1,96 @@
+//! What a deduplicator returns, and the check that it describes the documents it was given.
+
+use std::ops::Range;
+
+use super::Doc;
+
+/// What a deduplicator found.
+///
+/// Document-level strategies fill `cluster`; span-level ones fill `dup_spans`; some fill both.
+/// Keep policy: the first document of a cluster and the first occurrence of a repeated span (in
+/// dataset order) are kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DedupOutput {
+    /// Per document: a cluster label; documents alone in their cluster have a label of their own.
+    pub cluster: Option<Vec<u32>>,
+    /// Per document: char-offset spans a cleaner would remove (half-open; overlaps are merged
+    /// when scored).
+    pub dup_spans: Option<Vec<Vec<Range<usize>>>>,
+    /// Document pairs `(i, j)`, `i < j`, the strategy judged duplicates before closing them into
+    /// clusters (e.g. verified LSH candidates), scored as edge-level precision and recall.
+    pub pairs: Option<Vec<(u32, u32)>>,
+    /// Figures the strategy reports about itself (e.g. `candidate_pairs`); the results carry
+    /// them as `strategy.<name>`, apart from the metrics.
+    pub stats: Vec<(String, f64)>,
+    /// Per-document figures, by name: each column holds one value per document (in dataset
+    /// order), written to `doc_stats.csv` so a user can see why a document was judged as it was.
+    pub doc_stats: Vec<(String, Vec<f64>)>,
+}
+
+impl DedupOutput {
+    /// Checks that the output describes exactly `docs`: one label, one span list and one value
+    /// of every per-document figure per document, spans inside their document, and pairs of
+    /// existing documents. The message says what is wrong.
+    pub fn validate(&self, docs: &[Doc]) -> Result<(), String> {
+        if let Some((name, _)) = self.doc_stats.iter().find(|(_, v)| v.len() != docs.len()) {
+            return Err(format!("per-document figure `{name}` does not have one value per document"));
+        }
+        if let Some(c) = &self.cluster
+            && c.len() != docs.len()
+        {
+            return Err(format!("returned {} cluster labels for {} documents", c.len(), docs.len()));
+        }
+        if let Some(spans) = &self.dup_spans {
+            if spans.len() != docs.len() {
+                return Err(format!("returned spans for {} of {} documents", spans.len(), docs.len()));
+            }
+            for (doc, s) in docs.iter().zip(spans) {
+                if s.is_empty() {
+                    continue;
+                }
+                let len = doc.text.chars().count();
+                if let Some(bad) = s.iter().find(|r| r.start > r.end || r.end > len) {
+                    return Err(format!("span {bad:?} outside document `{}` ({len} chars)", doc.id));
+                }
+            }
+        }
+        if let Some(pairs) = &self.pairs
+            && let Some(bad) = pairs.iter().find(|&&(a, b)| a as usize >= docs.len() || b as usize >= docs.len())
+        {
+            return Err(format!("pair {bad:?} names a document beyond the {} given", docs.len()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs() -> Vec<Doc> {
+        vec![Doc { id: "a".into(), text: "abc".into() }, Doc { id: "b".into(), text: "de".into() }]
+    }
+
+    #[test]
+    fn a_well_formed_output_passes() {
+        let out = DedupOutput {
+            cluster: Some(vec![0, 0]),
+            dup_spans: Some(vec![vec![], vec![0..2]]),
+            pairs: Some(vec![(0, 1)]),
+            ..DedupOutput::default()
+        };
+        assert_eq!(out.validate(&docs()), Ok(()));
+    }
+
+    #[test]
+    fn wrong_shapes_are_named() {
+        let few = DedupOutput { cluster: Some(vec![0]), ..DedupOutput::default() };
+        assert!(few.validate(&docs()).unwrap_err().contains("1 cluster labels for 2"));
+        let outside = DedupOutput { dup_spans: Some(vec![vec![], vec![1..3]]), ..DedupOutput::default() };
+        assert!(outside.validate(&docs()).unwrap_err().contains("outside document `b`"));
+        let pair = DedupOutput { pairs: Some(vec![(0, 2)]), ..DedupOutput::default() };
+        assert!(pair.validate(&docs()).unwrap_err().contains("beyond the 2"));
+        let stat = DedupOutput { doc_stats: vec![("x".into(), vec![1.0])], ..DedupOutput::default() };
+        assert!(stat.validate(&docs()).unwrap_err().contains("`x`"));
+    }
+}
