@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use corpusbench::corpus::load_dataset;
 use corpusbench::model::{Doc, Items};
-use corpusbench::strategy::{Deduplicator, Strategy, build};
+use corpusbench::strategy::{Deduplicator, Registry};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const COPIES: usize = 400;
@@ -20,10 +20,7 @@ fn seed_copies() -> Vec<Doc> {
 }
 
 fn dedup(spec: &str) -> Box<dyn Deduplicator> {
-    match build(spec) {
-        Ok(Strategy::Dedup(d)) => d,
-        _ => panic!("{spec} is a deduplicator"),
-    }
+    Registry::builtin().dedup(spec).unwrap_or_else(|e| panic!("{spec}: {e}"))
 }
 
 fn removed_chars(d: &dyn Deduplicator, docs: &[Doc]) -> usize {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use corpusbench::corpus::load_dataset;
 use corpusbench::model::{Items, Page};
-use corpusbench::strategy::{Extractor, Strategy, build};
+use corpusbench::strategy::{Extractor, Registry};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const HANDMADE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/handmade-extract");
@@ -63,10 +63,7 @@ fn bench_extractors(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5));
     group.sample_size(30);
     for spec in ["plain", "readability", "trafilatura", "justext"] {
-        let ex = match build(spec) {
-            Ok(Strategy::Extract(e)) => e,
-            _ => panic!("{spec} is not an extractor"),
-        };
+        let ex = Registry::builtin().extract(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
         group.bench_function(spec, |b| b.iter(|| black_box(extract_all(ex.as_ref(), black_box(&pages)))));
     }
     group.finish();
@@ -77,10 +74,7 @@ fn bench_extractors(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5));
     group.sample_size(20);
     for spec in ["plain", "readability", "trafilatura", "justext"] {
-        let ex = match build(spec) {
-            Ok(Strategy::Extract(e)) => e,
-            _ => panic!("{spec} is not an extractor"),
-        };
+        let ex = Registry::builtin().extract(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
         group.bench_function(spec, |b| {
             b.iter(|| {
                 let text = ex.extract(black_box(&long[0])).unwrap_or_default();

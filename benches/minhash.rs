@@ -14,14 +14,11 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use corpusbench::model::Doc;
-use corpusbench::strategy::{Deduplicator, Strategy, build};
+use corpusbench::strategy::{Deduplicator, Registry};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 fn dedup(spec: &str) -> Box<dyn Deduplicator> {
-    match build(spec) {
-        Ok(Strategy::Dedup(d)) => d,
-        _ => panic!("`{spec}` is not a deduplicator"),
-    }
+    Registry::builtin().dedup(spec).unwrap_or_else(|e| panic!("{spec}: {e}"))
 }
 
 fn clusters_found(d: &dyn Deduplicator, docs: &[Doc]) -> usize {

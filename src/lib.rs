@@ -21,3 +21,8 @@ pub mod synth;
 pub mod text;
 
 pub use error::{Error, InputError};
+
+/// The README's examples, compiled and run as doctests so that they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;

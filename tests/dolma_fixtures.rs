@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use corpusbench::model::{Doc, Items};
-use corpusbench::strategy::{Strategy, build};
+use corpusbench::strategy::Registry;
 
 fn fixtures() -> Option<PathBuf> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/dedup/dolma-fixtures"));
@@ -79,7 +79,7 @@ fn dolma_fixture_folder_loads_and_scores_perfectly_from_the_format_registry() {
     assert_eq!(ds.format, "dolma-fixtures");
     let Items::Dedup { docs, gold } = &ds.items else { panic!("not a dedup dataset") };
     assert_eq!(docs.len(), 10);
-    let Some(Strategy::Dedup(s)) = build("bloom-paragraphs:expected=1000,fp=0.001").ok() else { panic!() };
+    let s = Registry::builtin().dedup("bloom-paragraphs:expected=1000,fp=0.001").unwrap();
     let out = s.dedup(docs).unwrap();
     let metrics = corpusbench::metrics::dedup::score(docs, gold, &ds.scoring, &out);
     let get = |name: &str| metrics.iter().find(|(n, _)| n == name).map(|(_, v)| *v).unwrap();

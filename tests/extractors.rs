@@ -8,7 +8,7 @@ use corpusbench::child::worker::{Pool, WorkerSpec};
 use corpusbench::corpus::load_dataset;
 use corpusbench::model::{Dataset, ExtractGold, Items, Page};
 use corpusbench::runner::{self, RunOptions, Selected};
-use corpusbench::strategy::{Extractor, Registry, Strategy, build};
+use corpusbench::strategy::{Extractor, Registry};
 
 const HANDMADE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/handmade-extract");
 
@@ -22,10 +22,7 @@ fn handmade() -> (Vec<Page>, Vec<ExtractGold>) {
 }
 
 fn extractor(spec: &str) -> Box<dyn Extractor> {
-    match build(spec).unwrap_or_else(|e| panic!("{spec}: {e}")) {
-        Strategy::Extract(e) => e,
-        Strategy::Dedup(_) => panic!("{spec} is not an extractor"),
-    }
+    Registry::builtin().extract(spec).unwrap_or_else(|e| panic!("{spec}: {e}"))
 }
 
 fn squash(s: &str) -> String {

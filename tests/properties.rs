@@ -2,7 +2,7 @@
 
 use corpusbench::metrics::{clusters, spans};
 use corpusbench::model::Doc;
-use corpusbench::strategy::{Strategy as Built, build};
+use corpusbench::strategy::Registry;
 use corpusbench::text::Norm;
 use corpusbench::text::Spans;
 use proptest::prelude::*;
@@ -82,7 +82,7 @@ proptest! {
     #[test]
     fn lines_leaves_each_line_once(texts in prop::collection::vec("([a-c]{0,3}[ ,.!É]?\n?){0,12}", 1..5)) {
         let docs: Vec<Doc> = texts.iter().enumerate().map(|(i, t)| Doc { id: i.to_string(), text: t.clone() }).collect();
-        let Ok(Built::Dedup(s)) = build("lines") else { panic!("lines builds") };
+        let s = Registry::builtin().dedup("lines").expect("lines builds");
         let out = s.dedup(&docs).unwrap();
         let spans = out.dup_spans.unwrap();
         let mut seen = std::collections::HashSet::new();

@@ -8,7 +8,7 @@ mod common;
 use corpusbench::corpus::discover;
 use corpusbench::metrics::dedup::score;
 use corpusbench::model::{Dataset, Items, Task};
-use corpusbench::strategy::{Registry, Strategy, build};
+use corpusbench::strategy::Registry;
 
 fn bundled() -> Vec<Dataset> {
     let (datasets, errors) = discover(&[common::bundled_corpus()]);
@@ -26,9 +26,8 @@ fn metric(metrics: &[(String, f64)], name: &str) -> f64 {
 /// Runs `spec` on dataset `name` and returns its metrics.
 fn run(datasets: &[Dataset], spec: &str, name: &str) -> Vec<(String, f64)> {
     let ds = datasets.iter().find(|d| d.name == name).unwrap_or_else(|| panic!("no dataset {name}"));
-    let (Ok(Strategy::Dedup(s)), Items::Dedup { docs, gold }) = (build(spec), &ds.items) else {
-        panic!("{spec} is not a deduplicator or {name} is not a dedup dataset");
-    };
+    let s = Registry::builtin().dedup(spec).unwrap_or_else(|e| panic!("{e}"));
+    let Items::Dedup { docs, gold } = &ds.items else { panic!("{name} is not a dedup dataset") };
     score(docs, gold, &ds.scoring, &s.dedup(docs).unwrap())
 }
 
@@ -102,7 +101,7 @@ fn paragraphs_removes_the_repeated_paragraph_with_its_separator() {
     let datasets = bundled();
     let ds = datasets.iter().find(|d| d.name == "handmade-spans").unwrap();
     let Items::Dedup { docs, gold } = &ds.items else { unreachable!() };
-    let Ok(Strategy::Dedup(s)) = build("paragraphs") else { unreachable!() };
+    let s = Registry::builtin().dedup("paragraphs").unwrap();
     let out = s.dedup(docs).unwrap();
     let i = docs.iter().position(|d| d.id == "repeated-paragraph-council").unwrap();
     assert_eq!(out.dup_spans.unwrap()[i], gold.spans.as_ref().unwrap()[i]);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use corpusbench::corpus::load_dataset;
 use corpusbench::model::{Doc, Items};
-use corpusbench::strategy::{Strategy, build};
+use corpusbench::strategy::Registry;
 use corpusbench::synth::edits::{FOOTERS, HEADERS};
 use corpusbench::synth::{Config, generate};
 use corpusbench::text::Norm;
@@ -341,7 +341,7 @@ fn new_document_spans_are_what_the_lines_strategy_finds() {
     generate(&cfg).unwrap();
     let ds = load_dataset(&cfg.out).unwrap();
     let Items::Dedup { docs, gold } = &ds.items else { panic!() };
-    let Strategy::Dedup(lines) = build("lines").unwrap() else { panic!() };
+    let lines = Registry::builtin().dedup("lines").unwrap();
     let found = lines.dedup(docs).unwrap().dup_spans.unwrap();
     let records = read_jsonl(&cfg.out.join("edits.jsonl"));
     let spans = gold.spans.as_ref().unwrap();

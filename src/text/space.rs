@@ -23,15 +23,29 @@ pub fn is_space(c: char, class: Space) -> bool {
     c.is_whitespace() || (class == Space::Python && ('\u{1C}'..='\u{1F}').contains(&c))
 }
 
-/// Whether the ASCII byte `b` is white space of `class` (`b < 0x80`).
+/// Per ASCII byte: bit 0 set when it is Unicode white space, bit 1 when it is Python's.
+static ASCII_SPACE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let unicode = b == b' ' as usize || (b >= 0x09 && b <= 0x0D);
+        let python = unicode || (b >= 0x1C && b <= 0x1F);
+        t[b] = unicode as u8 | (python as u8) << 1;
+        b += 1;
+    }
+    t
+};
+
+/// Whether the ASCII byte `b` is white space of the class (`b < 0x80`).
 #[inline(always)]
 fn ascii_space<const PYTHON: bool>(b: u8) -> bool {
-    matches!(b, b' ' | 0x09..=0x0D) || (PYTHON && (0x1C..=0x1F).contains(&b))
+    ASCII_SPACE[b as usize] & if PYTHON { 2 } else { 1 } != 0
 }
 
 /// Appends `text` to `out` with leading and trailing white space dropped and every inner run
 /// folded to one space (Python's `re.sub(r'\s+', ' ', text).strip()` for [`Space::Python`]).
 /// Runs of other ASCII bytes are copied whole.
+#[inline]
 pub fn fold_into(text: &str, class: Space, out: &mut String) {
     match class {
         Space::Unicode => fold_impl::<false>(text, out),
