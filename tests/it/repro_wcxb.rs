@@ -3,13 +3,11 @@
 //! `reference-metrics.csv`, `reference-metrics-by-type.csv` and `reference-per-page.csv`
 //! (computed with upstream `evaluate.py`).
 
-mod repro_common;
-
 use std::collections::HashMap;
 
 use corpusbench::metrics::extract::bow;
 use corpusbench::model::Items;
-use repro_common::*;
+use crate::repro_common::*;
 
 #[test]
 fn loader_reads_every_page_with_type_and_gold() {

@@ -3,14 +3,12 @@
 //! corpusbench's snippet metric gives the counts and scores of `reference-metrics.csv` (computed
 //! with upstream `eval_common.py`), and the per-page counts of `reference-per-item.csv`.
 
-mod repro_common;
-
 use std::collections::HashMap;
 
 use corpusbench::corpus::encoding;
 use corpusbench::metrics::extract::snippet;
 use corpusbench::model::Items;
-use repro_common::*;
+use crate::repro_common::*;
 
 #[test]
 fn loader_reads_every_entry_and_snippet() {

@@ -3,11 +3,9 @@
 //! `published-results.csv` (the upstream README table, 3 decimals) and the full-precision values
 //! upstream `evaluate.py` prints (`computed-metrics.csv`, all 32 outputs).
 
-mod repro_common;
-
 use std::collections::HashMap;
 
-use repro_common::*;
+use crate::repro_common::*;
 
 #[test]
 fn loader_reads_every_page_with_its_gold() {

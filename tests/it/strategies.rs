@@ -3,15 +3,13 @@
 //! document. Named expectations pin what each strategy is for. A new strategy is covered here
 //! the moment it is registered.
 
-mod common;
-
 use corpusbench::corpus::discover;
 use corpusbench::metrics::dedup::score;
 use corpusbench::model::{Dataset, Items, Task};
 use corpusbench::strategy::Registry;
 
 fn bundled() -> Vec<Dataset> {
-    let (datasets, errors) = discover(&[common::bundled_corpus()]);
+    let (datasets, errors) = discover(&[crate::common::bundled_corpus()]);
     assert!(errors.is_empty(), "bundled corpus has input errors: {errors:?}");
     for ds in &datasets {
         assert!(ds.issues.is_empty(), "{}: {:?}", ds.name, ds.issues);

@@ -2,11 +2,9 @@
 //! kind of bad input giving an error that names file, line and field, without a panic and
 //! without losing the rest of the data.
 
-mod common;
-
 use std::path::Path;
 
-use common::{Row, corpusbench, dataset_dir, dedup_manifest, results_rows};
+use crate::common::{Row, corpusbench, dataset_dir, dedup_manifest, results_rows};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -19,7 +17,7 @@ fn stdout(out: &std::process::Output) -> String {
 #[test]
 fn default_run_prints_a_leaderboard_and_writes_results() {
     let tmp = tempfile::tempdir().unwrap();
-    let corpus = common::bundled_corpus();
+    let corpus = crate::common::bundled_corpus();
     let out = corpusbench(tmp.path(), &["run", "--corpus", corpus.to_str().unwrap(), "--out", "res"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -40,7 +38,7 @@ fn default_run_prints_a_leaderboard_and_writes_results() {
 #[test]
 fn results_csv_is_identical_across_runs_apart_from_timing_rows() {
     let tmp = tempfile::tempdir().unwrap();
-    let corpus = common::bundled_corpus();
+    let corpus = crate::common::bundled_corpus();
     let c = corpus.to_str().unwrap();
     for out_dir in ["a", "b"] {
         let out = corpusbench(tmp.path(), &["run", "--corpus", c, "--out", out_dir, "--threads", "2"]);

@@ -1,9 +1,7 @@
 //! Deterministic cost under valgrind: counts repeat, and they grow with the work done. Skips
 //! with a notice where valgrind is not installed.
 
-mod common;
-
-use common::{corpusbench, dataset_dir, dedup_manifest, results_rows};
+use crate::common::{corpusbench, dataset_dir, dedup_manifest, results_rows};
 
 fn instructions(dir: &std::path::Path, corpus: &std::path::Path, spec: &str, out: &str) -> (f64, f64) {
     let o = corpusbench(dir, &["cost", "--corpus", corpus.to_str().unwrap(), "-s", spec, "--out", out]);

@@ -1,11 +1,9 @@
 //! The gate as a user meets it: a run that lost quality or does more work fails with a clear
 //! message, an unchanged run passes, and updating the baseline refuses to lower a floor.
 
-mod common;
-
 use std::path::Path;
 
-use common::corpusbench;
+use crate::common::corpusbench;
 
 fn write_run(dir: &Path, sha: &str, rows: &[(&str, &str, &str, f64)]) {
     std::fs::create_dir_all(dir).unwrap();
@@ -112,7 +110,7 @@ fn changed_dataset_is_reported_as_stale_not_compared() {
 fn a_real_run_with_a_worse_normalisation_fails_the_gate() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path();
-    let corpus = common::bundled_corpus();
+    let corpus = crate::common::bundled_corpus();
     let c = corpus.to_str().unwrap();
     let out = corpusbench(p, &["run", "--corpus", c, "-s", "lines", "--out", "base"]);
     assert!(out.status.success());
