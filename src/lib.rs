@@ -6,6 +6,7 @@
 //! [`report`] writes results.
 #![deny(missing_docs)]
 
+pub mod cases;
 pub mod child;
 pub mod corpus;
 pub mod cost;

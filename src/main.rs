@@ -98,6 +98,10 @@ struct BenchArgs {
     /// Folder for bench.csv.
     #[arg(long, default_value = "results")]
     out: PathBuf,
+    /// Benchmark definitions with expected answers; a cell whose answer differs gets no time.
+    /// Default: benches/cases.toml when it exists.
+    #[arg(long)]
+    cases: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -366,8 +370,18 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
     if datasets.is_empty() {
         return Err(Error::Usage("no dataset to run on".into()));
     }
+    let cases = match &args.cases {
+        Some(path) => corpusbench::cases::Cases::read(path)?,
+        None if std::path::Path::new(DEFAULT_CASES).is_file() => {
+            corpusbench::cases::Cases::read(std::path::Path::new(DEFAULT_CASES))?
+        }
+        None => corpusbench::cases::Cases::default(),
+    };
+    let roots: std::collections::BTreeMap<String, PathBuf> =
+        datasets.iter().map(|d| (d.name.clone(), d.root.clone())).collect();
     let max_threads = default_threads(args.threads);
     let mut sweeps = Vec::new();
+    let mut wrong_answers = 0;
     for threads in 1..=max_threads {
         let options = RunOptions {
             repeat: args.repeat as usize,
@@ -376,14 +390,25 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
             worker: Some(worker_exe()?),
         };
         eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
-        sweeps.push((threads, runner::run(&datasets, &selected, options, &mut |_, _| {})?));
+        let mut cells = runner::run(&datasets, &selected, options, &mut |_, _| {})?;
+        // A wrong answer is a failure of its cell: no time is recorded for it.
+        for (i, wrong) in corpusbench::cases::check_cells(&cases, &roots, &cells) {
+            eprintln!("wrong answer: {wrong} (no time recorded)");
+            wrong_answers += 1;
+            cells[i].failure = Some(format!("wrong answer: {wrong}"));
+            cells[i].timing = None;
+        }
+        sweeps.push((threads, cells));
     }
     let csv = report::bench::bench_csv(&sweeps)?;
     write_atomic(&args.out.join("bench.csv"), &csv)?;
     print!("{}", report::bench::bench_table(&sweeps));
     println!("\nbench results: {}", args.out.join("bench.csv").display());
-    Ok(ExitCode::SUCCESS)
+    Ok(if wrong_answers == 0 && input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
+
+/// The benchmark definitions `bench` checks answers against when `--cases` is not given.
+const DEFAULT_CASES: &str = "benches/cases.toml";
 
 fn cost(registry: &Registry, args: CostArgs) -> Result<ExitCode, Error> {
     if !child::cost::valgrind_available() {

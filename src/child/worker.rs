@@ -380,6 +380,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "html-extractors")]
     fn worker_answers_requests_in_order_after_handshake() {
         let pages = [
             Page { id: "a".into(), html: "<p>one</p>".into(), url: Some("https://x.test/".into()) },

@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use super::Doc;
+use crate::text::Spans;
 
 /// What a deduplicator found.
 ///
@@ -28,6 +29,29 @@ pub struct DedupOutput {
 }
 
 impl DedupOutput {
+    /// Characters a cleaner would remove: the merged length of every document's spans, or,
+    /// for a strategy that only clusters, of every document but its cluster's first (`docs`
+    /// gives the lengths). `None` when the output has neither.
+    pub fn removed_chars(&self, docs: &[Doc]) -> Option<u64> {
+        if let Some(spans) = &self.dup_spans {
+            return Some(spans.iter().map(|s| Spans::of(s).covered() as u64).sum());
+        }
+        let cluster = self.cluster.as_ref()?;
+        let mut seen = std::collections::HashSet::new();
+        let removed =
+            docs.iter().zip(cluster).filter(|(_, c)| !seen.insert(**c)).map(|(d, _)| d.text.chars().count() as u64);
+        Some(removed.sum())
+    }
+
+    /// The number of distinct clusters, when the strategy clusters.
+    pub fn cluster_count(&self) -> Option<u64> {
+        let cluster = self.cluster.as_ref()?;
+        let mut labels = cluster.clone();
+        labels.sort_unstable();
+        labels.dedup();
+        Some(labels.len() as u64)
+    }
+
     /// Checks that the output describes exactly `docs`: one label, one span list and one value
     /// of every per-document figure per document, spans inside their document, and pairs of
     /// existing documents. The message says what is wrong.
@@ -80,6 +104,16 @@ mod tests {
             ..DedupOutput::default()
         };
         assert_eq!(out.validate(&docs()), Ok(()));
+    }
+
+    #[test]
+    fn answers_count_removed_characters_and_clusters() {
+        let spans = DedupOutput { dup_spans: Some(vec![vec![0..2, 1..3], vec![0..1]]), ..DedupOutput::default() };
+        assert_eq!(spans.removed_chars(&docs()), Some(4));
+        let clusters = DedupOutput { cluster: Some(vec![0, 0]), ..DedupOutput::default() };
+        assert_eq!(clusters.removed_chars(&docs()), Some(2));
+        assert_eq!(clusters.cluster_count(), Some(1));
+        assert_eq!(spans.cluster_count(), None);
     }
 
     #[test]

@@ -99,6 +99,19 @@ pub struct Cell {
     pub failure: Option<String>,
     /// Per-document figures the strategy reported (see `DedupOutput::doc_stats`).
     pub doc_stats: Vec<(String, Vec<f64>)>,
+    /// The cell's answer, checked against benchmark definitions before a time is recorded.
+    pub answer: Answer,
+}
+
+/// What a strategy answered on a dataset, in the units benchmark definitions check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Answer {
+    /// Characters a cleaner would remove (deduplicators).
+    pub removed_chars: Option<u64>,
+    /// Distinct clusters (clustering deduplicators).
+    pub clusters: Option<u64>,
+    /// Bytes of extracted text over every page (extractors).
+    pub extracted_bytes: Option<u64>,
 }
 
 /// Timing of one cell.
@@ -172,6 +185,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         timing: None,
         failure: None,
         doc_stats: Vec::new(),
+        answer: Answer::default(),
     };
     match (&sel.strategy, &ds.items) {
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
@@ -210,6 +224,8 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             if peak > 0 {
                 cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
             }
+            cell.answer =
+                Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count(), extracted_bytes: None };
             cell.doc_stats = out.doc_stats;
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
@@ -269,6 +285,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     _ => String::new(),
                 })
                 .collect();
+            cell.answer.extracted_bytes = Some(texts.iter().map(|t| t.len() as u64).sum());
             cell.metrics = metrics::extract::score(&ds.scoring, gold, &texts);
             cell.metrics.push(("failed_pages".into(), failed as f64));
             cell.metrics.push(("timeout_pages".into(), timeouts as f64));

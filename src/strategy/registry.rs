@@ -156,6 +156,41 @@ fn extract<E: Extractor + 'static>(
     StrategyInfo { default, ..info.with_origin(Origin::Builtin) }
 }
 
+/// The HTML extractors (the `html-extractors` feature).
+#[cfg(feature = "html-extractors")]
+fn html_extractors() -> Vec<StrategyInfo> {
+    vec![
+        extract(
+            "plain",
+            "all visible text, a line per block (baseline: keeps boilerplate)",
+            extract::plain::PARAMS,
+            true,
+            extract::plain::Plain::new,
+        ),
+        extract(
+            "readability",
+            "Mozilla Readability (dom_smoothie port): best-scoring content container",
+            extract::readability::PARAMS,
+            true,
+            extract::readability::Readability::new,
+        ),
+        extract(
+            "trafilatura",
+            "trafilatura (Rust port): rule-based pruning with readability/jusText fallback",
+            extract::trafilatura::PARAMS,
+            true,
+            extract::trafilatura::Trafilatura::new,
+        ),
+        extract(
+            "justext",
+            "jusText: paragraphs classified by length, stopword and link density, then by context",
+            extract::justext::PARAMS,
+            true,
+            extract::justext::JusText::new,
+        ),
+    ]
+}
+
 /// The strategies a process can build, by name.
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -170,7 +205,8 @@ impl Registry {
 
     /// Every built-in strategy, in listing order.
     pub fn builtin() -> Registry {
-        let infos = vec![
+        #[allow(unused_mut)]
+        let mut infos = vec![
             dedup(
                 "exact",
                 "documents with identical normalised text (xxh3-128) form a cluster",
@@ -255,41 +291,18 @@ impl Registry {
                 true,
                 dedup::simhash::SimHash::new,
             ),
-            extract(
-                "plain",
-                "all visible text, a line per block (baseline: keeps boilerplate)",
-                extract::plain::PARAMS,
-                true,
-                extract::plain::Plain::new,
-            ),
-            extract(
-                "readability",
-                "Mozilla Readability (dom_smoothie port): best-scoring content container",
-                extract::readability::PARAMS,
-                true,
-                extract::readability::Readability::new,
-            ),
-            extract(
-                "trafilatura",
-                "trafilatura (Rust port): rule-based pruning with readability/jusText fallback",
-                extract::trafilatura::PARAMS,
-                true,
-                extract::trafilatura::Trafilatura::new,
-            ),
-            extract(
-                "justext",
-                "jusText: paragraphs classified by length, stopword and link density, then by context",
-                extract::justext::PARAMS,
-                true,
-                extract::justext::JusText::new,
-            ),
         ];
+        #[cfg(feature = "html-extractors")]
+        infos.extend(html_extractors());
         Registry { infos }
     }
 
-    /// The built-ins plus the testing aids (`sleep`: waits per page, to exercise time budgets).
+    /// The built-ins plus the testing aids (`sleep`: waits per page, to exercise time budgets;
+    /// it needs the `html-extractors` feature).
     pub fn with_testing_aids() -> Registry {
+        #[allow(unused_mut)]
         let mut r = Registry::builtin();
+        #[cfg(feature = "html-extractors")]
         r.infos.push(
             extract(
                 "sleep",
@@ -387,14 +400,14 @@ mod tests {
     #[test]
     fn testing_aids_are_not_built_in() {
         assert!(Registry::builtin().info("sleep").is_err());
-        assert!(Registry::with_testing_aids().info("sleep").is_ok());
+        assert_eq!(Registry::with_testing_aids().info("sleep").is_ok(), cfg!(feature = "html-extractors"));
     }
 
     #[test]
     fn presets_report_their_own_name() {
         let d = Registry::builtin().dedup("minhash@fineweb").unwrap();
         assert_eq!(d.name(), "minhash@fineweb");
-        assert!(Registry::builtin().dedup("plain").is_err());
+        assert!(Registry::builtin().dedup("outputs").is_err());
     }
 
     #[test]

@@ -201,3 +201,27 @@ fn list_shows_strategies_and_bundled_datasets() {
     let text = stdout(&out);
     assert!(text.contains("exact") && text.contains("seed-news") && text.contains("handmade-docs"), "{text}");
 }
+
+#[test]
+fn bench_records_no_time_for_a_wrong_answer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seed = crate::common::bundled_corpus().join("seed-news");
+    std::fs::create_dir_all(tmp.path().join("benches")).unwrap();
+    // `lines` removes 1,923 characters of the seed article, not 7; `exact` is right.
+    let cases = format!(
+        "[[case]]\nname = \"seed\"\ndataset = \"{}\"\n[case.expect.removed_chars]\nlines = 7\n[case.expect.clusters]\nexact = 1\n",
+        seed.display()
+    );
+    std::fs::write(tmp.path().join("benches/cases.toml"), cases).unwrap();
+    let seed = seed.display().to_string();
+    let args = ["bench", "--corpus", &seed, "-s", "lines", "-s", "exact", "--repeat", "1", "--threads", "1"];
+    let out = corpusbench(tmp.path(), &[&args[..], &["--cases", "benches/cases.toml", "--out", "b"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("wrong answer: lines on seed: removed_chars is 1923, expected 7"),
+        "{}",
+        stderr(&out)
+    );
+    let csv = std::fs::read_to_string(tmp.path().join("b/bench.csv")).unwrap();
+    assert!(csv.contains(",exact,") && !csv.contains(",lines,"), "{csv}");
+}

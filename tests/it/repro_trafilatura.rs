@@ -5,10 +5,10 @@
 
 use std::collections::HashMap;
 
+use crate::repro_common::*;
 use corpusbench::corpus::encoding;
 use corpusbench::metrics::extract::snippet;
 use corpusbench::model::Items;
-use crate::repro_common::*;
 
 #[test]
 fn loader_reads_every_entry_and_snippet() {

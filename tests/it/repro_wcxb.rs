@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
+use crate::repro_common::*;
 use corpusbench::metrics::extract::bow;
 use corpusbench::model::Items;
-use crate::repro_common::*;
 
 #[test]
 fn loader_reads_every_page_with_type_and_gold() {

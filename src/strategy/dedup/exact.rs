@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use super::shingle::{norm_from, norm_param};
 use super::{HashedKeys, content_hash};
 use crate::error::Error;
 use crate::model::Doc;
@@ -14,11 +15,7 @@ use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyErro
 use crate::text::Norm;
 
 /// Parameters of `exact`.
-pub const PARAMS: &[ParamSpec] = &[ParamSpec {
-    name: "norm",
-    default: "ws",
-    help: "normalisation before hashing: none, ws (fold white space) or ccnet",
-}];
+pub const PARAMS: &[ParamSpec] = &[norm_param("ws")];
 
 /// Document-level exact deduplication.
 #[derive(Debug, Clone)]
@@ -29,7 +26,7 @@ pub struct Exact {
 impl Exact {
     /// Builds from spec parameters.
     pub fn new(params: &Params) -> Result<Exact, Error> {
-        Ok(Exact { norm: Norm::parse(params.choice("norm", Norm::CHOICES)?)? })
+        Ok(Exact { norm: norm_from(params)? })
     }
 }
 

@@ -23,11 +23,10 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::components::{bucket_pairs, cluster_labels};
 use super::lsh::{banding_stats, optimal_bands_rows};
-use super::shingle::{Scratch, Shingler, Unit};
+use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
 use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
-use crate::text::Norm;
 use crate::text::hash::SplitMix64;
 
 /// Parameter list with the given defaults (presets differ only in their defaults).
@@ -42,9 +41,9 @@ const fn params(
     verify: &'static str,
 ) -> [ParamSpec; 12] {
     [
-        ParamSpec { name: "norm", default: norm, help: "normalisation before shingling: none, ws or ccnet" },
-        ParamSpec { name: "unit", default: unit, help: "shingle unit: word or char" },
-        ParamSpec { name: "ngram", default: ngram, help: "units per shingle" },
+        norm_param(norm),
+        unit_param(unit),
+        ngram_param(ngram),
         ParamSpec {
             name: "perms",
             default: perms,
@@ -231,9 +230,7 @@ impl MinHash {
     /// (`minhash`, or a preset such as `minhash@fineweb`).
     pub fn new(params: &Params) -> Result<MinHash, Error> {
         let name = params.strategy().to_string();
-        let norm = Norm::parse(params.choice("norm", Norm::CHOICES)?)?;
-        let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
-        let shingler = Shingler::new(norm, unit, params.usize("ngram")?)?;
+        let shingler = shingler_from(params)?;
         let (mut bands, mut rows) = (params.usize("bands")?, params.usize("rows")?);
         let mut perms = params.usize("perms")?;
         if (bands == 0) != (rows == 0) {

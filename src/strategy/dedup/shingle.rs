@@ -13,6 +13,7 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::Error;
+use crate::strategy::{ParamSpec, Params};
 use crate::text::Norm;
 
 /// What a shingle is made of.
@@ -36,6 +37,37 @@ impl Unit {
             other => Err(Error::Spec(format!("unknown shingle unit `{other}` (known: word, char)"))),
         }
     }
+}
+
+/// The `norm` parameter, shared by every deduplicator that normalises text before hashing
+/// (`exact`, `lines`, `paragraphs`, `minhash`, `simhash`), with a strategy's own default.
+pub const fn norm_param(default: &'static str) -> ParamSpec {
+    ParamSpec {
+        name: "norm",
+        default,
+        help: "normalisation before hashing: none, ws (fold white space) or ccnet (also lower case, digits to 0, no punctuation)",
+    }
+}
+
+/// The `unit` parameter of shingling strategies.
+pub const fn unit_param(default: &'static str) -> ParamSpec {
+    ParamSpec { name: "unit", default, help: "shingle unit: word or char" }
+}
+
+/// The `ngram` parameter of shingling strategies.
+pub const fn ngram_param(default: &'static str) -> ParamSpec {
+    ParamSpec { name: "ngram", default, help: "units per shingle" }
+}
+
+/// Reads the `norm` parameter.
+pub fn norm_from(params: &Params) -> Result<Norm, Error> {
+    Norm::parse(params.choice("norm", Norm::CHOICES)?)
+}
+
+/// Reads the shingling group: `norm`, `unit` and `ngram`.
+pub fn shingler_from(params: &Params) -> Result<Shingler, Error> {
+    let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
+    Shingler::new(norm_from(params)?, unit, params.usize("ngram")?)
 }
 
 /// How to cut a text into shingles.

@@ -14,17 +14,16 @@
 use rayon::prelude::*;
 
 use super::components::{bucket_pairs, cluster_labels};
-use super::shingle::{Scratch, Shingler, Unit};
+use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
 use crate::model::Doc;
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
-use crate::text::Norm;
 
 /// Parameters of `simhash`.
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "norm", default: "ccnet", help: "normalisation before shingling: none, ws or ccnet" },
-    ParamSpec { name: "unit", default: "word", help: "shingle unit: word or char" },
-    ParamSpec { name: "ngram", default: "3", help: "units per shingle" },
+    norm_param("ccnet"),
+    unit_param("word"),
+    ngram_param("3"),
     ParamSpec { name: "k", default: "3", help: "largest Hamming distance between near-duplicate fingerprints (< 64)" },
 ];
 
@@ -38,13 +37,12 @@ pub struct SimHash {
 impl SimHash {
     /// Builds from spec parameters.
     pub fn new(params: &Params) -> Result<SimHash, Error> {
-        let norm = Norm::parse(params.choice("norm", Norm::CHOICES)?)?;
-        let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
+        let shingler = shingler_from(params)?;
         let k = params.usize("k")?;
         if k >= 64 {
             return Err(Error::Spec(format!("strategy `simhash`: k = {k} must be below 64")));
         }
-        Ok(SimHash { shingler: Shingler::new(norm, unit, params.usize("ngram")?)?, k: k as u32 })
+        Ok(SimHash { shingler, k: k as u32 })
     }
 
     /// The fingerprint of one text; `None` when it has no shingle.

@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::shingle::{norm_from, norm_param};
 use super::{HashedKeys, content_hash};
 use crate::error::Error;
 use crate::model::Doc;
@@ -20,7 +21,7 @@ use crate::text::Norm;
 
 /// Parameters of `lines` and `paragraphs`.
 pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "norm", default: "ccnet", help: "normalisation before hashing: none, ws or ccnet" },
+    norm_param("ccnet"),
     ParamSpec { name: "min_chars", default: "1", help: "units shorter than this once normalised are ignored" },
 ];
 
@@ -43,11 +44,7 @@ pub struct Units {
 
 impl Units {
     fn new(unit: Unit, params: &Params) -> Result<Units, Error> {
-        Ok(Units {
-            unit,
-            norm: Norm::parse(params.choice("norm", Norm::CHOICES)?)?,
-            min_chars: params.usize("min_chars")?,
-        })
+        Ok(Units { unit, norm: norm_from(params)?, min_chars: params.usize("min_chars")? })
     }
 
     /// `lines` from spec parameters.

@@ -3,14 +3,20 @@
 //! Each module wraps one algorithm behind [`crate::strategy::Extractor`]: `plain` (every visible
 //! text node, a baseline), `readability` (Mozilla Readability), `trafilatura` and `justext`;
 //! `outputs` replays texts a system produced elsewhere; `sleep` is a testing aid for the runner's
-//! per-page time budget. Scoring lives in
+//! per-page time budget. All but `outputs` need the `html-extractors` feature (on by default).
+//! Scoring lives in
 //! [`crate::metrics::extract`]; nothing here knows about gold or timing.
 
+#[cfg(feature = "html-extractors")]
 pub mod justext;
 pub mod outputs;
+#[cfg(feature = "html-extractors")]
 pub mod plain;
+#[cfg(feature = "html-extractors")]
 pub mod readability;
+#[cfg(feature = "html-extractors")]
 pub mod sleep;
+#[cfg(feature = "html-extractors")]
 pub mod trafilatura;
 
 /// Tidies an extractor's text the same way for every strategy: lines are trimmed, runs of
