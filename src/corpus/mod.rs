@@ -8,7 +8,7 @@ pub mod discover;
 pub mod encoding;
 pub mod fingerprint;
 pub mod formats;
-pub mod jsonl;
+pub(crate) mod jsonl;
 pub mod manifest;
 
 pub use discover::{discover, load_dataset};

@@ -6,7 +6,9 @@
 
 use std::fmt::Write;
 
-use crate::error::Error;
+use std::path::Path;
+
+use crate::error::{Error, InputError};
 use crate::runner::Cell;
 
 /// One row of the bench report.
@@ -64,23 +66,21 @@ fn opt(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.3}")).unwrap_or_default()
 }
 
+/// The header of `bench.csv`.
+pub const HEADER: [&str; 9] =
+    ["dataset", "strategy", "threads", "median_s", "min_s", "max_s", "mb_per_s", "ratio_to_reference", "speedup"];
+
 /// The CSV text of a sweep.
 pub fn bench_csv(sweeps: &[(usize, Vec<Cell>)]) -> Result<Vec<u8>, Error> {
+    write_bench_rows(&bench_rows(sweeps))
+}
+
+/// The CSV text of bench rows.
+pub fn write_bench_rows(rows: &[BenchRow]) -> Result<Vec<u8>, Error> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let csv_err = |e: ::csv::Error| Error::Usage(format!("cannot write CSV: {e}"));
-    w.write_record([
-        "dataset",
-        "strategy",
-        "threads",
-        "median_s",
-        "min_s",
-        "max_s",
-        "mb_per_s",
-        "ratio_to_reference",
-        "speedup",
-    ])
-    .map_err(csv_err)?;
-    for r in bench_rows(sweeps) {
+    w.write_record(HEADER).map_err(csv_err)?;
+    for r in rows.iter().cloned() {
         w.write_record([
             r.dataset,
             r.strategy,
@@ -95,6 +95,44 @@ pub fn bench_csv(sweeps: &[(usize, Vec<Cell>)]) -> Result<Vec<u8>, Error> {
         .map_err(csv_err)?;
     }
     w.into_inner().map_err(|e| Error::Usage(format!("cannot write CSV: {e}")))
+}
+
+/// Reads `bench.csv`; a malformed row is an error naming the file, line and field.
+pub fn read_bench_csv(path: &Path) -> Result<Vec<BenchRow>, Error> {
+    let mut reader = ::csv::Reader::from_path(path).map_err(|e| InputError::file(path, e.to_string()))?;
+    let headers = reader.headers().map_err(|e| InputError::line(path, 1, e.to_string()))?.clone();
+    if headers.iter().ne(HEADER) {
+        return Err(InputError::line(path, 1, format!("expected the header `{}`", HEADER.join(","))).into());
+    }
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| InputError::line(path, line, e.to_string()))?;
+        let num = |k: usize| -> Result<Option<f64>, Error> {
+            match rec.get(k).unwrap_or("") {
+                "" => Ok(None),
+                v => v
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| InputError::field(path, line, HEADER[k], format!("`{v}` is not a number")).into()),
+            }
+        };
+        let need = |k: usize| -> Result<f64, Error> {
+            num(k)?.ok_or_else(|| InputError::field(path, line, HEADER[k], "missing value").into())
+        };
+        rows.push(BenchRow {
+            dataset: rec.get(0).unwrap_or("").to_string(),
+            strategy: rec.get(1).unwrap_or("").to_string(),
+            threads: need(2)? as usize,
+            median_s: need(3)?,
+            min_s: need(4)?,
+            max_s: need(5)?,
+            mb_per_s: need(6)?,
+            ratio_to_reference: num(7)?,
+            speedup: num(8)?,
+        });
+    }
+    Ok(rows)
 }
 
 /// A terminal table of a sweep.
@@ -121,4 +159,28 @@ pub fn bench_table(sweeps: &[(usize, Vec<Cell>)]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_rows_round_trip_through_the_file() {
+        let rows = vec![BenchRow {
+            dataset: "d".into(),
+            strategy: "lines".into(),
+            threads: 2,
+            median_s: 0.5,
+            min_s: 0.25,
+            max_s: 0.75,
+            mb_per_s: 12.5,
+            ratio_to_reference: Some(1.5),
+            speedup: None,
+        }];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bench.csv");
+        std::fs::write(&path, write_bench_rows(&rows).unwrap()).unwrap();
+        assert_eq!(read_bench_csv(&path).unwrap(), rows);
+    }
 }

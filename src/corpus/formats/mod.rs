@@ -8,7 +8,7 @@ pub mod clough_stevenson;
 pub mod dolma_fixtures;
 pub mod scrapinghub;
 pub mod trafilatura_eval;
-pub mod upstream;
+pub(crate) mod upstream;
 pub mod wcxb;
 
 use std::path::Path;

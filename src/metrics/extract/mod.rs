@@ -17,7 +17,7 @@ pub mod bow;
 pub mod rouge;
 pub mod shingle;
 pub mod snippet;
-pub mod tokens;
+pub(crate) mod tokens;
 
 use crate::model::{ExtractGold, Family, Scoring};
 

@@ -2,10 +2,10 @@
 //! (`lines`, `paragraphs`).
 
 pub mod bloom;
-pub mod components;
+pub(crate) mod components;
 pub mod exact;
 pub mod gopher;
-pub mod lsh;
+pub(crate) mod lsh;
 pub mod minhash;
 pub mod shingle;
 pub mod simhash;
