@@ -99,15 +99,8 @@ pub fn write_bench_rows(rows: &[BenchRow]) -> Result<Vec<u8>, Error> {
 
 /// Reads `bench.csv`; a malformed row is an error naming the file, line and field.
 pub fn read_bench_csv(path: &Path) -> Result<Vec<BenchRow>, Error> {
-    let mut reader = ::csv::Reader::from_path(path).map_err(|e| InputError::file(path, e.to_string()))?;
-    let headers = reader.headers().map_err(|e| InputError::line(path, 1, e.to_string()))?.clone();
-    if headers.iter().ne(HEADER) {
-        return Err(InputError::line(path, 1, format!("expected the header `{}`", HEADER.join(","))).into());
-    }
     let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| InputError::line(path, line, e.to_string()))?;
+    for (line, rec) in super::schema::records(path, &HEADER)? {
         let num = |k: usize| -> Result<Option<f64>, Error> {
             match rec.get(k).unwrap_or("") {
                 "" => Ok(None),

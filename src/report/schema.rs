@@ -55,17 +55,26 @@ pub fn write_rows(rows: &[ResultRow]) -> Result<Vec<u8>, Error> {
     w.into_inner().map_err(csv_err)
 }
 
-/// Reads a long-form CSV file; a malformed row is an error naming the file, line and field.
-pub fn read_rows(path: &Path) -> Result<Vec<ResultRow>, Error> {
+/// The records of a CSV report with their line numbers, after checking its header is `header`;
+/// an unreadable record is an error naming the file and line.
+pub fn records(path: &Path, header: &[&str]) -> Result<Vec<(usize, ::csv::StringRecord)>, Error> {
     let mut reader = ::csv::Reader::from_path(path).map_err(|e| InputError::file(path, e.to_string()))?;
     let headers = reader.headers().map_err(|e| InputError::line(path, 1, e.to_string()))?.clone();
-    if headers.iter().ne(HEADER) {
-        return Err(InputError::line(path, 1, format!("expected the header `{}`", HEADER.join(","))).into());
+    if headers.iter().ne(header.iter().copied()) {
+        return Err(InputError::line(path, 1, format!("expected the header `{}`", header.join(","))).into());
     }
-    let mut rows = Vec::new();
+    let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| InputError::line(path, line, e.to_string()))?;
+        out.push((line, rec.map_err(|e| InputError::line(path, line, e.to_string()))?));
+    }
+    Ok(out)
+}
+
+/// Reads a long-form CSV file; a malformed row is an error naming the file, line and field.
+pub fn read_rows(path: &Path) -> Result<Vec<ResultRow>, Error> {
+    let mut rows = Vec::new();
+    for (line, rec) in records(path, &HEADER)? {
         if rec.len() != HEADER.len() {
             return Err(InputError::line(path, line, format!("expected 5 fields, found {}", rec.len())).into());
         }
