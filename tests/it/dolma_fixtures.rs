@@ -21,7 +21,7 @@ fn fixtures() -> Option<PathBuf> {
 fn jsonl_gz(path: &Path) -> Vec<serde_json::Value> {
     let file = std::fs::File::open(path).unwrap();
     let mut text = String::new();
-    flate2::read::GzDecoder::new(file).read_to_string(&mut text).unwrap();
+    flate2::read::MultiGzDecoder::new(file).read_to_string(&mut text).unwrap();
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 

@@ -10,7 +10,6 @@
 //! computed from the HTML, so its timings are meaningless.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
@@ -48,14 +47,8 @@ impl Outputs {
     pub fn from_file(path: &Path) -> Result<Outputs, Error> {
         let gz = std::path::PathBuf::from(format!("{}.gz", path.display()));
         let path = if !path.exists() && gz.is_file() { gz.as_path() } else { path };
-        let mut bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        if bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut raw = Vec::new();
-            flate2::read::GzDecoder::new(bytes.as_slice())
-                .read_to_end(&mut raw)
-                .map_err(|e| InputError::file(path, format!("cannot decompress: {e}")))?;
-            bytes = raw;
-        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::io::gunzip_if_compressed(path, bytes)?;
         Outputs::parse(path, &bytes)
     }
 
