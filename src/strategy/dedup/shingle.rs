@@ -241,7 +241,7 @@ const WS_ASCII: [u16; 128] = {
 /// byte offset of every word separator (the single spaces of the folded text) in `seps`.
 ///
 /// Two branch-free passes: map every character (ASCII by table; others by the same Unicode rules
-/// as `normalize`: white space to a space, and for `ccnet` numerals to `0`, letters lower-cased,
+/// as `text::norm`: white space to a space, and for `ccnet` numerals to `0`, letters lower-cased,
 /// the rest dropped), then fold runs of spaces to one and trim the ends.
 pub fn fold_fast(norm: Norm, text: &str, out: &mut Vec<u8>, seps: &mut Vec<u32>) {
     let table = if norm == Norm::Ccnet { &CCNET_ASCII } else { &WS_ASCII };
@@ -388,7 +388,7 @@ mod tests {
     }
 
     /// Folds 3,000 seeded random strings drawn from `pool` (up to `max_len` chars) with the fast
-    /// fold and with `normalize`, and checks text and separator positions agree.
+    /// fold and with `Norm::apply`, and checks text and separator positions agree.
     fn assert_fast_fold_matches(pool: &[char], seed: u64, max_len: usize) {
         let mut state = seed;
         let mut next = || {
@@ -411,7 +411,7 @@ mod tests {
     }
 
     #[test]
-    fn fast_fold_equals_normalize() {
+    fn fast_fold_equals_norm_apply() {
         // Every ASCII byte and a set of awkward characters: upper/lower case that expands,
         // non-ASCII digits and spaces, punctuation, CJK, emoji.
         let pool: Vec<char> =
