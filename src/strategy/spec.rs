@@ -47,6 +47,9 @@ pub fn parse(spec: &str) -> Result<ParsedSpec, Error> {
                 let Some((k, v)) = part.split_once('=') else {
                     return Err(Error::Spec(format!("strategy spec `{spec}`: `{part}` is not key=value")));
                 };
+                if k.trim().is_empty() {
+                    return Err(Error::Spec(format!("strategy spec `{spec}`: `{part}` has no parameter name")));
+                }
                 params.push((k.trim().to_string(), v.trim().to_string()));
             }
         }
@@ -128,6 +131,25 @@ impl Params {
         v.parse().map_err(|_| self.bad(key, v, "a non-negative integer"))
     }
 
+    /// An integer parameter within `lo..=hi`: bounds keep a typo such as `bands=4294967296` from
+    /// becoming an allocation that aborts the process.
+    pub fn usize_in(&self, key: &str, lo: usize, hi: usize) -> Result<usize, Error> {
+        let v = self.raw(key)?;
+        v.parse::<usize>()
+            .ok()
+            .filter(|x| (lo..=hi).contains(x))
+            .ok_or_else(|| self.bad(key, v, &format!("an integer from {lo} to {hi}")))
+    }
+
+    /// A number within `lo..=hi`.
+    pub fn f64_in(&self, key: &str, lo: f64, hi: f64) -> Result<f64, Error> {
+        let v = self.raw(key)?;
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| (lo..=hi).contains(x))
+            .ok_or_else(|| self.bad(key, v, &format!("a number from {lo} to {hi}")))
+    }
+
     /// A 64-bit unsigned integer parameter (seeds).
     pub fn u64(&self, key: &str) -> Result<u64, Error> {
         let v = self.raw(key)?;
@@ -157,6 +179,23 @@ mod tests {
 
     const SPECS: &[ParamSpec] =
         &[ParamSpec { name: "path", default: "", help: "" }, ParamSpec { name: "n", default: "5", help: "" }];
+
+    #[test]
+    fn a_parameter_with_no_name_is_refused() {
+        let err = parse("exact:=ws").err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("has no parameter name"), "{err}");
+    }
+
+    #[test]
+    fn bounded_parameters_name_their_range() {
+        const SPECS: &[ParamSpec] = &[ParamSpec { name: "n", default: "5", help: "" }];
+        let p = Params::new("x", SPECS, &[("n".into(), "4294967296".into())]).unwrap();
+        let err = p.usize_in("n", 1, 100).unwrap_err().to_string();
+        assert!(err.contains("an integer from 1 to 100"), "{err}");
+        let p = Params::new("x", SPECS, &[("n".into(), "5".into())]).unwrap();
+        assert_eq!(p.usize_in("n", 1, 100).ok(), Some(5));
+        assert!(p.f64_in("n", 0.0, 1.0).is_err());
+    }
 
     #[test]
     fn spec_splits_name_and_pairs() {

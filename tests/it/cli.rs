@@ -225,3 +225,24 @@ fn bench_records_no_time_for_a_wrong_answer() {
     let csv = std::fs::read_to_string(tmp.path().join("b/bench.csv")).unwrap();
     assert!(csv.contains(",exact,") && !csv.contains(",lines,"), "{csv}");
 }
+
+/// Specs that once aborted the whole run (an allocation of bands x rows, or of a filter sized
+/// for 10^14 items) or were accepted silently are refused when parsed, before any work.
+#[test]
+fn out_of_bounds_and_nameless_parameters_are_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = crate::common::bundled_corpus().join("seed-news").display().to_string();
+    for (spec, says) in [
+        ("minhash:bands=4294967296,rows=4294967296", "expected an integer from 0 to 65536"),
+        ("minhash:bands=1000000,rows=1000000", "expected an integer from 0 to 65536"),
+        ("minhash:bands=300,rows=300", "exceeds the largest signature"),
+        ("bloom-paragraphs:expected=100000000000000", "over the 8 GiB limit"),
+        ("minhash:verify_threshold=5", "expected a number from 0 to 1"),
+        ("exact:=ws", "has no parameter name"),
+    ] {
+        let out = corpusbench(tmp.path(), &["run", "--corpus", &corpus, "-s", spec, "--out", "r"]);
+        assert_eq!(out.status.code(), Some(1), "{spec}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{spec}: {}", stderr(&out));
+        assert!(!tmp.path().join("r").exists(), "{spec}: work was done");
+    }
+}

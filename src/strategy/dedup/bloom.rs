@@ -70,6 +70,9 @@ pub fn false_positive_rate(bits: u64, hashes: u32, n: u64) -> f64 {
     (1.0 - unset).powf(k)
 }
 
+/// The largest filter accepted: 2^36 bits (8 GiB), about 7 billion paragraphs at a 1% rate.
+pub const MAX_BITS: u64 = 1 << 36;
+
 /// The smallest geometry (in whole 64-bit words) whose false-positive rate at `n` insertions,
 /// with the optimal number of hash functions, is at most `fp`.
 pub fn size_for(n: u64, fp: f64) -> Geometry {
@@ -192,11 +195,15 @@ impl BloomParagraphs {
         if expected == 0 {
             return Err(Error::Spec("strategy `bloom-paragraphs`: parameter `expected` must be at least 1".into()));
         }
-        Ok(BloomParagraphs {
-            geometry: size_for(expected, fp),
-            seed: params.u64("seed")?,
-            skip_empty: params.bool("skip_empty")?,
-        })
+        let geometry = size_for(expected, fp);
+        if geometry.bits > MAX_BITS {
+            return Err(Error::Spec(format!(
+                "strategy `bloom-paragraphs`: expected = {expected} at fp = {fp} needs a {} GiB filter, over the {} GiB limit",
+                (geometry.bits / 8) >> 30,
+                (MAX_BITS / 8) >> 30
+            )));
+        }
+        Ok(BloomParagraphs { geometry, seed: params.u64("seed")?, skip_empty: params.bool("skip_empty")? })
     }
 
     /// Per document, the span of every duplicate paragraph, one span per paragraph (not merged),

@@ -198,6 +198,10 @@ fn signature_avx2(a: &[u32], b: &[u32], hashes: &[u32], out: &mut [u32]) {
     signature_kernel(a, b, hashes, out)
 }
 
+/// The longest signature accepted (bands x rows and perms): 16 times Lee et al.'s 9,000, and
+/// small enough that a document's signature (256 KB) cannot exhaust memory by itself.
+pub const MAX_PERMS: usize = 1 << 16;
+
 /// MinHash-LSH deduplication.
 #[derive(Debug, Clone)]
 pub struct MinHash {
@@ -231,8 +235,8 @@ impl MinHash {
     pub fn new(params: &Params) -> Result<MinHash, Error> {
         let name = params.strategy().to_string();
         let shingler = shingler_from(params)?;
-        let (mut bands, mut rows) = (params.usize("bands")?, params.usize("rows")?);
-        let mut perms = params.usize("perms")?;
+        let (mut bands, mut rows) = (params.usize_in("bands", 0, MAX_PERMS)?, params.usize_in("rows", 0, MAX_PERMS)?);
+        let mut perms = params.usize_in("perms", 0, MAX_PERMS)?;
         if (bands == 0) != (rows == 0) {
             return Err(Error::Spec(format!("strategy `{name}`: give both `bands` and `rows`, or neither")));
         }
@@ -240,19 +244,26 @@ impl MinHash {
             if perms == 0 {
                 perms = 128;
             }
-            let t = params.f64("threshold")?;
-            (bands, rows) = optimal_bands_rows(t, perms, params.f64("fp_weight")?, params.f64("fn_weight")?)
-                .map_err(|e| Error::Spec(format!("strategy `{name}`: {e}")))?;
-        } else if perms == 0 {
-            perms = bands * rows;
-        } else if bands * rows > perms {
-            return Err(Error::Spec(format!(
-                "strategy `{name}`: bands x rows = {} exceeds perms = {perms}",
-                bands * rows
-            )));
+            let t = params.f64_in("threshold", 0.0, 1.0)?;
+            let (fp, fn_) = (params.f64_in("fp_weight", 0.0, 1e6)?, params.f64_in("fn_weight", 0.0, 1e6)?);
+            (bands, rows) =
+                optimal_bands_rows(t, perms, fp, fn_).map_err(|e| Error::Spec(format!("strategy `{name}`: {e}")))?;
+        } else {
+            // Both are at most MAX_PERMS, so the product cannot overflow.
+            let used = bands * rows;
+            if used > MAX_PERMS {
+                return Err(Error::Spec(format!(
+                    "strategy `{name}`: bands x rows = {used} exceeds the largest signature, {MAX_PERMS}"
+                )));
+            }
+            if perms == 0 {
+                perms = used;
+            } else if used > perms {
+                return Err(Error::Spec(format!("strategy `{name}`: bands x rows = {used} exceeds perms = {perms}")));
+            }
         }
         let verify = Verify::parse(params.choice("verify", Verify::CHOICES)?);
-        let verify_threshold = params.f64("verify_threshold")?;
+        let verify_threshold = params.f64_in("verify_threshold", 0.0, 1.0)?;
         Ok(MinHash {
             name,
             shingler,

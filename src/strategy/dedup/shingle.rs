@@ -64,10 +64,13 @@ pub fn norm_from(params: &Params) -> Result<Norm, Error> {
     Norm::parse(params.choice("norm", Norm::CHOICES)?)
 }
 
+/// The longest shingle accepted, in units.
+pub const MAX_NGRAM: usize = 1 << 16;
+
 /// Reads the shingling group: `norm`, `unit` and `ngram`.
 pub fn shingler_from(params: &Params) -> Result<Shingler, Error> {
     let unit = Unit::parse(params.choice("unit", Unit::CHOICES)?)?;
-    Shingler::new(norm_from(params)?, unit, params.usize("ngram")?)
+    Shingler::new(norm_from(params)?, unit, params.usize_in("ngram", 1, MAX_NGRAM)?)
 }
 
 /// How to cut a text into shingles.
