@@ -14,6 +14,34 @@ use corpusbench::report;
 use corpusbench::runner::{self, RunOptions, Selected};
 use corpusbench::strategy::Registry;
 
+/// The most timed runs per cell `--repeat` accepts.
+const MAX_REPEAT: u64 = 1000;
+/// The most threads (and extraction worker processes) `--threads` accepts.
+const MAX_THREADS: u64 = 1024;
+
+/// The exit codes of every command, in one place (the README's table says the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// 0: everything ran clean (for `gate`: no regression).
+    Clean,
+    /// 1: nothing could run (a bad argument, an unknown strategy or parameter, no dataset, no
+    /// strategy for any dataset's task), or `gate` found a regression.
+    Failed,
+    /// 2: the command completed, but input records were malformed (and left out), a cell
+    /// failed, or a benchmark answer was wrong.
+    Partial,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(match e {
+            Exit::Clean => 0,
+            Exit::Failed => 1,
+            Exit::Partial => 2,
+        })
+    }
+}
+
 #[global_allocator]
 static ALLOC: corpusbench::cost::CountingAlloc = corpusbench::cost::CountingAlloc;
 
@@ -89,11 +117,11 @@ struct BenchArgs {
     /// Reference strategy for time ratios; default: the first strategy of each dataset's task.
     #[arg(long)]
     reference: Option<String>,
-    /// Timed runs per cell.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Timed runs per cell (1 to 1000).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=MAX_REPEAT))]
     repeat: u64,
-    /// Largest thread count of the scaling sweep (1..N); default: all cores.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Largest thread count of the scaling sweep (1..N, at most 1024); default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
     threads: Option<u64>,
     /// Folder for bench.csv.
     #[arg(long, default_value = "results")]
@@ -145,11 +173,11 @@ struct RunArgs {
     /// Folder for results.csv and run.json.
     #[arg(long, default_value = "results")]
     out: PathBuf,
-    /// Timed runs per cell; the median is reported.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Timed runs per cell (1 to 1000); the median is reported.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=MAX_REPEAT))]
     repeat: u64,
-    /// Worker threads; default: all cores.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Worker threads (at most 1024); default: all cores.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
     threads: Option<u64>,
     /// Time budget of one page for extractors, in seconds; a page over it is recorded as a
     /// timeout (`timeout_pages`) and the run goes on.
@@ -222,7 +250,14 @@ struct SynthArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are answers, not errors; a bad argument means nothing ran.
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Failed.into() } else { Exit::Clean.into() };
+        }
+    };
     let registry = child::registry(cli.testing_aids);
     let result = match cli.command {
         Command::Run(args) => run(&registry, args),
@@ -236,14 +271,14 @@ fn main() -> ExitCode {
             // A panic is reported to the runner as a failed page; its message need not reach stderr.
             std::panic::set_hook(Box::new(|_| {}));
             child::worker::serve(&registry, &strategy, std::io::stdin().lock(), std::io::stdout().lock())
-                .map(|()| ExitCode::SUCCESS)
+                .map(|()| Exit::Clean.into())
         }
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(1)
+            Exit::Failed.into()
         }
     }
 }
@@ -270,6 +305,9 @@ fn select(registry: &Registry, given: &[String]) -> Result<(Vec<String>, Vec<Sel
     } else {
         given.iter().map(|s| s.trim().to_string()).collect()
     };
+    if let Some(dup) = specs.iter().enumerate().find_map(|(i, s)| specs[..i].contains(s).then_some(s)) {
+        return Err(Error::Usage(format!("strategy `{dup}` is given twice")));
+    }
     let selected = specs.iter().map(|spec| Selected::build(registry, spec)).collect::<Result<Vec<_>, Error>>()?;
     Ok((specs, selected))
 }
@@ -292,6 +330,13 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
         worker: Some(worker_exe()?),
     };
     let total: usize = datasets.iter().map(|d| selected.iter().filter(|s| s.strategy.task() == d.task()).count()).sum();
+    if total == 0 {
+        return Err(Error::Usage(format!(
+            "no strategy given is for the task of any dataset found ({} dataset(s): {})",
+            datasets.len(),
+            datasets.iter().map(|d| format!("{} ({})", d.name, d.task())).collect::<Vec<_>>().join(", ")
+        )));
+    }
     let bar = indicatif::ProgressBar::new(total as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
         bar.set_style(style);
@@ -323,7 +368,7 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
     if !input_errors.is_empty() {
         eprintln!("{} input error(s); the affected records were left out", input_errors.len());
     }
-    Ok(if input_errors.is_empty() && failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if input_errors.is_empty() && failures.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
 
 fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {
@@ -348,7 +393,7 @@ fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {
         );
     }
     report_input_errors(&errors);
-    Ok(if errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
 
 fn default_threads(given: Option<u64>) -> usize {
@@ -404,7 +449,7 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
     write_atomic(&args.out.join("bench.csv"), &csv)?;
     print!("{}", report::bench::bench_table(&sweeps));
     println!("\nbench results: {}", args.out.join("bench.csv").display());
-    Ok(if wrong_answers == 0 && input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if wrong_answers == 0 && input_errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
 
 /// The benchmark definitions `bench` checks answers against when `--cases` is not given.
@@ -441,7 +486,7 @@ fn cost(registry: &Registry, args: CostArgs) -> Result<ExitCode, Error> {
     let _ = std::fs::remove_dir(&scratch);
     write_atomic(&args.out.join("cost.csv"), &report::cost::cost_csv(&rows)?)?;
     println!("cost: {}", args.out.join("cost.csv").display());
-    Ok(if failures == 0 && input_errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if failures == 0 && input_errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
 
 fn cost_worker(registry: &Registry, dir: &std::path::Path, name: &str, spec: &str) -> Result<ExitCode, Error> {
@@ -453,7 +498,7 @@ fn cost_worker(registry: &Registry, dir: &std::path::Path, name: &str, spec: &st
         .ok_or_else(|| Error::Usage(format!("no dataset `{name}` in {}", dir.display())))?;
     let allocs = child::cost::run_once(&ds, &strategy)?;
     println!("{}", child::cost::worker_line(allocs));
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Clean.into())
 }
 
 fn gate(args: GateArgs) -> Result<ExitCode, Error> {
@@ -476,13 +521,13 @@ fn gate(args: GateArgs) -> Result<ExitCode, Error> {
         if failed && !args.allow_lower {
             print!("{}", render::text(&rows, false));
             eprintln!("refusing to update the baseline: the rows marked WORSE would lower a floor (use --allow-lower)");
-            return Ok(ExitCode::from(1));
+            return Ok(Exit::Failed.into());
         }
         // Cells on datasets this run did not load are kept (see `Baseline::updated`).
         let new = baseline.updated(&observed);
         write_atomic(&args.baseline, new.to_toml()?.as_bytes())?;
         println!("baseline written: {} ({} cells)", args.baseline.display(), new.cells.len());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Clean.into());
     }
     print!("{}", render::text(&rows, args.all));
     if let Some(md) = &args.markdown {
@@ -490,9 +535,9 @@ fn gate(args: GateArgs) -> Result<ExitCode, Error> {
     }
     if failed {
         eprintln!("gate: regression (rows marked WORSE{})", if args.strict { ", stale or missing" } else { "" });
-        Ok(ExitCode::from(1))
+        Ok(Exit::Failed.into())
     } else {
-        Ok(ExitCode::SUCCESS)
+        Ok(Exit::Clean.into())
     }
 }
 
@@ -502,7 +547,7 @@ fn synth(args: SynthArgs) -> Result<ExitCode, Error> {
         for p in synth::PARAMS {
             println!("{:<22} {:<6} {}", p.name, p.default, p.help);
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Clean.into());
     }
     let out = args.out.ok_or_else(|| Error::Usage("--out is required".into()))?;
     let mut cfg = synth::Config::new(args.inputs, out, args.docs, args.seed);
@@ -536,7 +581,7 @@ fn synth(args: SynthArgs) -> Result<ExitCode, Error> {
     );
     if s.input_exhausted {
         eprintln!("input ran out after {} of {} documents (use --fill-words to go on)", s.docs, cfg.docs);
-        return Ok(ExitCode::from(2));
+        return Ok(Exit::Partial.into());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Clean.into())
 }

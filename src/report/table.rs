@@ -46,10 +46,6 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
             let mut row = vec![c.strategy.clone()];
             if let Some(f) = &c.failure {
                 row.push(format!("FAILED: {f}"));
-            } else if !ds.is_empty() && value(c, "failed_pages") == Some(ds.len() as f64) {
-                // An extractor that failed on every page (e.g. saved outputs of another dataset)
-                // has no scores worth ranking.
-                row.push(format!("FAILED: all {} pages failed", ds.len()));
             } else {
                 for m in &columns {
                     row.push(value(c, m).map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()));

@@ -278,6 +278,21 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             let outcomes = first.unwrap_or_default();
             let failed = outcomes.iter().filter(|o| matches!(o, PageOutcome::Failed(_))).count();
             let timeouts = outcomes.iter().filter(|o| matches!(o, PageOutcome::Timeout)).count();
+            // An extractor that produced nothing for any page has no scores worth ranking.
+            if !pages.is_empty() && failed + timeouts == pages.len() {
+                let first = outcomes.iter().find_map(|o| match o {
+                    PageOutcome::Failed(e) => Some(e.as_str()),
+                    _ => None,
+                });
+                cell.failure = Some(match first {
+                    Some(e) => format!(
+                        "all {} pages failed or timed out ({timeouts} timed out); first error: {e}",
+                        pages.len()
+                    ),
+                    None => format!("all {} pages timed out", pages.len()),
+                });
+                return cell;
+            }
             let texts: Vec<String> = outcomes
                 .into_iter()
                 .map(|o| match o {

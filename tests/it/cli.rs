@@ -246,3 +246,45 @@ fn out_of_bounds_and_nameless_parameters_are_refused_before_any_work() {
         assert!(!tmp.path().join("r").exists(), "{spec}: work was done");
     }
 }
+
+/// Exit status 1: nothing could run, and it is said before any work.
+#[test]
+fn bad_arguments_and_runs_where_nothing_applies_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seed = crate::common::bundled_corpus().join("seed-news").display().to_string();
+    let cases: [(&[&str], &str); 5] = [
+        (&["run", "--bogus"], "unexpected argument"),
+        (&["run", "--corpus", &seed, "--repeat", "18446744073709551615"], "--repeat"),
+        (&["run", "--corpus", &seed, "--threads", "1000000"], "--threads"),
+        (&["run", "--corpus", &seed, "-s", "exact", "-s", "exact"], "given twice"),
+        (&["run", "--corpus", &seed, "-s", "plain", "--out", "r"], "no strategy given is for the task"),
+    ];
+    for (args, says) in cases {
+        let t0 = std::time::Instant::now();
+        let out = corpusbench(tmp.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert!(t0.elapsed() < std::time::Duration::from_secs(10), "{args:?} took {:?}", t0.elapsed());
+    }
+    assert!(!tmp.path().join("r").exists());
+    let help = corpusbench(tmp.path(), &["run", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+}
+
+/// Exit status 2: an extractor whose every page failed is a failed cell, in the table, the CSV
+/// and the run record alike.
+#[test]
+fn a_cell_whose_every_page_failed_is_a_failure_and_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = crate::common::bundled_corpus().join("handmade-extract").display().to_string();
+    std::fs::write(tmp.path().join("saved.json"), r#"{"no-such-page": "text"}"#).unwrap();
+    let out = corpusbench(tmp.path(), &["run", "--corpus", &corpus, "-s", "outputs:saved.json", "--out", "r"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).contains("FAILED: all 10 pages failed"), "{}", stdout(&out));
+    let rows = results_rows(&tmp.path().join("r/results.csv"));
+    assert!(rows.iter().any(|r| r.3 == "failed" && r.4 == 1.0), "{rows:?}");
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("r/run.json")).unwrap()).unwrap();
+    let failure = run["cells"][0]["failure"].as_str().unwrap_or_default();
+    assert!(failure.starts_with("all 10 pages failed"), "{failure}");
+}
