@@ -266,8 +266,10 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench(&registry, args),
         Command::Cost(args) => cost(&registry, args),
         Command::Gate(args) => gate(args),
+        // No watchdog thread here: it would run inside the region callgrind counts.
         Command::CostWorker { dataset, name, strategy } => cost_worker(&registry, &dataset, &name, &strategy),
         Command::Worker { strategy } => {
+            child::exit_with_parent();
             // A panic is reported to the runner as a failed page; its message need not reach stderr.
             std::panic::set_hook(Box::new(|_| {}));
             child::worker::serve(&registry, &strategy, std::io::stdin().lock(), std::io::stdout().lock())

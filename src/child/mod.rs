@@ -27,6 +27,31 @@ pub fn registry(testing_aids: bool) -> Registry {
     if testing_aids { Registry::with_testing_aids() } else { Registry::builtin() }
 }
 
+/// How often a child looks whether its parent is still there.
+const PARENT_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Makes this child process exit when its parent dies, even while its main thread is stuck in
+/// a strategy that never returns: a watchdog thread polls the parent's pid and exits the process
+/// once the child has been re-parented. (The kernel's parent-death signal would fire when the
+/// parent's spawning *thread* ends, which for a pool's replacement workers is too early.)
+pub fn exit_with_parent() {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(PARENT_POLL);
+                if std::os::unix::process::parent_id() != parent {
+                    std::process::exit(EXIT_ORPHANED);
+                }
+            }
+        });
+    }
+}
+
+/// The exit status of a child whose parent died.
+pub const EXIT_ORPHANED: i32 = 3;
+
 /// A command running `exe SUBCOMMAND [--testing-aids] ARGS...`.
 pub fn command(exe: &Path, subcommand: &str, testing_aids: bool) -> Command {
     let mut cmd = Command::new(exe);

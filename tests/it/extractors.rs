@@ -272,3 +272,69 @@ fn justext_needs_a_german_or_merged_stoplist_for_the_german_article() {
         }
     }
 }
+
+/// The pids of the live (not zombie) children of `pid`, from /proc.
+fn live_children(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // pid (comm) state ppid ...: comm may hold spaces, so split after its closing paren.
+        let Some((head, rest)) = stat.rsplit_once(')') else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let (Some(state), Some(ppid)) = (fields.first(), fields.get(1)) else { continue };
+        if *ppid == pid.to_string() && *state != "Z" {
+            if let Some(p) = head.split_whitespace().next().and_then(|p| p.parse().ok()) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().next() != Some("Z")))
+        .unwrap_or(false)
+}
+
+/// A worker stuck in a page whose extractor never returns dies with its parent: killing the
+/// run leaves no process behind.
+#[test]
+#[cfg(target_os = "linux")]
+fn workers_die_with_their_parent_even_mid_page() {
+    use std::time::{Duration, Instant};
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = crate::common::bundled_corpus().join("handmade-extract");
+    let mut parent = std::process::Command::new(env!("CARGO_BIN_EXE_corpusbench"))
+        .args(["--testing-aids", "run", "-s", "sleep:ms=600000", "--threads", "1", "--page-timeout", "600"])
+        .arg("--corpus")
+        .arg(&corpus)
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    let workers = loop {
+        let w = live_children(parent.id());
+        if !w.is_empty() || t0.elapsed() > Duration::from_secs(30) {
+            break w;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(!workers.is_empty(), "no worker started");
+    // Let the worker take its first page, then kill the parent without any chance to clean up.
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = std::process::Command::new("kill").args(["-TERM", &parent.id().to_string()]).status();
+    let _ = parent.wait();
+    let t1 = Instant::now();
+    while workers.iter().any(|&w| alive(w)) && t1.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<u32> = workers.iter().copied().filter(|&w| alive(w)).collect();
+    for &w in &left {
+        let _ = std::process::Command::new("kill").args(["-KILL", &w.to_string()]).status();
+    }
+    assert!(left.is_empty(), "workers {left:?} outlived their parent");
+}
