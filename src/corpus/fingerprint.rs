@@ -70,7 +70,9 @@ impl Fingerprint {
 pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
     let mut digest = Fingerprint::new();
     for name in files {
-        digest.add_file(name, &root.join(name))?;
+        // A listed file may be stored compressed as `<name>.gz`, as every loader accepts.
+        let path = crate::io::find_maybe_gz(&root.join(name))?;
+        digest.add_file(name, &path)?;
     }
     Ok(digest.finish())
 }

@@ -156,7 +156,8 @@ fn load_dedup(
     let (mut docs, index, _) = records(docs_path, objs, errors, |rec, id| {
         Ok(Doc { id: id.to_string(), text: rec.req_str("text")?.to_string() })
     });
-    let Some((gold_path, gold_objs)) = gold else {
+    // No gold file, or one with no record (a dataset to time strategies on): nothing to score.
+    let Some((gold_path, gold_objs)) = gold.filter(|(_, objs)| !objs.is_empty()) else {
         return Items::Dedup { docs, gold: DedupGold::default() };
     };
     let char_lens: Vec<usize> = docs.iter().map(|d| d.text.chars().count()).collect();
@@ -192,6 +193,19 @@ fn load_dedup(
     }
     let mut golds = golds;
     golds.sort_by_key(|g| g.0);
+    // A document the gold says nothing about cannot be scored: guessing "unique" would count a
+    // strategy's correct find as a false positive. Report it and leave it out.
+    let mut has_gold = vec![false; docs.len()];
+    for g in &golds {
+        has_gold[g.0] = true;
+    }
+    for (i, doc) in docs.iter().enumerate() {
+        if !has_gold[i] && !drop[i] {
+            drop[i] = true;
+            let msg = format!("document `{}` has no gold record; left out of the run", doc.id);
+            errors.push(InputError::file(&gold_path, msg));
+        }
+    }
     for (doc, cluster, span) in golds {
         if let Some(c) = cluster {
             let next = labels.len() as u32;

@@ -70,6 +70,8 @@ impl<R: BufRead> Reader<R> {
     fn parse_line(&self) -> Option<Result<Object, InputError>> {
         let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        // A byte-order mark at the start of the file is not part of the first record.
+        let raw = if self.line == 1 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
         let err = |msg: String| Some(Err(InputError::line(&self.path, self.line, msg)));
         let line = match std::str::from_utf8(raw) {
             Ok(line) => line,
@@ -106,6 +108,14 @@ pub fn objects(path: &Path, input: impl BufRead, errors: &mut Vec<InputError>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_does_not_cost_the_first_record() {
+        let mut errors = Vec::new();
+        let got = objects(Path::new("x.jsonl"), b"\xEF\xBB\xBF{\"a\": 1}\n{\"b\": 2}\n".as_slice(), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(got.len(), 2);
+    }
 
     #[test]
     fn bad_lines_are_reported_with_their_numbers_and_reading_goes_on() {

@@ -288,3 +288,45 @@ fn a_cell_whose_every_page_failed_is_a_failure_and_exits_2() {
     let failure = run["cells"][0]["failure"].as_str().unwrap_or_default();
     assert!(failure.starts_with("all 10 pages failed"), "{failure}");
 }
+
+#[test]
+fn a_document_without_a_gold_record_is_reported_and_left_out() {
+    // `orphan` repeats the good document's text; scored as "unique" it would make `lines` look wrong.
+    let docs = format!("{GOOD_DOC}{{\"id\": \"orphan\", \"text\": \"a\\nb\\na\"}}\n");
+    let (code, err, rows) = run_bad(docs.as_bytes(), GOOD_GOLD.as_bytes());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("gold.jsonl") && err.contains("document `orphan` has no gold record"), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn a_byte_order_mark_keeps_the_first_record() {
+    let docs = format!("\u{feff}{GOOD_DOC}");
+    let (code, err, rows) = run_bad(docs.as_bytes(), GOOD_GOLD.as_bytes());
+    assert_eq!(code, Some(0), "{err}");
+    assert_good_doc_scored(&rows);
+}
+
+#[test]
+fn files_stored_gzip_compressed_load_and_are_fingerprinted() {
+    use std::io::Write;
+    let gz = |text: &str| {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(text.as_bytes()).unwrap();
+        enc.finish().unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = dedup_manifest("zipped");
+    let (docs, gold) = (gz(GOOD_DOC), gz(GOOD_GOLD));
+    let dir = dataset_dir(
+        tmp.path(),
+        "zipped",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl.gz", &docs), ("gold.jsonl.gz", &gold)],
+    );
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "-s", "lines", "--out", "res"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_good_doc_scored(&results_rows(&tmp.path().join("res/results.csv")));
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("res/run.json")).unwrap()).unwrap();
+    assert_eq!(run["datasets"][0]["sha256"].as_str().map(str::len), Some(64), "{run}");
+}

@@ -282,10 +282,11 @@ fn live_children(pid: u32) -> Vec<u32> {
         let Some((head, rest)) = stat.rsplit_once(')') else { continue };
         let fields: Vec<&str> = rest.split_whitespace().collect();
         let (Some(state), Some(ppid)) = (fields.first(), fields.get(1)) else { continue };
-        if *ppid == pid.to_string() && *state != "Z" {
-            if let Some(p) = head.split_whitespace().next().and_then(|p| p.parse().ok()) {
-                out.push(p);
-            }
+        if *ppid == pid.to_string()
+            && *state != "Z"
+            && let Some(p) = head.split_whitespace().next().and_then(|p| p.parse().ok())
+        {
+            out.push(p);
         }
     }
     out
