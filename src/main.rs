@@ -339,6 +339,7 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
             datasets.iter().map(|d| format!("{} ({})", d.name, d.task())).collect::<Vec<_>>().join(", ")
         )));
     }
+    let _out = corpusbench::io::lock_out_dir(&args.out)?;
     let bar = indicatif::ProgressBar::new(total as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
         bar.set_style(style);
@@ -426,6 +427,7 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
     };
     let roots: std::collections::BTreeMap<String, PathBuf> =
         datasets.iter().map(|d| (d.name.clone(), d.root.clone())).collect();
+    let _out = corpusbench::io::lock_out_dir(&args.out)?;
     let max_threads = default_threads(args.threads);
     let mut sweeps = Vec::new();
     let mut wrong_answers = 0;
@@ -465,6 +467,7 @@ fn cost(registry: &Registry, args: CostArgs) -> Result<ExitCode, Error> {
     let (_, selected) = select(registry, &args.select.strategies)?;
     let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
+    let _out = corpusbench::io::lock_out_dir(&args.out)?;
     let scratch = args.out.join(".callgrind");
     let mut rows: Vec<(String, corpusbench::model::Task, String, child::cost::Cost)> = Vec::new();
     let mut failures = 0;

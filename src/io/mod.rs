@@ -73,6 +73,38 @@ pub fn gunzip_if_compressed(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, Inpu
     Ok(out)
 }
 
+/// An output folder held by this process: while it lives, another corpusbench command that
+/// asks for the same folder is refused, so two runs cannot mix their reports.
+#[derive(Debug)]
+pub struct OutLock {
+    _file: File,
+}
+
+/// The lock file inside an output folder.
+pub const LOCK_FILE: &str = ".corpusbench.lock";
+
+/// Creates `dir` if needed and takes its lock. A folder that cannot be created or written, or
+/// that another process holds, is an error before any work is done. The lock is an advisory
+/// file lock, released when the process ends however it ends.
+pub fn lock_out_dir(dir: &Path) -> Result<OutLock, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(
+            "another corpusbench command is writing to {}; wait for it, or choose another --out",
+            dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
 /// Writes `bytes` to `path` so that readers see either the old file or the whole new one: to a
 /// temporary file in the same folder, synced, then renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
@@ -122,6 +154,17 @@ mod tests {
         assert_eq!(got, b"first\nsecond\n");
         let (found, got) = read_maybe_gz(&dir.path().join("two.jsonl")).unwrap();
         assert_eq!((found, got), (path, b"first\nsecond\n".to_vec()));
+    }
+
+    #[test]
+    fn an_output_folder_is_held_by_one_lock_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let held = lock_out_dir(&out).unwrap();
+        let err = lock_out_dir(&out).unwrap_err().to_string();
+        assert!(err.contains("another corpusbench command is writing"), "{err}");
+        drop(held);
+        assert!(lock_out_dir(&out).is_ok());
     }
 
     #[test]

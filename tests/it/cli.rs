@@ -330,3 +330,34 @@ fn files_stored_gzip_compressed_load_and_are_fingerprinted() {
         serde_json::from_slice(&std::fs::read(tmp.path().join("res/run.json")).unwrap()).unwrap();
     assert_eq!(run["datasets"][0]["sha256"].as_str().map(str::len), Some(64), "{run}");
 }
+
+/// Two runs on one output folder cannot mix their reports: the second is refused at once, and
+/// an output folder that cannot be written is an error before any work.
+#[test]
+fn a_held_or_unwritable_output_folder_is_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = crate::common::bundled_corpus().join("handmade-extract").display().to_string();
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_corpusbench"))
+        .args(["--testing-aids", "run", "--corpus", &corpus, "-s", "sleep:ms=2000", "--threads", "1", "--out", "r"])
+        .current_dir(tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while !tmp.path().join("r/.corpusbench.lock").exists() && t0.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = corpusbench(tmp.path(), &["run", "--corpus", &corpus, "-s", "plain", "--out", "r"]);
+    let _ = first.kill();
+    let _ = first.wait();
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    assert!(stderr(&second).contains("another corpusbench command is writing"), "{}", stderr(&second));
+
+    let blocked = tmp.path().join("a-file");
+    std::fs::write(&blocked, "not a folder").unwrap();
+    let out = blocked.join("out").display().to_string();
+    let bad = corpusbench(tmp.path(), &["run", "--corpus", &corpus, "-s", "plain", "--out", &out]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("a-file"), "{}", stderr(&bad));
+}
