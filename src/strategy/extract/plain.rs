@@ -12,8 +12,10 @@
 //!
 //! It deliberately does not apply CSS from style sheets, run scripts, or judge what is main
 //! content: that is what the other extractors are for. Memory is linear in the page, time linear
-//! in its length (end tags search at most [`END_TAG_SEARCH`] open elements), and no recursion is
-//! used, so pathological nesting cannot overflow the stack.
+//! in its length (end tags search at most [`END_TAG_SEARCH`] open elements), and the walker does
+//! not recurse, so pathological nesting cannot overflow the stack. The tokenizer (html5gum 0.9)
+//! recurses once per attribute of a tag; a page that might hold a tag with very many attributes
+//! is tokenized on a thread with a stack sized for them ([`visible_text`]).
 
 use std::convert::Infallible;
 
@@ -352,6 +354,15 @@ impl Walker {
         if self.hidden_at != NONE {
             return;
         }
+        // A browser's tree builder drops U+0000 from body text; so does this walker.
+        if value.contains(&0) {
+            let kept: Vec<u8> = value.iter().copied().filter(|&b| b != 0).collect();
+            return self.text_without_nul(&kept);
+        }
+        self.text_without_nul(value)
+    }
+
+    fn text_without_nul(&mut self, value: &[u8]) {
         if self.pre_at != NONE {
             if self.pending_space {
                 self.out.push(b' ');
@@ -397,8 +408,37 @@ impl Walker {
     }
 }
 
-/// The visible text of `html`, one line per block.
+/// Attribute counts below which the tokenizer surely fits the default stack: html5gum 0.9
+/// recurses once per attribute of a tag (about 200 bytes of stack each), so a tag with 50,000
+/// attributes overflows an 8 MiB stack. A page with fewer `=` bytes than this has no such tag.
+const SAFE_EQUALS: usize = 10_000;
+
+/// Stack bytes given per `=` of a page that might hold a tag with very many attributes.
+const STACK_PER_EQUALS: usize = 512;
+
+/// The visible text of `html`, one line per block. A page that might hold a tag with tens of
+/// thousands of attributes is tokenized on a thread whose stack is sized for them.
 pub fn visible_text(html: &str) -> String {
+    // A quoted attribute takes at least 5 bytes (`a="" `): a shorter page cannot hold enough.
+    if html.len() < SAFE_EQUALS * 5 {
+        return walk(html);
+    }
+    let equals = html.matches('=').count();
+    if equals < SAFE_EQUALS {
+        return walk(html);
+    }
+    let stack = (8 << 20) + equals.saturating_mul(STACK_PER_EQUALS);
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, || walk(html)) {
+            Ok(handle) => handle.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            // No thread to be had: try on this one (a deep page may then overflow, as before).
+            Err(_) => walk(html),
+        }
+    })
+}
+
+/// Tokenizes `html` and walks its events.
+fn walk(html: &str) -> String {
     let mut walker = Walker::new(html.len() / 4);
     {
         let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _span: Span<()>| -> Option<Infallible> {
@@ -445,6 +485,21 @@ mod tests {
     fn pre_keeps_whitespace_and_entities_are_decoded() {
         let html = "<p>a &amp; b&nbsp;c</p><pre>fn main() {\n    x &lt; 1;\n}</pre><p>z";
         assert_eq!(visible_text(html), "a & b\u{a0}c\nfn main() {\n    x < 1;\n}\nz");
+    }
+
+    #[test]
+    fn nul_characters_are_dropped_from_text_as_a_browser_does() {
+        assert_eq!(visible_text("<p>Hello\0World</p><p>x\0</p>"), "HelloWorld\nx");
+    }
+
+    #[test]
+    fn a_tag_with_a_hundred_thousand_quoted_attributes_does_not_overflow_the_stack() {
+        let attrs = vec!["a=\"x\""; 100_000].join(" ");
+        let html = format!("<div {attrs}>Hello</div><p>after</p>");
+        // On a thread with the default worker stack, as an extraction worker runs it.
+        let text =
+            std::thread::Builder::new().stack_size(8 << 20).spawn(move || visible_text(&html)).unwrap().join().unwrap();
+        assert_eq!(text, "Hello\nafter");
     }
 
     #[test]
