@@ -78,12 +78,16 @@ pub fn load_dataset(dir: &Path) -> Result<Dataset, Error> {
     let manifest = Manifest::read(&manifest_path)?;
     let mut issues = Vec::new();
     let items = match manifest.format.as_str() {
-        "jsonl" => jsonl::load(dir, manifest.task, &mut issues),
+        "jsonl" => jsonl::load(dir, manifest.task, manifest.allow_outside_paths, &mut issues),
         other => {
             let msg = format!("unknown format `{other}` (known: jsonl)");
             return Err(InputError { field: Some("format".into()), ..InputError::file(&manifest_path, msg) }.into());
         }
     };
+    let outside = manifest.files.iter().find_map(|f| crate::io::inside(dir, f, manifest.allow_outside_paths).err());
+    if let Some(msg) = outside {
+        return Err(InputError { field: Some("files".into()), ..InputError::file(&manifest_path, msg) }.into());
+    }
     let fingerprint = match fingerprint(dir, &manifest.files) {
         Ok(fp) => fp,
         Err(e) => {

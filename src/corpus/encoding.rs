@@ -23,8 +23,12 @@
 //! HTTP headers (none are stored with the pages), and its late scan, like the prescan, does not
 //! know that `<script>` contents are not markup.
 
+use std::collections::HashSet;
+
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, X_USER_DEFINED};
+
+use crate::text::hash::PlainKeys;
 
 /// How many leading bytes the meta prescan looks at (the standard's figure).
 const PRESCAN_BYTES: usize = 1024;
@@ -140,7 +144,8 @@ fn scan(raw: &[u8], limit: usize) -> Option<&'static Encoding> {
 /// The attributes of one `<meta>` element, read from `pos`. Outer `None`: the prescan ran out of
 /// bytes; inner `None`: this element declares no usable encoding.
 fn meta_element(bytes: &[u8], pos: &mut usize) -> Option<Option<&'static Encoding>> {
-    let mut seen: Vec<Vec<u8>> = Vec::new();
+    // A set, not a list: a `<meta>` with 200,000 attributes made the list quadratic.
+    let mut seen: HashSet<Vec<u8>, PlainKeys> = HashSet::default();
     let mut got_pragma = false;
     let mut need_pragma: Option<bool> = None;
     let mut charset: Option<Option<&'static Encoding>> = None;
@@ -162,7 +167,7 @@ fn meta_element(bytes: &[u8], pos: &mut usize) -> Option<Option<&'static Encodin
             }
             _ => {}
         }
-        seen.push(name);
+        seen.insert(name);
     }
     let usable = match need_pragma {
         None => false,
@@ -279,6 +284,20 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
     use encoding_rs::{ISO_8859_2, SHIFT_JIS, WINDOWS_1250};
+
+    #[test]
+    fn a_late_meta_with_two_hundred_thousand_attributes_is_read_once() {
+        // Not UTF-8 (a lone 0xE9), so the late scan runs; 200,000 distinct attribute names.
+        let mut page = b"<html><head><title>caf\xe9</title>".to_vec();
+        page.extend(std::iter::repeat_n(&b"<!-- padding -->"[..], 100).flatten());
+        page.extend_from_slice(b"<meta ");
+        for i in 0..200_000 {
+            page.extend_from_slice(format!("a{i} ").as_bytes());
+        }
+        page.extend_from_slice(b"charset=windows-1251></head><body>x</body></html>");
+        let d = decode(&page, None);
+        assert_eq!((d.encoding, d.source), (encoding_rs::WINDOWS_1251, Source::LateMeta));
+    }
 
     #[test]
     fn bom_wins_over_meta() {

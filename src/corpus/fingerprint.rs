@@ -72,6 +72,7 @@ pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
     for name in files {
         // A listed file may be stored compressed as `<name>.gz`, as every loader accepts.
         let path = crate::io::find_maybe_gz(&root.join(name))?;
+        crate::io::regular_file(&path)?;
         digest.add_file(name, &path)?;
     }
     Ok(digest.finish())

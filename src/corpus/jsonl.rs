@@ -68,7 +68,7 @@ impl<'a> Rec<'a> {
 }
 
 /// Loads documents or pages and gold from `root` for a dataset of `task`.
-pub fn load(root: &Path, task: Task, errors: &mut Vec<InputError>) -> Items {
+pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<InputError>) -> Items {
     let (docs_path, docs) = match open_maybe_gz(&root.join("docs.jsonl")) {
         Ok((path, reader)) => {
             let objs = objects(&path, reader, errors);
@@ -93,7 +93,7 @@ pub fn load(root: &Path, task: Task, errors: &mut Vec<InputError>) -> Items {
     };
     match task {
         Task::Dedup => load_dedup(&docs_path, &docs, gold, errors),
-        Task::Extract => load_extract(root, &docs_path, &docs, gold, errors),
+        Task::Extract => load_extract(root, allow_outside, &docs_path, &docs, gold, errors),
     }
 }
 
@@ -268,6 +268,7 @@ fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Spans, Input
 
 fn load_extract(
     root: &Path,
+    allow_outside: bool,
     docs_path: &Path,
     objs: &Objects,
     gold: Option<(PathBuf, Objects)>,
@@ -277,8 +278,8 @@ fn load_extract(
         let html = match (rec.opt_str("html")?, rec.opt_str("html_path")?) {
             (Some(html), _) => html.to_string(),
             (None, Some(rel)) => {
-                let (_, raw) =
-                    crate::io::read_maybe_gz(&root.join(rel)).map_err(|e| rec.err("html_path", e.to_string()))?;
+                let path = crate::io::inside(root, rel, allow_outside).map_err(|e| rec.err("html_path", e))?;
+                let (_, raw) = crate::io::read_maybe_gz(&path).map_err(|e| rec.err("html_path", e.to_string()))?;
                 crate::corpus::decode_html(&raw)
             }
             (None, None) => return Err(rec.err("html", "missing required field (or `html_path`)")),

@@ -30,6 +30,9 @@ pub struct Manifest {
     pub primary_metric: Option<String>,
     /// Files that make up the dataset, relative to the folder; the fingerprint covers them.
     pub files: Vec<String>,
+    /// Whether `files` and records' `html_path` may name files outside the dataset folder.
+    #[serde(default)]
+    pub allow_outside_paths: bool,
     /// Expected sha256 fingerprint; a mismatch is reported as an input problem.
     #[serde(default)]
     pub sha256: Option<String>,

@@ -18,12 +18,42 @@ fn is_gz(path: &Path) -> bool {
 /// A buffered reader over `path`, decompressing a `.gz` file (all of its members: a
 /// concatenation of gzip files is read to its end, as `zcat` reads it).
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
+    regular_file(path)?;
     let file = File::open(path).map_err(|e| InputError::file(path, e.to_string()))?;
     Ok(if is_gz(path) {
         Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file)))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, file))
     })
+}
+
+/// An error unless `path` is a regular file: reading a FIFO or a device would block or never end.
+pub fn regular_file(path: &Path) -> Result<(), InputError> {
+    let meta = std::fs::metadata(path).map_err(|e| InputError::file(path, e.to_string()))?;
+    if meta.is_file() { Ok(()) } else { Err(InputError::file(path, "not a regular file")) }
+}
+
+/// `root/rel`, refused when it leads outside `root` (an absolute path, `..`, or a link that
+/// resolves elsewhere) unless `allow_outside`: a dataset's manifest and records name files of
+/// the dataset, and reading `/etc/...` on a record's say is not what a user asked for.
+pub fn inside(root: &Path, rel: &str, allow_outside: bool) -> Result<PathBuf, String> {
+    let path = root.join(rel);
+    if allow_outside {
+        return Ok(path);
+    }
+    let lexical_escape = Path::new(rel)
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+    let resolved_escape = match (std::fs::canonicalize(root), find_maybe_gz(&path).ok().map(std::fs::canonicalize)) {
+        (Ok(r), Some(Ok(p))) => !p.starts_with(r),
+        _ => false,
+    };
+    if lexical_escape || resolved_escape {
+        return Err(format!(
+            "`{rel}` is outside the dataset folder (set `allow_outside_paths = true` in dataset.toml to allow it)"
+        ));
+    }
+    Ok(path)
 }
 
 /// `path` itself when it exists, else `<path>.gz` when that exists (large upstream files are
@@ -165,6 +195,19 @@ mod tests {
         assert!(err.contains("another corpusbench command is writing"), "{err}");
         drop(held);
         assert!(lock_out_dir(&out).is_ok());
+    }
+
+    #[test]
+    fn paths_outside_the_folder_and_non_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.html"), "x").unwrap();
+        assert!(inside(dir.path(), "a.html", false).is_ok());
+        for bad in ["/etc/hostname", "../x.html", "sub/../../x"] {
+            assert!(inside(dir.path(), bad, false).unwrap_err().contains("outside the dataset folder"), "{bad}");
+        }
+        assert!(inside(dir.path(), "/etc/hostname", true).is_ok());
+        let err = open(dir.path()).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("not a regular file"), "{err}");
     }
 
     #[test]

@@ -361,3 +361,34 @@ fn a_held_or_unwritable_output_folder_is_refused_before_any_work() {
     assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("a-file"), "{}", stderr(&bad));
 }
+
+/// A record or manifest that names a file outside the dataset, or something that is not a
+/// regular file (a FIFO would block loading for ever), is an input error, not a read.
+#[test]
+fn paths_outside_the_dataset_and_fifos_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = "name = \"x\"\ntask = \"extract\"\nfiles = [\"docs.jsonl\", \"gold.jsonl\"]\n";
+    let gold = b"{\"id\": \"a\", \"text\": \"t\"}\n{\"id\": \"b\", \"text\": \"t\"}\n";
+    let docs = b"{\"id\": \"a\", \"html_path\": \"/etc/hostname\"}\n{\"id\": \"b\", \"html_path\": \"pipe\"}\n";
+    let dir = dataset_dir(
+        tmp.path(),
+        "x",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl", docs), ("gold.jsonl", gold)],
+    );
+    let fifo = std::process::Command::new("mkfifo").arg(dir.join("pipe")).status();
+    assert!(fifo.is_ok_and(|s| s.success()), "mkfifo");
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "-s", "plain", "--out", "r"]);
+    let err = stderr(&out);
+    assert!(err.contains("docs.jsonl:1: field `html_path`") && err.contains("outside the dataset folder"), "{err}");
+    assert!(err.contains("docs.jsonl:2: field `html_path`") && err.contains("not a regular file"), "{err}");
+
+    let escaping = "name = \"y\"\ntask = \"dedup\"\nfiles = [\"docs.jsonl\", \"../x/gold.jsonl\"]\n";
+    let dir = dataset_dir(tmp.path(), "y", &[("dataset.toml", escaping.as_bytes()), ("docs.jsonl", b"")]);
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "-s", "lines", "--out", "r"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("field `files`") && stderr(&out).contains("outside the dataset folder"),
+        "{}",
+        stderr(&out)
+    );
+}
