@@ -119,3 +119,29 @@ fn exact_with_no_normalisation_misses_the_reformatted_copy() {
     // only the two byte-identical mirrors: ferry x2 and school x2 -> 2 of 11 gold pairs
     assert!((metric(&m, "pair_recall") - 2.0 / 11.0).abs() < 1e-12, "{m:?}");
 }
+
+/// 100,000 short documents that all normalise to one text (CCNet folds digits), as real
+/// corpora hold hundreds of thousands of identical error or parking pages: every
+/// near-duplicate strategy finds the one cluster in linear time and memory (all pairs would be
+/// 5 x 10^9 per band), and every metric is computed from cluster sizes.
+#[test]
+fn a_hundred_thousand_identical_documents_form_one_cluster_without_listing_pairs() {
+    use corpusbench::model::DedupGold;
+    use corpusbench::runner::{RunOptions, Selected};
+    let n = 100_000;
+    let docs: Vec<corpusbench::model::Doc> = (0..n)
+        .map(|i| corpusbench::model::Doc { id: format!("d{i}"), text: format!("doc {i:05} w{}", i % 9) })
+        .collect();
+    let gold = DedupGold { clusters: Some(vec![0; n]), ..DedupGold::default() };
+    let ds = Dataset::in_memory("identical", Items::Dedup { docs, gold });
+    let registry = Registry::builtin();
+    let specs = ["exact:norm=ccnet", "minhash:norm=ccnet,ngram=2", "simhash:ngram=2"];
+    let selected: Vec<Selected> = specs.iter().map(|s| Selected::build(&registry, s).unwrap()).collect();
+    let cells = corpusbench::runner::run(&[ds], &selected, RunOptions::in_process(1, 2), &mut |_, _| {}).unwrap();
+    for cell in &cells {
+        assert!(cell.failure.is_none(), "{}: {:?}", cell.strategy, cell.failure);
+        assert_eq!(cell.answer.clusters, Some(1), "{}", cell.strategy);
+        assert_eq!(metric(&cell.metrics, "pair_f1"), 1.0, "{}", cell.strategy);
+        assert!(!cell.metrics.iter().any(|(m, _)| m.starts_with("edge_")), "{}: edges were listed", cell.strategy);
+    }
+}

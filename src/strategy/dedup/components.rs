@@ -5,13 +5,25 @@
 //! The closure is transitive on purpose (A~B and B~C puts A, B, C together even when A and C
 //! differ a lot); scoring the pairs themselves is left to the edge-level metrics.
 
-/// Pairs `(i, j)` of documents whose keys are equal in `entries` (`(key, document)`, any order)
-/// and that `keep` accepts; within a bucket, pairs come in document order. Used by every
+/// The most same-bucket pairs a banded index lists one by one. Above it (a bucket of tens of
+/// thousands of identical documents: error pages, cookie walls), listing them would take time
+/// and memory quadratic in the bucket, so the index links each bucket's first document to each
+/// other member instead ([`bucket_star`]): the same connected components when every pair is
+/// kept, linear in the documents.
+pub const MAX_LISTED_PAIRS: u64 = 20_000_000;
+
+/// The number of same-key pairs in `sorted` (entries `(key, document)` sorted by key), from the
+/// bucket sizes alone.
+pub fn pair_count(sorted: &[(u64, u32)]) -> u64 {
+    sorted.chunk_by(|a, b| a.0 == b.0).map(|b| (b.len() as u64) * (b.len() as u64 - 1) / 2).sum()
+}
+
+/// Pairs `(i, j)` of documents whose keys are equal in `sorted` (entries `(key, document)`
+/// sorted) and that `keep` accepts; within a bucket, pairs come in document order. Used by every
 /// banded index (LSH bands, SimHash blocks): one bucket walk, the strategy's own pair test.
-pub fn bucket_pairs(mut entries: Vec<(u64, u32)>, mut keep: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
-    entries.sort_unstable();
+pub fn bucket_pairs_sorted(sorted: &[(u64, u32)], mut keep: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
     let mut pairs = Vec::new();
-    for bucket in entries.chunk_by(|a, b| a.0 == b.0) {
+    for bucket in sorted.chunk_by(|a, b| a.0 == b.0) {
         for (x, &(_, i)) in bucket.iter().enumerate() {
             for &(_, j) in &bucket[x + 1..] {
                 if keep(i, j) {
@@ -21,6 +33,24 @@ pub fn bucket_pairs(mut entries: Vec<(u64, u32)>, mut keep: impl FnMut(u32, u32)
         }
     }
     pairs
+}
+
+/// [`bucket_pairs_sorted`] over entries in any order.
+#[cfg(test)]
+pub fn bucket_pairs(mut entries: Vec<(u64, u32)>, keep: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
+    entries.sort_unstable();
+    bucket_pairs_sorted(&entries, keep)
+}
+
+/// Star edges of `sorted`: each bucket's first (smallest) document to each other member that
+/// `keep` accepts. Linear in the entries.
+pub fn bucket_star(sorted: &[(u64, u32)], mut keep: impl FnMut(u32, u32) -> bool) -> Vec<(u32, u32)> {
+    let mut edges = Vec::new();
+    for bucket in sorted.chunk_by(|a, b| a.0 == b.0) {
+        let first = bucket[0].1;
+        edges.extend(bucket[1..].iter().map(|&(_, j)| (first, j)).filter(|&(i, j)| keep(i, j)));
+    }
+    edges
 }
 
 /// Cluster labels for `n` documents joined by `pairs`: label = smallest index in the component.
@@ -65,6 +95,17 @@ mod tests {
         assert!((crate::metrics::dedup::edge_score(&edges, &gold).recall - 2.0 / 3.0).abs() < 1e-12);
         let closed = cluster_labels(3, &edges);
         assert_eq!(crate::metrics::clusters::score(&closed, &gold).pairwise.recall, 1.0);
+    }
+
+    #[test]
+    fn star_edges_give_the_components_of_all_pairs_in_linear_size() {
+        let mut entries: Vec<(u64, u32)> = (0..1000).map(|d| (d as u64 % 3, d)).collect();
+        entries.sort_unstable();
+        assert_eq!(pair_count(&entries), 334 * 333 / 2 + 2 * (333 * 332 / 2));
+        let star = bucket_star(&entries, |_, _| true);
+        assert_eq!(star.len(), 997);
+        let all = bucket_pairs_sorted(&entries, |_, _| true);
+        assert_eq!(cluster_labels(1000, &star), cluster_labels(1000, &all));
     }
 
     #[test]

@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::components::{bucket_pairs, cluster_labels};
+use super::components::{MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
 use super::lsh::{banding_stats, optimal_bands_rows};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
@@ -356,21 +356,48 @@ pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     n
 }
 
+/// Candidate edges of a banded index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidates {
+    /// The edges, in band order, then bucket order.
+    pub edges: Vec<(u32, u32)>,
+    /// Whether `edges` lists every distinct same-bucket pair once; `false` when the buckets
+    /// held more than [`MAX_LISTED_PAIRS`] pairs and `edges` are star edges.
+    pub listed: bool,
+    /// Same-bucket pairs summed over bands (each distinct pair at least once).
+    pub bucket_pairs: u64,
+}
+
 /// Candidate pairs `(i, j)`, `i < j`, sharing at least one band key. Each pair is reported
-/// once, by the first band it shares; the list is in band order, then bucket order.
-pub fn candidate_pairs(keys: &[&[u64]], bands: usize) -> Vec<(u32, u32)> {
-    let per_band: Vec<Vec<(u32, u32)>> = (0..bands)
+/// once, by the first band it shares; the list is in band order, then bucket order. Over
+/// [`MAX_LISTED_PAIRS`] same-bucket pairs, star edges instead (same components).
+pub fn candidate_pairs(keys: &[&[u64]], bands: usize) -> Candidates {
+    let per_band: Vec<Vec<(u64, u32)>> = (0..bands)
         .into_par_iter()
         .map(|t| {
-            let entries: Vec<(u64, u32)> =
+            let mut entries: Vec<(u64, u32)> =
                 keys.iter().enumerate().filter(|(_, k)| k.len() == bands).map(|(d, k)| (k[t], d as u32)).collect();
-            bucket_pairs(entries, |i, j| {
-                let (ki, kj) = (keys[i as usize], keys[j as usize]);
-                (0..t).all(|s| ki[s] != kj[s])
-            })
+            entries.sort_unstable();
+            entries
         })
         .collect();
-    per_band.concat()
+    let bucket_pairs: u64 = per_band.iter().map(|e| pair_count(e)).sum();
+    let listed = bucket_pairs <= MAX_LISTED_PAIRS;
+    let edges: Vec<Vec<(u32, u32)>> = per_band
+        .par_iter()
+        .enumerate()
+        .map(|(t, entries)| {
+            if listed {
+                bucket_pairs_sorted(entries, |i, j| {
+                    let (ki, kj) = (keys[i as usize], keys[j as usize]);
+                    (0..t).all(|s| ki[s] != kj[s])
+                })
+            } else {
+                bucket_star(entries, |_, _| true)
+            }
+        })
+        .collect();
+    Candidates { edges: edges.concat(), listed, bucket_pairs }
 }
 
 impl Deduplicator for MinHash {
@@ -385,8 +412,13 @@ impl Deduplicator for MinHash {
         let sketches: Vec<Sketch> =
             docs.par_iter().map_init(Work::default, |w, doc| self.sketch(&doc.text, w)).collect();
         let keys: Vec<&[u64]> = sketches.iter().map(|s| s.keys.as_slice()).collect();
-        let candidates = candidate_pairs(&keys, self.bands);
-        let mut stats = vec![("candidate_pairs".to_string(), candidates.len() as f64)];
+        let Candidates { edges: candidates, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
+        let mut stats = if listed {
+            vec![("candidate_pairs".to_string(), candidates.len() as f64)]
+        } else {
+            // Too many to list: star edges, and no edge-level metrics (they would need every pair).
+            vec![("bucket_pairs".to_string(), bucket_pairs as f64), ("star_edges".to_string(), candidates.len() as f64)]
+        };
         let edges = if self.verify == Verify::Off {
             candidates
         } else {
@@ -400,7 +432,8 @@ impl Deduplicator for MinHash {
         };
         stats.extend(banding_stats(self.bands, self.rows));
         let cluster = cluster_labels(docs.len(), &edges);
-        Ok(DedupOutput { cluster: Some(cluster), pairs: Some(edges), stats, ..DedupOutput::default() })
+        let pairs = listed.then_some(edges);
+        Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
     }
 }
 

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use super::components::{bucket_pairs, cluster_labels};
+use super::components::{MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
 use crate::model::Doc;
@@ -74,23 +74,43 @@ fn block_key(fp: u64, (lo, hi): (u32, u32)) -> u64 {
 }
 
 /// Pairs `(i, j)`, `i < j`, of fingerprints within Hamming distance `k`, each reported once
-/// (by the first block the two share), in block order then bucket order.
-pub fn near_pairs(fps: &[Option<u64>], k: u32) -> Vec<(u32, u32)> {
+/// (by the first block the two share), in block order then bucket order; and whether they are
+/// listed. Over [`MAX_LISTED_PAIRS`] same-block pairs, each block bucket's first document is
+/// tested against each other member only (star edges: linear, and the same clusters when every
+/// member of a bucket is within `k` of its first).
+pub fn near_pairs(fps: &[Option<u64>], k: u32) -> (Vec<(u32, u32)>, bool) {
     let blocks = k + 1;
-    let per_block: Vec<Vec<(u32, u32)>> = (0..blocks)
+    let per_block: Vec<Vec<(u64, u32)>> = (0..blocks)
         .into_par_iter()
         .map(|t| {
             let range = block(t, blocks);
-            let entries: Vec<(u64, u32)> =
+            let mut entries: Vec<(u64, u32)> =
                 fps.iter().enumerate().filter_map(|(d, fp)| fp.map(|f| (block_key(f, range), d as u32))).collect();
-            bucket_pairs(entries, |i, j| {
+            entries.sort_unstable();
+            entries
+        })
+        .collect();
+    let listed = per_block.iter().map(|e| pair_count(e)).sum::<u64>() <= MAX_LISTED_PAIRS;
+    let near = |i: u32, j: u32| match (fps[i as usize], fps[j as usize]) {
+        (Some(fi), Some(fj)) => (fi ^ fj).count_ones() <= k,
+        _ => false,
+    };
+    let pairs: Vec<Vec<(u32, u32)>> = per_block
+        .par_iter()
+        .enumerate()
+        .map(|(t, entries)| {
+            let t = t as u32;
+            if !listed {
+                return bucket_star(entries, near);
+            }
+            bucket_pairs_sorted(entries, |i, j| {
                 let (Some(fi), Some(fj)) = (fps[i as usize], fps[j as usize]) else { return false };
                 let earlier = (0..t).any(|s| block_key(fi, block(s, blocks)) == block_key(fj, block(s, blocks)));
-                !earlier && (fi ^ fj).count_ones() <= k
+                !earlier && near(i, j)
             })
         })
         .collect();
-    per_block.concat()
+    (pairs.concat(), listed)
 }
 
 impl Deduplicator for SimHash {
@@ -104,10 +124,12 @@ impl Deduplicator for SimHash {
         }
         let fps: Vec<Option<u64>> =
             docs.par_iter().map_init(Scratch::default, |s, doc| self.fingerprint(&doc.text, s)).collect();
-        let pairs = near_pairs(&fps, self.k);
-        let stats = vec![("near_pairs".to_string(), pairs.len() as f64)];
+        let (pairs, listed) = near_pairs(&fps, self.k);
+        let name = if listed { "near_pairs" } else { "star_edges" };
+        let stats = vec![(name.to_string(), pairs.len() as f64)];
         let cluster = cluster_labels(docs.len(), &pairs);
-        Ok(DedupOutput { cluster: Some(cluster), pairs: Some(pairs), stats, ..DedupOutput::default() })
+        let pairs = listed.then_some(pairs);
+        Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
     }
 }
 
@@ -146,7 +168,7 @@ mod tests {
         let f1 = f0 ^ (1 | 1 << 20 | 1 << 40);
         let f2 = f0 ^ (1 | 1 << 20 | 1 << 40 | 1 << 60);
         let pairs = near_pairs(&[Some(f0), Some(f1), Some(f2), None], 3);
-        assert_eq!(pairs, vec![(1, 2), (0, 1)]);
+        assert_eq!(pairs, (vec![(1, 2), (0, 1)], true));
     }
 
     #[test]
