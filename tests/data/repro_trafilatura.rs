@@ -10,9 +10,8 @@ use corpusbench::corpus::encoding;
 use corpusbench::metrics::extract::snippet;
 use corpusbench::model::Items;
 
-#[test]
-fn loader_reads_every_entry_and_snippet() {
-    let Some(dir) = dataset_dir("trafilatura-eval") else { return };
+pub fn loader_reads_every_entry_and_snippet() {
+    let dir = dataset_dir("trafilatura-eval");
     let ds = load(&dir);
     assert_eq!(ds.len(), 990);
     assert_eq!(ds.primary_metric(), "snippet_f1");
@@ -23,9 +22,8 @@ fn loader_reads_every_entry_and_snippet() {
     assert!(pages.iter().all(|p| p.url.as_deref() == Some(p.id.as_str())));
 }
 
-#[test]
-fn reference_metrics_are_reproduced() {
-    let Some(dir) = dataset_dir("trafilatura-eval") else { return };
+pub fn reference_metrics_are_reproduced() {
+    let dir = dataset_dir("trafilatura-eval");
     let ds = load(&dir);
     let Items::Extract { pages, gold } = &ds.items else { panic!("not an extraction dataset") };
     let per_item = read_csv(&dir.join("reference-per-item.csv"));
@@ -63,9 +61,8 @@ fn reference_metrics_are_reproduced() {
     }
 }
 
-#[test]
-fn pages_that_are_not_utf8_are_decoded_by_their_declaration_or_bytes() {
-    let Some(dir) = dataset_dir("trafilatura-eval") else { return };
+pub fn pages_that_are_not_utf8_are_decoded_by_their_declaration_or_bytes() {
+    let dir = dataset_dir("trafilatura-eval");
     // Pages PROVENANCE.md counts among the 27 that are not UTF-8: one declares ISO-8859-1 in its
     // first 1024 bytes; two only after them (one an archived page behind the Wayback toolbar).
     for (file, source) in [

@@ -1,6 +1,6 @@
 //! Dolma's deduper regression fixtures: `bloom-paragraphs` must report exactly the spans that
 //! Dolma's `dedupe.paragraphs` wrote (tests/data/expected/dedupe-paragraphs.json.gz upstream),
-//! paragraph by paragraph. Skips with a notice when ../shared/data is absent.
+//! paragraph by paragraph. Reported as ignored when ../shared/data is absent.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -8,14 +8,9 @@ use std::path::{Path, PathBuf};
 use corpusbench::model::{Doc, Items};
 use corpusbench::strategy::Registry;
 
-fn fixtures() -> Option<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/dedup/dolma-fixtures"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        eprintln!("notice: {} is absent; Dolma fixture tests skipped", dir.display());
-        None
-    }
+/// The fixtures' folder (the harness skips these tests when it is absent).
+fn fixtures() -> PathBuf {
+    crate::shared("dedup/dolma-fixtures")
 }
 
 fn jsonl_gz(path: &Path) -> Vec<serde_json::Value> {
@@ -25,9 +20,8 @@ fn jsonl_gz(path: &Path) -> Vec<serde_json::Value> {
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-#[test]
-fn bloom_paragraphs_reproduces_dolma_expected_spans_exactly() {
-    let Some(dir) = fixtures() else { return };
+pub fn bloom_paragraphs_reproduces_dolma_expected_spans_exactly() {
+    let dir = fixtures();
     let docs: Vec<Doc> = jsonl_gz(&dir.join("tests__data__provided__deduper__documents__000.json.gz"))
         .iter()
         .map(|v| Doc { id: v["id"].as_str().unwrap().into(), text: v["text"].as_str().unwrap().into() })
@@ -69,9 +63,8 @@ fn bloom_paragraphs_reproduces_dolma_expected_spans_exactly() {
     assert_eq!(spans[1].last(), Some(&(5788..5835)));
 }
 
-#[test]
-fn dolma_fixture_folder_loads_and_scores_perfectly_from_the_format_registry() {
-    let Some(dir) = fixtures() else { return };
+pub fn dolma_fixture_folder_loads_and_scores_perfectly_from_the_format_registry() {
+    let dir = fixtures();
     let (datasets, errors) = corpusbench::corpus::discover(&[dir]);
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(datasets.len(), 1);

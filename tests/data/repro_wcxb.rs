@@ -9,9 +9,8 @@ use crate::repro_common::*;
 use corpusbench::metrics::extract::bow;
 use corpusbench::model::Items;
 
-#[test]
-fn loader_reads_every_page_with_type_and_gold() {
-    let Some(dir) = dataset_dir("wcxb-dev") else { return };
+pub fn loader_reads_every_page_with_type_and_gold() {
+    let dir = dataset_dir("wcxb-dev");
     let ds = load(&dir);
     assert_eq!(ds.len(), 1497);
     assert_eq!(ds.primary_metric(), "bow_f1");
@@ -24,9 +23,8 @@ fn loader_reads_every_page_with_type_and_gold() {
     assert_eq!(types.len(), 7, "{types:?}");
 }
 
-#[test]
-fn reference_metrics_are_reproduced() {
-    let Some(dir) = dataset_dir("wcxb-dev") else { return };
+pub fn reference_metrics_are_reproduced() {
+    let dir = dataset_dir("wcxb-dev");
     let ds = load(&dir);
     let Items::Extract { pages, gold } = &ds.items else { panic!("not an extraction dataset") };
     let overall = read_csv(&dir.join("reference-metrics.csv"));

@@ -11,15 +11,9 @@ use corpusbench::model::{Dataset, Items};
 use corpusbench::strategy::Extractor;
 use corpusbench::strategy::extract::outputs::Outputs;
 
-/// `<crate>/../shared/data/extraction/<name>`, or `None` (with a printed notice) when absent.
-pub fn dataset_dir(name: &str) -> Option<PathBuf> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/extraction")).join(name);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: {} is absent (reference data is not part of the repository)", dir.display());
-        None
-    }
+/// `<crate>/../shared/data/extraction/<name>` (the harness skips the test when it is absent).
+pub fn dataset_dir(name: &str) -> PathBuf {
+    crate::shared(&format!("extraction/{name}"))
 }
 
 /// Loads an upstream-format folder, failing the test on any load problem.

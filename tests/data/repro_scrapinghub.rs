@@ -7,9 +7,8 @@ use std::collections::HashMap;
 
 use crate::repro_common::*;
 
-#[test]
-fn loader_reads_every_page_with_its_gold() {
-    let Some(dir) = dataset_dir("scrapinghub-aeb") else { return };
+pub fn loader_reads_every_page_with_its_gold() {
+    let dir = dataset_dir("scrapinghub-aeb");
     let ds = load(&dir);
     assert_eq!(ds.len(), 181);
     assert_eq!(ds.format, "scrapinghub-aeb");
@@ -17,9 +16,8 @@ fn loader_reads_every_page_with_its_gold() {
     assert_eq!(ds.fingerprint.len(), 64);
 }
 
-#[test]
-fn published_and_evaluate_py_figures_are_reproduced() {
-    let Some(dir) = dataset_dir("scrapinghub-aeb") else { return };
+pub fn published_and_evaluate_py_figures_are_reproduced() {
+    let dir = dataset_dir("scrapinghub-aeb");
     let ds = load(&dir);
     let published: HashMap<String, HashMap<String, String>> =
         read_csv(&dir.join("published-results.csv")).into_iter().map(|r| (r["system"].clone(), r)).collect();
