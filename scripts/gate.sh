@@ -8,11 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v valgrind >/dev/null 2>&1; then
-  echo "installing valgrind (needed for instruction counts)"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq valgrind
-  else sudo apt-get update -qq && sudo apt-get install -y -qq valgrind; fi
-fi
+scripts/install-valgrind.sh
 
 cargo build --release --quiet
 bin=target/release/corpusbench
