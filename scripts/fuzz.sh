@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Fuzzes the loaders, the HTML path and the spec and saved-output parsers (fuzz/, cargo-fuzz).
+# Seeds come from the bundled datasets. The installed stable toolchain builds the targets with
+# RUSTC_BOOTSTRAP=1 (cargo-fuzz needs nightly flags).
+#
+#   scripts/fuzz.sh                  # each target for 300 runs (what CI does)
+#   scripts/fuzz.sh 600              # each target for 600 seconds
+#   scripts/fuzz.sh 600 extract_html # one target
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RUSTC_BOOTSTRAP=1
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
+
+seeds=fuzz/corpus
+mkdir -p "$seeds/load_dedup" "$seeds/extract_html" "$seeds/specs_and_outputs"
+for d in corpus/*/; do
+  name=$(basename "$d")
+  if grep -q 'task = "dedup"' "$d/dataset.toml"; then
+    { cat "$d/docs.jsonl"; printf '\377'; cat "$d/gold.jsonl"; } > "$seeds/load_dedup/$name"
+  fi
+done
+for p in corpus/handmade-extract/pages/*; do cp "$p" "$seeds/extract_html/"; done
+printf 'minhash:bands=14,rows=8' > "$seeds/specs_and_outputs/spec"
+printf '{"a": "text", "b": null}' > "$seeds/specs_and_outputs/outputs"
+
+limit=(-runs=300)
+[ $# -ge 1 ] && limit=(-max_total_time="$1")
+targets=(load_dedup extract_html specs_and_outputs)
+[ $# -ge 2 ] && targets=("$2")
+cd fuzz
+for t in "${targets[@]}"; do
+  echo "fuzz: $t (${limit[*]})"
+  # -rss_limit_mb: a target that needs more than 2 GB for one input is a finding too.
+  cargo fuzz run -O "$t" "../$seeds/$t" -- "${limit[@]}" -rss_limit_mb=2048 -timeout=10
+done
