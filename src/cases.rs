@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, InputError};
+use crate::model::Dataset;
 use crate::runner::{Answer, Cell};
 
 /// The definitions file.
@@ -94,6 +95,11 @@ impl Cases {
         self.base.join(&case.dataset)
     }
 
+    /// The case of each of `datasets` that has one, by dataset name (found once, by folder).
+    pub fn by_dataset(&self, datasets: &[Dataset]) -> BTreeMap<String, &Case> {
+        datasets.iter().filter_map(|d| self.for_dataset(&d.root).map(|c| (d.name.clone(), c))).collect()
+    }
+
     /// The case (without `copies`) whose dataset is the folder `root`, if any.
     pub fn for_dataset(&self, root: &Path) -> Option<&Case> {
         let root = std::fs::canonicalize(root).ok()?;
@@ -121,19 +127,14 @@ impl Case {
         }
         Ok(())
     }
-
-    /// Whether the case gives an answer for `strategy`.
-    pub fn covers(&self, strategy: &str) -> bool {
-        self.expect.removed_chars.contains_key(strategy) || self.expect.clusters.contains_key(strategy)
-    }
 }
 
-/// Checks every cell that has a case in `cases` (by its dataset's folder, `roots` giving the
-/// folder of each dataset name); returns the index of each cell with a wrong answer, and why.
-pub fn check_cells(cases: &Cases, roots: &BTreeMap<String, PathBuf>, cells: &[Cell]) -> Vec<(usize, WrongAnswer)> {
+/// Checks every cell whose dataset has a case (`cases`, from [`Cases::by_dataset`]); returns the
+/// index of each cell with a wrong answer, and why.
+pub fn check_cells(cases: &BTreeMap<String, &Case>, cells: &[Cell]) -> Vec<(usize, WrongAnswer)> {
     let mut wrong = Vec::new();
     for (i, cell) in cells.iter().enumerate().filter(|(_, c)| c.failure.is_none()) {
-        let Some(case) = roots.get(&cell.dataset).and_then(|r| cases.for_dataset(r)) else { continue };
+        let Some(case) = cases.get(&cell.dataset) else { continue };
         if let Err(w) = case.check(&cell.strategy, &cell.answer) {
             wrong.push((i, w));
         }

@@ -425,8 +425,7 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
         }
         None => corpusbench::cases::Cases::default(),
     };
-    let roots: std::collections::BTreeMap<String, PathBuf> =
-        datasets.iter().map(|d| (d.name.clone(), d.root.clone())).collect();
+    let case_of = cases.by_dataset(&datasets);
     let _out = corpusbench::io::lock_out_dir(&args.out)?;
     let max_threads = default_threads(args.threads);
     let mut sweeps = Vec::new();
@@ -441,7 +440,7 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
         eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
         let mut cells = runner::run(&datasets, &selected, options, &mut |_, _| {})?;
         // A wrong answer is a failure of its cell: no time is recorded for it.
-        for (i, wrong) in corpusbench::cases::check_cells(&cases, &roots, &cells) {
+        for (i, wrong) in corpusbench::cases::check_cells(&case_of, &cells) {
             eprintln!("wrong answer: {wrong} (no time recorded)");
             wrong_answers += 1;
             cells[i].failure = Some(format!("wrong answer: {wrong}"));

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::{Manifest, fingerprint::fingerprint, formats, jsonl};
 use crate::error::{Error, InputError};
-use crate::model::scoring::{dedup_default_primary, dedup_families, extract_default_primary, extract_families};
-use crate::model::{Dataset, Items, Scoring, Task};
+use crate::model::scoring::own_format;
+use crate::model::{Dataset, Scoring};
 
 /// Loads every dataset found under `roots`, in a stable order (roots as given, then sub-folder
 /// names sorted). A dataset that cannot be loaded at all is reported in the returned errors.
@@ -102,20 +102,8 @@ pub fn load_dataset(dir: &Path) -> Result<Dataset, Error> {
         let msg = format!("files changed: fingerprint is {fingerprint}, manifest expects {expected}");
         issues.push(InputError { field: Some("sha256".into()), ..InputError::file(&manifest_path, msg) });
     }
-    let scoring = match &items {
-        Items::Dedup { gold, .. } => Scoring::new(
-            Task::Dedup,
-            dedup_families(gold),
-            manifest.primary_metric.as_deref(),
-            dedup_default_primary(gold),
-            &manifest_path,
-        ),
-        Items::Extract { gold, .. } => {
-            let families = extract_families(gold);
-            let default = extract_default_primary(&families);
-            Scoring::new(Task::Extract, families, manifest.primary_metric.as_deref(), default, &manifest_path)
-        }
-    }?;
+    let (task, families, default) = own_format(&items);
+    let scoring = Scoring::new(task, families, manifest.primary_metric.as_deref(), default, &manifest_path)?;
     issues.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(Dataset {
         name: manifest.name,

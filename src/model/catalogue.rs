@@ -144,11 +144,6 @@ pub fn lookup(metric: &str) -> Option<&'static MetricInfo> {
     METRICS.iter().find(|m| m.name == base)
 }
 
-/// Whether `metric` is a figure a strategy reports about itself.
-pub fn is_strategy_figure(metric: &str) -> bool {
-    metric.starts_with(STRATEGY_PREFIX)
-}
-
 /// How the gate treats `metric` (strategy figures and unknown names are not gated).
 pub fn gate_rule(metric: &str) -> GateRule {
     lookup(metric).map_or(GateRule::No, |m| m.gate)

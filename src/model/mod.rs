@@ -132,17 +132,8 @@ impl Dataset {
     /// A dataset built in memory (library use, tests): no folder and no fingerprint, scored with
     /// every family its gold allows and the default primary metric of its task.
     pub fn in_memory(name: &str, items: Items) -> Dataset {
-        let scoring = match &items {
-            Items::Dedup { gold, .. } => Scoring {
-                families: scoring::dedup_families(gold),
-                primary: scoring::dedup_default_primary(gold).to_string(),
-            },
-            Items::Extract { gold, .. } => {
-                let families = scoring::extract_families(gold);
-                let primary = scoring::extract_default_primary(&families).to_string();
-                Scoring { families, primary }
-            }
-        };
+        let (_, families, primary) = scoring::own_format(&items);
+        let scoring = Scoring { families, primary: primary.to_string() };
         Dataset {
             name: name.to_string(),
             root: PathBuf::new(),

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::catalogue;
-use super::{DedupGold, ExtractGold, Task};
+use super::{DedupGold, ExtractGold, Items, Task};
 use crate::error::InputError;
 
 /// A group of metrics computed together.
@@ -91,6 +91,19 @@ pub fn task_families(task: Task) -> &'static [Family] {
     match task {
         Task::Dedup => &[Family::Cluster, Family::Edge, Family::Span, Family::Removal],
         Task::Extract => &[Family::Shingle, Family::Snippet, Family::Bow, Family::BowRates, Family::Rouge],
+    }
+}
+
+/// The task, the families and the default primary metric of a dataset in the project's own
+/// format, from what its gold holds.
+pub fn own_format(items: &Items) -> (Task, Vec<Family>, &'static str) {
+    match items {
+        Items::Dedup { gold, .. } => (Task::Dedup, dedup_families(gold), dedup_default_primary(gold)),
+        Items::Extract { gold, .. } => {
+            let families = extract_families(gold);
+            let primary = extract_default_primary(&families);
+            (Task::Extract, families, primary)
+        }
     }
 }
 

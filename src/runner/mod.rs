@@ -66,12 +66,11 @@ impl Selected {
     /// Builds `spec` from `registry`.
     pub fn build(registry: &Registry, spec: &str) -> Result<Selected, Error> {
         let spec = spec.trim();
-        let (info, _) = registry.params(spec)?;
-        let origin = info.origin;
+        let (info, params) = registry.params(spec)?;
         Ok(Selected {
             spec: spec.to_string(),
-            strategy: registry.build(spec)?,
-            origin,
+            strategy: (info.build)(&params)?,
+            origin: info.origin,
             testing_aids: registry.has_testing_aids(),
         })
     }
@@ -110,8 +109,6 @@ pub struct Answer {
     pub removed_chars: Option<u64>,
     /// Distinct clusters (clustering deduplicators).
     pub clusters: Option<u64>,
-    /// Bytes of extracted text over every page (extractors).
-    pub extracted_bytes: Option<u64>,
 }
 
 /// Timing of one cell.
@@ -224,15 +221,15 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             if peak > 0 {
                 cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
             }
-            cell.answer =
-                Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count(), extracted_bytes: None };
+            cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
             cell.doc_stats = out.doc_stats;
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
             let mut pool = match (&options.worker, sel.origin) {
                 (Some(exe), Origin::Builtin | Origin::TestingAid) => {
-                    let started = WorkerSpec::new(exe, &child_registry(sel), &sel.spec)
+                    // The workers build from the registry their command line gives them.
+                    let started = WorkerSpec::new(exe, &crate::child::registry(sel.testing_aids), &sel.spec)
                         .map_err(|e| e.to_string())
                         .and_then(|ws| Pool::start(&ws, options.threads));
                     match started {
@@ -300,7 +297,6 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     _ => String::new(),
                 })
                 .collect();
-            cell.answer.extracted_bytes = Some(texts.iter().map(|t| t.len() as u64).sum());
             cell.metrics = metrics::extract::score(&ds.scoring, gold, &texts);
             cell.metrics.push(("failed_pages".into(), failed as f64));
             cell.metrics.push(("timeout_pages".into(), timeouts as f64));
@@ -321,12 +317,6 @@ fn differing_page(a: &[PageOutcome], b: &[PageOutcome]) -> Option<usize> {
         (PageOutcome::Ok { text: x, .. }, PageOutcome::Ok { text: y, .. }) => x != y,
         _ => false,
     })
-}
-
-/// The registry a worker of `sel` builds from (the built-ins, and the testing aids when `sel`
-/// came from a registry with them).
-fn child_registry(sel: &Selected) -> Registry {
-    crate::child::registry(sel.testing_aids)
 }
 
 /// Extracts every page on the current rayon pool, timing each; panics become failures.
