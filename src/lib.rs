@@ -10,6 +10,7 @@ pub mod cases;
 pub mod child;
 pub mod corpus;
 pub mod cost;
+pub mod engine;
 pub mod error;
 pub mod gate;
 pub mod io;

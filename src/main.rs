@@ -52,6 +52,10 @@ struct Cli {
     /// Also install the testing aids (`sleep`) in the registry (for the test suite).
     #[arg(long = child::TESTING_AIDS, global = true, hide = true)]
     testing_aids: bool,
+    /// A folder of engine declarations (`NAME.toml`, see docs/engines.md), besides `engines/`
+    /// (repeatable).
+    #[arg(long = "engines", global = true, value_name = "DIR")]
+    engines: Vec<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -183,6 +187,10 @@ struct RunArgs {
     /// timeout (`timeout_pages`) and the run goes on.
     #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
     page_timeout: f64,
+    /// Time budget of a whole cell of a deduplicating engine, in seconds; a cell over it fails
+    /// and the run goes on.
+    #[arg(long, default_value_t = 3600.0, value_parser = parse_seconds)]
+    cell_timeout: f64,
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
@@ -258,7 +266,18 @@ fn main() -> ExitCode {
             return if e.use_stderr() { Exit::Failed.into() } else { Exit::Clean.into() };
         }
     };
-    let registry = child::registry(cli.testing_aids);
+    let mut registry = child::registry(cli.testing_aids);
+    if !matches!(cli.command, Command::Worker { .. } | Command::CostWorker { .. }) {
+        let mut dirs = vec![PathBuf::from(DEFAULT_ENGINES)];
+        dirs.extend(cli.engines.iter().cloned());
+        if let Some(missing) = cli.engines.iter().find(|d| !d.is_dir()) {
+            eprintln!("error: engines folder {} does not exist", missing.display());
+            return Exit::Failed.into();
+        }
+        for e in registry.add_engines(&dirs) {
+            eprintln!("engine declaration error: {e}");
+        }
+    }
     let result = match cli.command {
         Command::Run(args) => run(&registry, args),
         Command::Synth(args) => synth(args),
@@ -330,6 +349,8 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
         threads,
         page_timeout: std::time::Duration::from_secs_f64(args.page_timeout),
         worker: Some(worker_exe()?),
+        cell_timeout: std::time::Duration::from_secs_f64(args.cell_timeout),
+        log_dir: Some(args.out.join("engines")),
     };
     let total: usize = datasets.iter().map(|d| selected.iter().filter(|s| s.strategy.task() == d.task()).count()).sum();
     if total == 0 {
@@ -377,8 +398,21 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
 fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {
     println!("strategies:");
     let width = registry.infos().iter().map(|s| s.name.len()).max().unwrap_or(0);
-    for s in registry.infos() {
+    // Every engine is started once, all at the same time, to see whether it runs here.
+    let probes: Vec<Option<Result<corpusbench::engine::Ready, String>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            registry.infos().iter().map(|s| s.engine.as_ref().map(|d| scope.spawn(|| d.probe()))).collect();
+        handles.into_iter().map(|h| h.map(|h| h.join().unwrap_or_else(|_| Err("probe panicked".into())))).collect()
+    });
+    for (s, probe) in registry.infos().iter().zip(probes) {
         println!("  {:<width$}  {:<7}  {}", s.name, s.task.as_str(), s.summary);
+        match probe {
+            Some(Ok(ready)) => {
+                println!("  {:<width$}             runnable: {} {}", "", ready.name, ready.version)
+            }
+            Some(Err(why)) => println!("  {:<width$}             NOT runnable here: {why}", ""),
+            None => {}
+        }
         for p in s.params {
             println!("  {:<width$}             {}={}: {}", "", p.name, p.default, p.help);
         }
@@ -436,6 +470,8 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
             threads,
             page_timeout: runner::DEFAULT_PAGE_TIMEOUT,
             worker: Some(worker_exe()?),
+            cell_timeout: runner::DEFAULT_CELL_TIMEOUT,
+            log_dir: Some(args.out.join("engines")),
         };
         eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
         let mut cells = runner::run(&datasets, &selected, options, &mut |_, _| {})?;
@@ -454,6 +490,9 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
     println!("\nbench results: {}", args.out.join("bench.csv").display());
     Ok(if wrong_answers == 0 && input_errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
+
+/// The folder of engine declarations read by every command.
+const DEFAULT_ENGINES: &str = "engines";
 
 /// The benchmark definitions `bench` checks answers against when `--cases` is not given.
 const DEFAULT_CASES: &str = "benches/cases.toml";

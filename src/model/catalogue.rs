@@ -121,12 +121,18 @@ pub const METRICS: &[MetricInfo] = &[
     head(time("mb_per_s", Higher), 100),
     time("latency_p50_ms", Lower),
     time("latency_p99_ms", Lower),
+    // Round trip minus the extractor's own time, per page, in worker and engine processes.
+    time("overhead_p50_ms", Lower),
+    // A deduplicating engine's own compute time for the dataset (the round trip is `wall_s`).
+    time("engine_compute_s", Lower),
     // The heap high-water mark depends on how threads interleave.
     time("peak_heap_mb", Lower),
     row("instructions", Cost, Lower, GateRule::Ceiling),
     row("allocations", Cost, Lower, GateRule::Ceiling),
     row("alloc_bytes", Cost, Lower, GateRule::No),
     row("failed", Status, Lower, GateRule::No),
+    // Documents a deduplicating engine answered with an error (kept whole).
+    row("failed_docs", Status, Lower, GateRule::No),
 ];
 
 /// The name a result's metric is catalogued under: the part before any `@group`.

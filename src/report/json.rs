@@ -88,6 +88,12 @@ pub struct CellRecord {
     /// Wall seconds of each repeat.
     #[serde(default)]
     pub wall_s_runs: Option<Vec<f64>>,
+    /// The system a declared engine wraps, as its handshake named it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_name: Option<String>,
+    /// That system's version, as the engine reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_version: Option<String>,
 }
 
 impl RunRecord {
@@ -149,6 +155,8 @@ pub fn run_json(
                 strategy: c.strategy.clone(),
                 failure: c.failure.clone(),
                 wall_s_runs: c.timing.as_ref().map(|t| t.runs.clone()),
+                engine_name: c.engine.as_ref().map(|e| e.name.clone()),
+                engine_version: c.engine.as_ref().map(|e| e.version.clone()),
             })
             .collect(),
         input_errors: input_errors.to_vec(),

@@ -43,7 +43,10 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
         header.extend(columns.iter().map(|c| c.to_string()));
         let mut table = vec![header];
         for c in &rows {
-            let mut row = vec![c.strategy.clone()];
+            let mut row = vec![match &c.engine {
+                Some(e) => format!("{} ({} {})", c.strategy, e.name, e.version),
+                None => c.strategy.clone(),
+            }];
             if let Some(f) = &c.failure {
                 row.push(format!("FAILED: {f}"));
             } else {

@@ -15,14 +15,14 @@ pub mod timing;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::child::worker::{Pool, WorkerSpec};
+use crate::engine::{Launch, Link, Log, Pool, Ready};
 use crate::error::{Error, isolate};
 use crate::metrics;
 use crate::model::catalogue::STRATEGY_PREFIX;
 use crate::model::{Dataset, Items, Task};
 use crate::strategy::{DedupOutput, Extractor, Origin, Registry, Strategy};
 
-pub use crate::child::worker::PageOutcome;
+pub use crate::engine::PageOutcome;
 pub use timing::{median, percentile};
 
 /// How to run.
@@ -37,17 +37,31 @@ pub struct RunOptions {
     /// The `corpusbench` executable to start extraction workers from (`worker` subcommand);
     /// `None` extracts in this process, without a time budget.
     pub worker: Option<PathBuf>,
+    /// Time budget of a whole cell of a deduplicating engine.
+    pub cell_timeout: Duration,
+    /// Where engines' and workers' standard error is kept (`NAME.log`); dropped when `None`.
+    pub log_dir: Option<PathBuf>,
 }
 
 impl RunOptions {
     /// `repeat` runs on `threads` threads, in process, with the default page budget.
     pub fn in_process(repeat: usize, threads: usize) -> RunOptions {
-        RunOptions { repeat, threads, page_timeout: DEFAULT_PAGE_TIMEOUT, worker: None }
+        RunOptions {
+            repeat,
+            threads,
+            page_timeout: DEFAULT_PAGE_TIMEOUT,
+            worker: None,
+            cell_timeout: DEFAULT_CELL_TIMEOUT,
+            log_dir: None,
+        }
     }
 }
 
 /// The default per-page time budget of extractors.
 pub const DEFAULT_PAGE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default budget of a whole cell of a deduplicating engine.
+pub const DEFAULT_CELL_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// A strategy to run, with the spec it was built from (its name in reports).
 pub struct Selected {
@@ -60,6 +74,8 @@ pub struct Selected {
     pub origin: Origin,
     /// Whether the registry it came from has the testing aids (its workers must install them).
     pub testing_aids: bool,
+    /// How to start it, for a declared engine ([`Origin::Engine`]).
+    pub launch: Option<Launch>,
 }
 
 impl Selected {
@@ -67,17 +83,22 @@ impl Selected {
     pub fn build(registry: &Registry, spec: &str) -> Result<Selected, Error> {
         let spec = spec.trim();
         let (info, params) = registry.params(spec)?;
+        let launch = match &info.engine {
+            Some(decl) => Some(crate::strategy::engine::launch(decl, &params)?),
+            None => None,
+        };
         Ok(Selected {
             spec: spec.to_string(),
             strategy: (info.build)(&params)?,
             origin: info.origin,
             testing_aids: registry.has_testing_aids(),
+            launch,
         })
     }
 
     /// A strategy built by the caller, outside any registry; it runs in this process.
     pub fn in_process(spec: &str, strategy: Strategy) -> Selected {
-        Selected { spec: spec.to_string(), strategy, origin: Origin::Library, testing_aids: false }
+        Selected { spec: spec.to_string(), strategy, origin: Origin::Library, testing_aids: false, launch: None }
     }
 }
 
@@ -100,6 +121,8 @@ pub struct Cell {
     pub doc_stats: Vec<(String, Vec<f64>)>,
     /// The cell's answer, checked against benchmark definitions before a time is recorded.
     pub answer: Answer,
+    /// What a declared engine said of itself (the system and its version).
+    pub engine: Option<Ready>,
 }
 
 /// What a strategy answered on a dataset, in the units benchmark definitions check.
@@ -183,8 +206,55 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         failure: None,
         doc_stats: Vec::new(),
         answer: Answer::default(),
+        engine: None,
     };
     match (&sel.strategy, &ds.items) {
+        (Strategy::Dedup(_), Items::Dedup { docs, gold }) if sel.launch.is_some() => {
+            let Some(launch) = &sel.launch else { return cell };
+            let launch = with_log(launch, &sel.spec, options);
+            let mut link = match Link::start(&launch) {
+                Ok(link) => link,
+                Err(e) => {
+                    cell.failure = Some(e);
+                    return cell;
+                }
+            };
+            cell.engine = Some(link.ready.clone());
+            let mut runs = Vec::with_capacity(repeat);
+            let mut first: Option<crate::engine::DedupAnswer> = None;
+            for _ in 0..repeat {
+                let t0 = Instant::now();
+                let answer = link.dedup(docs, options.cell_timeout);
+                runs.push(t0.elapsed().as_secs_f64());
+                match answer {
+                    Err(e) => {
+                        cell.failure = Some(e);
+                        return cell;
+                    }
+                    Ok(a) => match &first {
+                        None => first = Some(a),
+                        Some(f) if f.output != a.output => {
+                            cell.failure = Some("output differs between repeats (nondeterministic)".into());
+                            return cell;
+                        }
+                        Some(_) => {}
+                    },
+                }
+            }
+            drop(link);
+            let Some(answer) = first else { return cell };
+            let out = answer.output;
+            if let Err(e) = out.validate(docs) {
+                cell.failure = Some(e);
+                return cell;
+            }
+            cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
+            cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
+            cell.metrics.push(("failed_docs".into(), answer.failed_docs as f64));
+            cell.metrics.push(("engine_compute_s".into(), answer.compute_s));
+            cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
+            cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
+        }
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
             let mut runs = Vec::with_capacity(repeat);
             let mut first: Option<DedupOutput> = None;
@@ -226,24 +296,32 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
-            let mut pool = match (&options.worker, sel.origin) {
-                (Some(exe), Origin::Builtin | Origin::TestingAid) => {
+            let launch = match (&sel.launch, &options.worker, sel.origin) {
+                (Some(launch), _, _) => Some(Ok(with_log(launch, &sel.spec, options))),
+                (None, Some(exe), Origin::Builtin | Origin::TestingAid) => {
                     // The workers build from the registry their command line gives them.
-                    let started = WorkerSpec::new(exe, &crate::child::registry(sel.testing_aids), &sel.spec)
-                        .map_err(|e| e.to_string())
-                        .and_then(|ws| Pool::start(&ws, options.threads));
-                    match started {
-                        Ok(pool) => Some(pool),
-                        Err(e) => {
-                            cell.failure = Some(e);
-                            return cell;
-                        }
-                    }
+                    let log = log_for(&sel.spec, options);
+                    Some(
+                        crate::child::worker::launch(exe, &crate::child::registry(sel.testing_aids), &sel.spec, log)
+                            .map_err(|e| e.to_string()),
+                    )
                 }
                 _ => None,
             };
+            let mut pool = match launch.map(|l| l.and_then(|l| Pool::start(&l, options.threads))) {
+                Some(Ok(pool)) => Some(pool),
+                Some(Err(e)) => {
+                    cell.failure = Some(e);
+                    return cell;
+                }
+                None => None,
+            };
+            if sel.launch.is_some() {
+                cell.engine = pool.as_ref().map(|p| p.ready().clone());
+            }
             let mut runs = Vec::with_capacity(repeat);
             let mut latencies = Vec::new();
+            let mut overheads = Vec::new();
             // Scores, failures and timeouts come from the first repeat; latencies from every
             // repeat; a page extracted in two repeats must give the same text both times.
             let mut first: Option<Vec<PageOutcome>> = None;
@@ -254,10 +332,12 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     None => extract_in_process(s.as_ref(), pages),
                 };
                 runs.push(t0.elapsed().as_secs_f64());
-                latencies.extend(outcomes.iter().filter_map(|o| match o {
-                    PageOutcome::Ok { secs, .. } => Some(secs * 1e3),
-                    _ => None,
-                }));
+                for o in &outcomes {
+                    if let PageOutcome::Ok { secs, wall_s, .. } = o {
+                        latencies.push(secs * 1e3);
+                        overheads.push((wall_s - secs).max(0.0) * 1e3);
+                    }
+                }
                 match &first {
                     None => first = Some(outcomes),
                     Some(f) => {
@@ -271,6 +351,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     }
                 }
             }
+            let pool_used = pool.is_some();
             drop(pool);
             let outcomes = first.unwrap_or_default();
             let failed = outcomes.iter().filter(|o| matches!(o, PageOutcome::Failed(_))).count();
@@ -300,6 +381,9 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             cell.metrics = metrics::extract::score(&ds.scoring, gold, &texts);
             cell.metrics.push(("failed_pages".into(), failed as f64));
             cell.metrics.push(("timeout_pages".into(), timeouts as f64));
+            if pool_used && !overheads.is_empty() {
+                cell.metrics.push(("overhead_p50_ms".into(), percentile(&overheads, 50.0)));
+            }
             let mut timing = Timing::new(runs, pages.len(), ds.input_bytes());
             if !latencies.is_empty() {
                 timing.latency_ms = Some((percentile(&latencies, 50.0), percentile(&latencies, 99.0)));
@@ -327,9 +411,23 @@ fn extract_in_process(extractor: &dyn Extractor, pages: &[crate::model::Page]) -
         .map(|p| {
             let t0 = Instant::now();
             match isolate(|| extractor.extract(p).map_err(|e| e.to_string())) {
-                Ok(text) => PageOutcome::Ok { text, secs: t0.elapsed().as_secs_f64() },
+                Ok(text) => {
+                    let secs = t0.elapsed().as_secs_f64();
+                    PageOutcome::Ok { text, secs, wall_s: secs }
+                }
                 Err(e) => PageOutcome::Failed(e),
             }
         })
         .collect()
+}
+
+/// Where the standard error of `spec`'s processes goes in this run.
+fn log_for(spec: &str, options: &RunOptions) -> Option<std::sync::Arc<Log>> {
+    let dir = options.log_dir.as_ref()?;
+    Some(std::sync::Arc::new(Log::new(&dir.join(crate::engine::log_name(spec)))))
+}
+
+/// `launch`, with its standard error going to this run's log of `spec`.
+fn with_log(launch: &Launch, spec: &str, options: &RunOptions) -> Launch {
+    Launch { log: log_for(spec, options), ..launch.clone() }
 }

@@ -5,6 +5,7 @@
 //! output, so runs are reproducible and repeated timings can be checked against each other.
 
 pub mod dedup;
+pub mod engine;
 pub mod extract;
 pub mod registry;
 pub mod spec;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::spec::{ParamSpec, Params, parse};
 use super::{Deduplicator, Extractor, dedup, extract};
+use crate::engine::EngineDecl;
 use crate::error::Error;
 use crate::model::Task;
 
@@ -61,6 +62,9 @@ pub enum Origin {
     TestingAid,
     /// Registered by a library user in this process: it runs in this process only.
     Library,
+    /// A declared engine (`engines/NAME.toml`): a program of its own, started by whichever
+    /// process runs it.
+    Engine,
 }
 
 /// Builds a strategy from validated parameters.
@@ -83,6 +87,8 @@ pub struct StrategyInfo {
     pub origin: Origin,
     /// Builds it from validated parameters (which carry its registered name).
     pub build: BuildFn,
+    /// The declaration of an engine ([`Origin::Engine`]).
+    pub engine: Option<Arc<EngineDecl>>,
 }
 
 impl StrategyInfo {
@@ -101,6 +107,7 @@ impl StrategyInfo {
             default: false,
             origin: Origin::Library,
             build: Arc::new(move |p| build(p).map(Strategy::Dedup)),
+            engine: None,
         }
     }
 
@@ -119,6 +126,7 @@ impl StrategyInfo {
             default: false,
             origin: Origin::Library,
             build: Arc::new(move |p| build(p).map(Strategy::Extract)),
+            engine: None,
         }
     }
 
@@ -126,6 +134,27 @@ impl StrategyInfo {
     pub fn by_default(mut self) -> StrategyInfo {
         self.default = true;
         self
+    }
+
+    /// The entry of a declared engine, `engine:NAME`.
+    pub fn engine(decl: EngineDecl) -> StrategyInfo {
+        let decl = Arc::new(decl);
+        let for_build = decl.clone();
+        StrategyInfo {
+            name: decl.spec_name().into(),
+            task: decl.task,
+            summary: decl.summary.clone().into(),
+            params: super::engine::param_specs(&decl),
+            default: false,
+            origin: Origin::Engine,
+            build: Arc::new(move |p| {
+                Ok(match for_build.task {
+                    Task::Extract => Strategy::Extract(Box::new(super::engine::EngineExtractor::new(&for_build, p)?)),
+                    Task::Dedup => Strategy::Dedup(Box::new(super::engine::EngineDedup::new(&for_build, p)?)),
+                })
+            }),
+            engine: Some(decl),
+        }
     }
 
     fn with_origin(mut self, origin: Origin) -> StrategyInfo {
@@ -328,6 +357,19 @@ impl Registry {
         }
         self.infos.push(info);
         Ok(())
+    }
+
+    /// Adds every engine declared in `dirs` (see [`EngineDecl::discover`]); returns what could
+    /// not be read or registered.
+    pub fn add_engines(&mut self, dirs: &[std::path::PathBuf]) -> Vec<crate::error::InputError> {
+        let (decls, mut errors) = EngineDecl::discover(dirs);
+        for decl in decls {
+            let path = decl.path.clone();
+            if let Err(e) = self.register(StrategyInfo::engine(decl)) {
+                errors.push(crate::error::InputError::file(&path, e.to_string()));
+            }
+        }
+        errors
     }
 
     /// Every registered strategy, in listing order.

@@ -31,10 +31,17 @@ pub struct ParsedSpec {
 /// strategy's first parameter (so `outputs:/some/file.json` works).
 pub fn parse(spec: &str) -> Result<ParsedSpec, Error> {
     let spec = spec.trim();
-    let (name, rest) = match spec.split_once(':') {
-        Some((n, r)) => (n.trim(), Some(r)),
+    // An engine's name holds the first colon: `engine:NAME:key=value`.
+    let head =
+        if spec.starts_with(crate::engine::decl::ENGINE_PREFIX) { crate::engine::decl::ENGINE_PREFIX.len() } else { 0 };
+    let (name, rest) = match spec[head..].split_once(':') {
+        Some((n, r)) => (&spec[..head + n.len()], Some(r)),
         None => (spec, None),
     };
+    let name = name.trim();
+    if head > 0 && name.len() == head {
+        return Err(Error::Spec(format!("strategy spec `{spec}` names no engine (engine:NAME)")));
+    }
     if name.is_empty() {
         return Err(Error::Spec(format!("strategy spec `{spec}` has no name")));
     }
@@ -206,6 +213,11 @@ mod tests {
 
     #[test]
     fn bare_value_goes_to_first_parameter() {
+        let p = parse("engine:datasketch:threshold=0.7,num_perm=128").unwrap();
+        assert_eq!(p.name, "engine:datasketch");
+        assert_eq!(p.params, [("threshold".into(), "0.7".into()), ("num_perm".into(), "128".into())]);
+        assert_eq!(parse("engine:rensa").unwrap().name, "engine:rensa");
+        assert!(parse("engine:").is_err());
         let p = parse("outputs:/tmp/x.json").unwrap();
         let params = Params::new("outputs", SPECS, &p.params).unwrap();
         assert_eq!(params.str("path").unwrap(), "/tmp/x.json");

@@ -1,0 +1,391 @@
+//! One running engine process and the protocol spoken with it.
+//!
+//! Three threads serve a [`Link`]: a writer (so a request to an engine that stops reading cannot
+//! block the caller past its deadline), a reader that cuts the engine's output into lines, and a
+//! drain that copies its standard error to the run's log. The caller waits for each answer with a
+//! deadline; an engine that misses it, dies or breaks the protocol is killed, and the caller
+//! starts a fresh one for the next item.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, channel, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::log::Log;
+use super::protocol::{self, Answer, Label, MAX_LINE, PROTOCOL, Ready, Request};
+use super::{Launch, PageOutcome};
+use crate::model::{DedupOutput, Doc, Page};
+
+/// How much of an engine's standard error is kept for messages.
+const TAIL: usize = 2048;
+
+/// Requests queued for the writer before a sender waits.
+const QUEUE: usize = 64;
+
+/// A running engine that has completed its handshake.
+pub struct Link {
+    child: Child,
+    to: Option<SyncSender<Vec<u8>>>,
+    lines: Receiver<std::io::Result<Vec<u8>>>,
+    tail: Arc<Mutex<VecDeque<u8>>>,
+    /// What the engine said of itself.
+    pub ready: Ready,
+}
+
+/// What a deduplicating engine answered for a whole dataset.
+#[derive(Debug, Clone)]
+pub struct DedupAnswer {
+    /// The output, in corpusbench's terms (labels by smallest index, spans checked).
+    pub output: DedupOutput,
+    /// The engine's own compute seconds.
+    pub compute_s: f64,
+    /// Documents the engine answered with an error (kept whole).
+    pub failed_docs: usize,
+}
+
+/// Why no answer came.
+enum Miss {
+    Timeout,
+    Closed(String),
+}
+
+fn command(launch: &Launch) -> Command {
+    let mut cmd = Command::new(&launch.program);
+    cmd.args(&launch.args).envs(launch.env.iter().map(|(k, v)| (k, v)));
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd
+}
+
+impl Link {
+    /// Starts the engine of `launch` and performs the handshake within its start-up budget.
+    pub fn start(launch: &Launch) -> Result<Link, String> {
+        let mut child =
+            command(launch).spawn().map_err(|e| format!("cannot start `{}`: {e}", launch.program.display()))?;
+        let (Some(stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err("engine started without pipes".into());
+        };
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        spawn_drain(stderr, launch.log.clone(), tail.clone());
+        let (to, queue) = sync_channel::<Vec<u8>>(QUEUE);
+        std::thread::spawn(move || {
+            let mut stdin = std::io::BufWriter::new(stdin);
+            for line in queue {
+                if stdin.write_all(&line).and_then(|_| stdin.flush()).is_err() {
+                    break;
+                }
+            }
+        });
+        let (tx, lines) = channel();
+        std::thread::spawn(move || read_lines(stdout, tx));
+        let mut link = Link { child, to: Some(to), lines, tail, ready: Ready::default_unknown() };
+        let deadline = Instant::now() + launch.startup;
+        let hello = Request::Hello { protocol: PROTOCOL, task: launch.task.as_str(), params: &launch.params }.line();
+        let line = match link.send(hello, deadline).and_then(|_| link.recv(deadline)) {
+            Ok(line) => line,
+            Err(Miss::Timeout) => {
+                return Err(link.fail(format!("no handshake within {}s", launch.startup.as_secs())));
+            }
+            Err(Miss::Closed(why)) => return Err(link.fail(format!("exited before its handshake ({why})"))),
+        };
+        link.ready = match protocol::ready(&line) {
+            Ok(r) => r,
+            Err(e) => return Err(link.fail(e)),
+        };
+        if let Some(want) = &launch.expect_spec
+            && link.ready.spec.as_ref() != Some(want)
+        {
+            let got = link.ready.spec.clone().unwrap_or_default();
+            return Err(link
+                .fail(format!("worker built `{got}`, not `{want}`: the executable's registry differs from this one")));
+        }
+        Ok(link)
+    }
+
+    /// Queues one line for the writer, waiting while the queue is full until `deadline`.
+    fn send(&mut self, mut line: Vec<u8>, deadline: Instant) -> Result<(), Miss> {
+        let Some(to) = &self.to else { return Err(Miss::Closed("its input is closed".into())) };
+        loop {
+            match to.try_send(line) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Disconnected(_)) => return Err(Miss::Closed("it stopped reading its input".into())),
+                Err(TrySendError::Full(back)) => {
+                    if Instant::now() >= deadline {
+                        return Err(Miss::Timeout);
+                    }
+                    line = back;
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+            }
+        }
+    }
+
+    /// The next line the engine wrote, waiting until `deadline`.
+    fn recv(&mut self, deadline: Instant) -> Result<Vec<u8>, Miss> {
+        match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Ok(line)) => Ok(line),
+            Ok(Err(e)) => Err(Miss::Closed(e.to_string())),
+            Err(RecvTimeoutError::Timeout) => Err(Miss::Timeout),
+            Err(RecvTimeoutError::Disconnected) => Err(Miss::Closed("its output closed".into())),
+        }
+    }
+
+    /// Kills the engine and returns `why`, with its exit status and the end of its standard
+    /// error when it had already died.
+    fn fail(&mut self, why: String) -> String {
+        let status = match self.child.try_wait() {
+            Ok(Some(status)) => Some(status),
+            _ => {
+                // A dying engine may need a moment to be reaped; a live one is killed.
+                std::thread::sleep(Duration::from_millis(20));
+                self.child.try_wait().ok().flatten()
+            }
+        };
+        self.stop();
+        let mut msg = why;
+        if let Some(status) = status {
+            msg.push_str(&format!("; it exited with {status}"));
+        }
+        let tail = self.stderr_tail();
+        if !tail.is_empty() {
+            msg.push_str(&format!("; its stderr ends: {tail}"));
+        }
+        msg
+    }
+
+    fn stderr_tail(&self) -> String {
+        let tail = self.tail.lock().map(|t| t.iter().copied().collect::<Vec<u8>>()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&tail);
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// Extracts one page within `budget`. The flag says whether the engine can take the next
+    /// page; when it is false the engine has been killed.
+    pub fn extract(&mut self, page: &Page, budget: Duration) -> (PageOutcome, bool) {
+        let started = Instant::now();
+        let deadline = started + budget;
+        let request = Request::Extract { id: &page.id, url: page.url.as_deref(), html: &page.html }.line();
+        let line = match self.send(request, deadline).and_then(|_| self.recv(deadline)) {
+            Ok(line) => line,
+            Err(Miss::Timeout) => {
+                self.stop();
+                return (PageOutcome::Timeout, false);
+            }
+            Err(Miss::Closed(why)) => return (PageOutcome::Failed(self.fail(format!("engine died ({why})"))), false),
+        };
+        let wall = started.elapsed().as_secs_f64();
+        match protocol::page_answer(&line, &page.id) {
+            Ok(Ok((text, secs))) => (PageOutcome::Ok { text, secs, wall_s: wall.max(secs) }, true),
+            Ok(Err(e)) => (PageOutcome::Failed(e), true),
+            Err(breach) => (PageOutcome::Failed(self.fail(breach)), false),
+        }
+    }
+
+    /// Deduplicates `docs` within `budget`. On any error the engine has been killed.
+    pub fn dedup(&mut self, docs: &[Doc], budget: Duration) -> Result<DedupAnswer, String> {
+        let deadline = Instant::now() + budget;
+        let timeout = |budget: Duration| format!("no answer within the cell budget of {}s", budget.as_secs_f64());
+        let mut sent = self.send(Request::Dedup { docs: docs.len() }.line(), deadline);
+        for d in docs {
+            if sent.is_err() {
+                break;
+            }
+            sent = self.send(Request::Doc { id: &d.id, text: &d.text, url: None }.line(), deadline);
+        }
+        if sent.is_ok() {
+            sent = self.send(Request::End.line(), deadline);
+        }
+        match sent {
+            Err(Miss::Timeout) => {
+                self.stop();
+                return Err(timeout(budget));
+            }
+            Err(Miss::Closed(why)) => return Err(self.fail(format!("engine died ({why})"))),
+            Ok(()) => {}
+        }
+        let mut answers = Vec::with_capacity(docs.len());
+        loop {
+            let line = match self.recv(deadline) {
+                Ok(line) => line,
+                Err(Miss::Timeout) => {
+                    self.stop();
+                    return Err(timeout(budget));
+                }
+                Err(Miss::Closed(why)) => return Err(self.fail(format!("engine died ({why})"))),
+            };
+            let a = match Answer::parse(&line) {
+                Ok(a) => a,
+                Err(e) => return Err(self.fail(e)),
+            };
+            if a.is("error") {
+                // The engine said it failed this dataset; it stays up for the next one.
+                return Err(format!("engine error: {}", a.message.unwrap_or_default()));
+            }
+            if a.is("done") {
+                if answers.len() != docs.len() {
+                    return Err(self.fail(format!("engine answered {} of {} documents", answers.len(), docs.len())));
+                }
+                return match assemble(docs, answers, a.stats.unwrap_or_default(), a.compute_s) {
+                    Ok(answer) => Ok(answer),
+                    Err(e) => Err(self.fail(e)),
+                };
+            }
+            let Some(doc) = docs.get(answers.len()) else {
+                return Err(self.fail(format!("engine answered more than the {} documents", docs.len())));
+            };
+            match a.id.as_deref() {
+                Some(id) if id == doc.id => answers.push(a),
+                Some(id) => {
+                    return Err(self.fail(format!(
+                        "answer {} is for document `{id}`, not `{}`",
+                        answers.len() + 1,
+                        doc.id
+                    )));
+                }
+                None => return Err(self.fail(format!("answer {} has no id", answers.len() + 1))),
+            }
+        }
+    }
+
+    /// Kills the engine (if it is still running) and reaps it.
+    pub fn stop(&mut self) {
+        self.to = None;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Ready {
+    fn default_unknown() -> Ready {
+        Ready { name: String::new(), version: String::new(), spec: None }
+    }
+}
+
+/// Cuts `out` into lines for the caller; a line longer than [`MAX_LINE`], an I/O error or the
+/// end of output ends the stream with an error.
+fn read_lines(out: impl Read, tx: std::sync::mpsc::Sender<std::io::Result<Vec<u8>>>) {
+    let mut out = BufReader::with_capacity(1 << 16, out);
+    loop {
+        let mut line = Vec::new();
+        let read = (&mut out).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut line);
+        let item = match read {
+            Ok(0) => Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "its output closed")),
+            Ok(_) if line.last() == Some(&b'\n') => {
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                Ok(line)
+            }
+            Ok(_) if line.len() > MAX_LINE => {
+                Err(std::io::Error::other(format!("it wrote a line longer than {MAX_LINE} bytes")))
+            }
+            // A last line without its newline is still a line; the end follows.
+            Ok(_) => Ok(line),
+            Err(e) => Err(e),
+        };
+        let end = item.is_err();
+        if tx.send(item).is_err() || end {
+            return;
+        }
+    }
+}
+
+/// Copies an engine's standard error to the run's log (within the log's cap), keeping the last
+/// [`TAIL`] bytes for messages.
+fn spawn_drain(mut err: impl Read + Send + 'static, log: Option<Arc<Log>>, tail: Arc<Mutex<VecDeque<u8>>>) {
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = match err.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            if let Some(log) = &log {
+                log.write(&buf[..n]);
+            }
+            if let Ok(mut t) = tail.lock() {
+                t.extend(&buf[..n]);
+                let extra = t.len().saturating_sub(TAIL);
+                t.drain(..extra);
+            }
+        }
+    });
+}
+
+/// Turns per-document answers into a [`DedupOutput`], checking each against its document.
+fn assemble(
+    docs: &[Doc],
+    answers: Vec<Answer>,
+    stats: std::collections::BTreeMap<String, f64>,
+    compute_s: Option<f64>,
+) -> Result<DedupAnswer, String> {
+    let ok: Vec<&Answer> = answers.iter().filter(|a| a.error.is_none()).collect();
+    let clusters = ok.first().is_some_and(|a| a.cluster.is_some());
+    let spans = ok.first().is_some_and(|a| a.spans.is_some());
+    if !ok.is_empty() && !clusters && !spans {
+        return Err(format!("the answer for document `{}` has neither cluster nor spans", docs[0].id));
+    }
+    let mut first_of: HashMap<&Label, u32> = HashMap::new();
+    let mut cluster = Vec::with_capacity(docs.len());
+    let mut dup_spans = Vec::with_capacity(docs.len());
+    let mut failed_docs = 0;
+    for (i, (doc, a)) in docs.iter().zip(&answers).enumerate() {
+        let index = u32::try_from(i).map_err(|_| "more than 2^32 documents".to_string())?;
+        if a.error.is_some() {
+            failed_docs += 1;
+            cluster.push(index);
+            dup_spans.push(Vec::new());
+            continue;
+        }
+        if a.cluster.is_some() != clusters || a.spans.is_some() != spans {
+            return Err(format!("the answer for document `{}` does not have the fields of the first answer", doc.id));
+        }
+        if let Some(label) = &a.cluster {
+            cluster.push(*first_of.entry(label).or_insert(index));
+        }
+        if let Some(s) = &a.spans {
+            dup_spans.push(check_spans(doc, s)?);
+        }
+    }
+    let compute_s = match compute_s {
+        Some(s) if s.is_finite() && s >= 0.0 => s,
+        _ => return Err("the closing line has no non-negative compute_s".into()),
+    };
+    let output = DedupOutput {
+        cluster: clusters.then_some(cluster),
+        dup_spans: spans.then_some(dup_spans),
+        stats: stats.into_iter().filter(|(_, v)| v.is_finite()).collect(),
+        ..DedupOutput::default()
+    };
+    Ok(DedupAnswer { output, compute_s, failed_docs })
+}
+
+/// A document's spans as ranges, after checking they are sorted, disjoint and inside it.
+fn check_spans(doc: &Doc, spans: &[(u64, u64)]) -> Result<Vec<std::ops::Range<usize>>, String> {
+    let len = doc.text.chars().count() as u64;
+    let mut end = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for &(s, e) in spans {
+        if s > e || e > len {
+            return Err(format!("span [{s}, {e}) is outside document `{}` ({len} chars)", doc.id));
+        }
+        if s < end {
+            return Err(format!("spans of document `{}` are not sorted and disjoint at [{s}, {e})", doc.id));
+        }
+        end = e;
+        // Both ends are at most `len`, a char count of a string in memory.
+        out.push(s as usize..e as usize);
+    }
+    Ok(out)
+}

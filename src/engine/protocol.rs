@@ -1,0 +1,316 @@
+//! The messages of engine protocol version 1 (`docs/engines.md`): JSON lines in both directions.
+//!
+//! Requests are serialised from borrowed data, so a page's HTML is escaped straight from the
+//! dataset; answers are parsed into [`Answer`], which has every field any answer may carry, and
+//! checked by the caller against what it asked.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL: u32 = 1;
+
+/// The longest answer line accepted, in bytes; a longer one is a breach, not an allocation.
+pub const MAX_LINE: usize = 1 << 30;
+
+/// A message from corpusbench to an engine.
+#[derive(Debug, Serialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum Request<'a> {
+    /// The first message: protocol, task and every declared parameter.
+    Hello {
+        /// [`PROTOCOL`].
+        protocol: u32,
+        /// `extract` or `dedup`.
+        task: &'a str,
+        /// Parameter values as strings, defaults filled in.
+        params: &'a BTreeMap<String, String>,
+    },
+    /// One page to extract.
+    Extract {
+        /// Page id, echoed in the answer.
+        id: &'a str,
+        /// Page URL, when known.
+        url: Option<&'a str>,
+        /// Decoded HTML.
+        html: &'a str,
+    },
+    /// The start of a dataset to deduplicate: this many `doc` messages follow, then `end`.
+    Dedup {
+        /// Number of documents.
+        docs: usize,
+    },
+    /// One document of the dataset, in dataset order.
+    Doc {
+        /// Document id, echoed in the answer.
+        id: &'a str,
+        /// Document text.
+        text: &'a str,
+        /// Document URL, when known.
+        url: Option<&'a str>,
+    },
+    /// The end of the dataset.
+    End,
+}
+
+impl Request<'_> {
+    /// The message as one line, newline included.
+    pub fn line(&self) -> Vec<u8> {
+        // Serialising borrowed strings, numbers and string maps cannot fail.
+        let mut out = serde_json::to_vec(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
+
+/// A cluster label: engines may label clusters by integers or strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(untagged)]
+pub enum Label {
+    /// An integer label.
+    Int(i64),
+    /// A string label.
+    Str(String),
+}
+
+/// Any message from an engine; which fields must be present depends on what was asked.
+#[derive(Debug, Default, Deserialize)]
+pub struct Answer {
+    /// `ready`, `error` or `done` for control messages; absent on per-item answers.
+    pub op: Option<String>,
+    /// Protocol version (handshake).
+    pub protocol: Option<u64>,
+    /// System the engine wraps (handshake).
+    pub name: Option<String>,
+    /// Version of that system (handshake).
+    pub version: Option<String>,
+    /// Canonical spec of the strategy a corpusbench worker built (its handshake only).
+    pub spec: Option<String>,
+    /// Why the engine cannot go on (`error`).
+    pub message: Option<String>,
+    /// The item answered.
+    pub id: Option<String>,
+    /// Extracted text.
+    pub text: Option<String>,
+    /// Why this item failed.
+    pub error: Option<String>,
+    /// The engine's own compute time for the item (or the dataset), seconds.
+    pub compute_s: Option<f64>,
+    /// Cluster label of a document.
+    pub cluster: Option<Label>,
+    /// Duplicate spans of a document, code-point offsets, half-open.
+    pub spans: Option<Vec<(u64, u64)>>,
+    /// Figures the engine reports about itself (`done`).
+    pub stats: Option<BTreeMap<String, f64>>,
+}
+
+impl Answer {
+    /// Parses one line (without its newline): UTF-8, JSON, an object of the known field types.
+    pub fn parse(line: &[u8]) -> Result<Answer, String> {
+        let text = std::str::from_utf8(line).map_err(|e| format!("answer is not valid UTF-8 ({e})"))?;
+        serde_json::from_str(text)
+            .map_err(|e| format!("answer is not a valid protocol message ({e}): {}", preview(text)))
+    }
+
+    /// Whether this is the control message `op`.
+    pub fn is(&self, op: &str) -> bool {
+        self.op.as_deref() == Some(op)
+    }
+}
+
+/// The start of a line, for messages.
+pub fn preview(text: &str) -> String {
+    const MAX: usize = 120;
+    if text.len() <= MAX {
+        return text.to_string();
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// A well-formed handshake: the engine's name and version (and a worker's canonical spec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ready {
+    /// System name.
+    pub name: String,
+    /// System version.
+    pub version: String,
+    /// Canonical spec, from corpusbench's own workers.
+    pub spec: Option<String>,
+}
+
+/// Checks the first line of an engine: `ready` with this protocol, or the engine's own error.
+pub fn ready(line: &[u8]) -> Result<Ready, String> {
+    let a = Answer::parse(line)?;
+    if a.is("error") {
+        return Err(format!("engine refused to start: {}", a.message.unwrap_or_default()));
+    }
+    if !a.is("ready") {
+        return Err(format!("first line is not a handshake: {}", preview(&String::from_utf8_lossy(line))));
+    }
+    if a.protocol != Some(u64::from(PROTOCOL)) {
+        return Err(format!(
+            "engine speaks protocol {}, this corpusbench speaks {PROTOCOL}",
+            a.protocol.map_or("(none)".to_string(), |p| p.to_string())
+        ));
+    }
+    Ok(Ready { name: a.name.unwrap_or_default(), version: a.version.unwrap_or_default(), spec: a.spec })
+}
+
+/// What an engine answered for one page: the text and its compute seconds, or its error.
+pub fn page_answer(line: &[u8], id: &str) -> Result<Result<(String, f64), String>, String> {
+    let a = Answer::parse(line)?;
+    if a.is("error") {
+        return Err(format!("engine error: {}", a.message.unwrap_or_default()));
+    }
+    match a.id.as_deref() {
+        Some(got) if got == id => {}
+        Some(got) => return Err(format!("answer is for page `{got}`, not `{id}`")),
+        None => return Err("answer has no id".into()),
+    }
+    if let Some(e) = a.error {
+        return Ok(Err(e));
+    }
+    let Some(text) = a.text else { return Err("answer has neither text nor error".into()) };
+    let secs = match a.compute_s {
+        Some(s) if s.is_finite() && s >= 0.0 => s,
+        Some(s) => return Err(format!("compute_s {s} is not a non-negative number")),
+        None => return Err("answer has no compute_s".into()),
+    };
+    Ok(Ok((text, secs)))
+}
+
+/// A message as an engine receives it (the serving side of corpusbench's own workers).
+#[derive(Debug, Default, Deserialize)]
+pub struct Incoming {
+    /// `hello`, `extract`, `dedup`, `doc` or `end`.
+    pub op: String,
+    /// Protocol version (`hello`).
+    pub protocol: Option<u64>,
+    /// Task (`hello`).
+    pub task: Option<String>,
+    /// Parameters (`hello`).
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Item id (`extract`, `doc`).
+    #[serde(default)]
+    pub id: String,
+    /// URL (`extract`, `doc`).
+    pub url: Option<String>,
+    /// HTML (`extract`).
+    #[serde(default)]
+    pub html: String,
+    /// Text (`doc`).
+    #[serde(default)]
+    pub text: String,
+    /// Number of documents (`dedup`).
+    pub docs: Option<usize>,
+}
+
+impl Incoming {
+    /// Parses one request line.
+    pub fn parse(line: &[u8]) -> Result<Incoming, String> {
+        serde_json::from_slice(line).map_err(|e| format!("request is not a valid protocol message ({e})"))
+    }
+}
+
+fn line_of(value: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec(value).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// The handshake an engine sends.
+pub fn ready_line(name: &str, version: &str, spec: Option<&str>) -> Vec<u8> {
+    let mut v = serde_json::json!({"op": "ready", "protocol": PROTOCOL, "name": name, "version": version});
+    if let Some(spec) = spec {
+        v["spec"] = spec.into();
+    }
+    line_of(&v)
+}
+
+/// An engine's refusal to go on (at start, or for a whole dataset).
+pub fn error_line(message: &str) -> Vec<u8> {
+    line_of(&serde_json::json!({"op": "error", "message": message}))
+}
+
+/// The answer for one page.
+pub fn page_line(id: &str, result: &Result<String, String>, compute_s: f64) -> Vec<u8> {
+    match result {
+        Ok(text) => line_of(&serde_json::json!({"id": id, "text": text, "compute_s": compute_s})),
+        Err(e) => line_of(&serde_json::json!({"id": id, "error": e, "compute_s": compute_s})),
+    }
+}
+
+/// The answer for one document.
+pub fn doc_line(id: &str, cluster: Option<u32>, spans: Option<&[std::ops::Range<usize>]>) -> Vec<u8> {
+    let mut v = serde_json::json!({"id": id});
+    if let Some(c) = cluster {
+        v["cluster"] = c.into();
+    }
+    if let Some(s) = spans {
+        v["spans"] = s.iter().map(|r| serde_json::json!([r.start, r.end])).collect();
+    }
+    line_of(&v)
+}
+
+/// The closing line of a dataset.
+pub fn done_line(compute_s: f64, stats: &[(String, f64)]) -> Vec<u8> {
+    let stats: serde_json::Map<String, serde_json::Value> =
+        stats.iter().filter(|(_, v)| v.is_finite()).map(|(k, v)| (k.clone(), (*v).into())).collect();
+    line_of(&serde_json::json!({"op": "done", "compute_s": compute_s, "stats": stats}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_one_json_line_each() {
+        let params = BTreeMap::from([("k".to_string(), "v".to_string())]);
+        let hello = Request::Hello { protocol: PROTOCOL, task: "extract", params: &params }.line();
+        assert_eq!(hello, b"{\"op\":\"hello\",\"protocol\":1,\"task\":\"extract\",\"params\":{\"k\":\"v\"}}\n");
+        let page = Request::Extract { id: "p", url: None, html: "a\nb\"\u{e9}" }.line();
+        assert_eq!(page.iter().filter(|b| **b == b'\n').count(), 1);
+        let back: serde_json::Value = serde_json::from_slice(&page).unwrap();
+        assert_eq!(back["html"], "a\nb\"\u{e9}");
+        assert_eq!(Request::End.line(), b"{\"op\":\"end\"}\n");
+    }
+
+    #[test]
+    fn handshakes_are_checked() {
+        let r = ready(br#"{"op":"ready","protocol":1,"name":"x","version":"1.2"}"#).unwrap();
+        assert_eq!((r.name.as_str(), r.version.as_str()), ("x", "1.2"));
+        assert!(ready(br#"{"op":"ready","protocol":2}"#).unwrap_err().contains("protocol 2"));
+        assert!(ready(br#"{"op":"hi"}"#).unwrap_err().contains("not a handshake"));
+        assert!(ready(br#"{"op":"error","message":"no module"}"#).unwrap_err().contains("no module"));
+        assert!(ready(b"\xff\xfe").unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn page_answers_are_checked_against_the_request() {
+        let ok = page_answer(br#"{"id":"a","text":"t","compute_s":0.5}"#, "a").unwrap();
+        assert_eq!(ok, Ok(("t".to_string(), 0.5)));
+        let failed = page_answer(br#"{"id":"a","error":"boom"}"#, "a").unwrap();
+        assert_eq!(failed, Err("boom".to_string()));
+        assert!(page_answer(br#"{"id":"b","text":"t","compute_s":0}"#, "a").unwrap_err().contains("`b`"));
+        assert!(page_answer(br#"{"id":"a","compute_s":0}"#, "a").is_err());
+        assert!(page_answer(br#"{"id":"a","text":"t"}"#, "a").unwrap_err().contains("compute_s"));
+        assert!(page_answer(br#"{"id":"a","text":"t","compute_s":-1}"#, "a").is_err());
+        assert!(page_answer(b"not json", "a").unwrap_err().contains("not a valid"));
+        assert!(page_answer(br#"{"id":"a","text":5,"compute_s":0}"#, "a").is_err());
+    }
+
+    #[test]
+    fn labels_are_integers_or_strings() {
+        let a = Answer::parse(br#"{"id":"d","cluster":"c7"}"#).unwrap();
+        assert_eq!(a.cluster, Some(Label::Str("c7".into())));
+        let a = Answer::parse(br#"{"id":"d","cluster":3,"spans":[[0,2]]}"#).unwrap();
+        assert_eq!((a.cluster, a.spans), (Some(Label::Int(3)), Some(vec![(0, 2)])));
+        assert!(Answer::parse(br#"{"id":"d","cluster":[1]}"#).is_err());
+    }
+}
