@@ -314,6 +314,13 @@ impl Registry {
                 dedup::minhash::MinHash::new,
             ),
             dedup(
+                "dedup-outputs",
+                "saved output of another deduplication system (clusters, spans, removed ids or dolma attributes), scored like any deduplicator",
+                dedup::saved::PARAMS,
+                false,
+                dedup::saved::SavedDedup::new,
+            ),
+            dedup(
                 "simhash",
                 "near-duplicate documents by 64-bit SimHash within Hamming distance k (permuted tables)",
                 dedup::simhash::PARAMS,

@@ -7,6 +7,7 @@ pub mod exact;
 pub mod gopher;
 pub(crate) mod lsh;
 pub mod minhash;
+pub mod saved;
 pub mod shingle;
 pub mod simhash;
 pub mod suffix_array;
