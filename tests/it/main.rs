@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod engines;
 mod expected_answers;
 mod extractors;
 mod gate;
