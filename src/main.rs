@@ -80,6 +80,17 @@ enum Command {
     Cost(CostArgs),
     /// Compare a run with a committed baseline; exit 1 on a regression.
     Gate(GateArgs),
+    /// Write the datasets' items as corpusbench decoded them, one JSON object a line
+    /// (`{"dataset", "id", "url", "html"}` per page, `{"dataset", "id", "text"}` per document),
+    /// so a system can be run on exactly the same input outside corpusbench.
+    Export {
+        /// Dataset folder, or a folder of dataset folders (repeatable).
+        #[arg(long, default_value = "corpus")]
+        corpus: Vec<PathBuf>,
+        /// The file to write (written atomically).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Serves extraction requests on stdin/stdout for the runner (not for direct use).
     #[command(name = child::WORKER, hide = true)]
     Worker {
@@ -285,6 +296,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench(&registry, args),
         Command::Cost(args) => cost(&registry, args),
         Command::Gate(args) => gate(args),
+        Command::Export { corpus, out } => export(&corpus, &out),
         // No watchdog thread here: it would run inside the region callgrind counts.
         Command::CostWorker { dataset, name, strategy } => cost_worker(&registry, &dataset, &name, &strategy),
         Command::Worker { strategy } => {
@@ -433,6 +445,37 @@ fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {
     Ok(if errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
 
+fn export(corpus: &[PathBuf], out: &std::path::Path) -> Result<ExitCode, Error> {
+    let (datasets, errors) = load(corpus);
+    report_input_errors(&errors);
+    if datasets.is_empty() {
+        return Err(Error::Usage("no dataset to export".into()));
+    }
+    let mut bytes = Vec::new();
+    let mut line = |v: serde_json::Value| {
+        bytes.extend(serde_json::to_vec(&v).unwrap_or_default());
+        bytes.push(b'\n');
+    };
+    for ds in &datasets {
+        match &ds.items {
+            corpusbench::model::Items::Extract { pages, .. } => {
+                for p in pages {
+                    line(serde_json::json!({"dataset": ds.name, "id": p.id, "url": p.url, "html": p.html}));
+                }
+            }
+            corpusbench::model::Items::Dedup { docs, .. } => {
+                for d in docs {
+                    line(serde_json::json!({"dataset": ds.name, "id": d.id, "text": d.text}));
+                }
+            }
+        }
+    }
+    write_atomic(out, &bytes)?;
+    let items: usize = datasets.iter().map(|d| d.len()).sum();
+    eprintln!("exported {items} items of {} dataset(s) to {}", datasets.len(), out.display());
+    Ok(if errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
+}
+
 fn default_threads(given: Option<u64>) -> usize {
     given.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
@@ -503,6 +546,12 @@ fn cost(registry: &Registry, args: CostArgs) -> Result<ExitCode, Error> {
     }
     let exe = std::env::current_exe().map_err(|e| Error::Usage(format!("cannot locate this executable: {e}")))?;
     let (_, selected) = select(registry, &args.select.strategies)?;
+    if let Some(engine) = selected.iter().find(|s| s.launch.is_some()) {
+        return Err(Error::Usage(format!(
+            "`cost` counts the instructions of built-in strategies; `{}` is an engine, a program of its own",
+            engine.spec
+        )));
+    }
     let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     let _out = corpusbench::io::lock_out_dir(&args.out)?;
