@@ -28,7 +28,7 @@ def dedup(docs, params):
             answers.append({"spans": []})
         else:
             reasons[f"removed_{reason}"] += 1
-            answers.append({"spans": [[0, len(d.text)]] if d.text else []})
+            answers.append({"spans": [[0, len(d.text)]] if d.text else [], "figures": {f"fails_{reason}": 1}})
     return answers, {"removed": sum(reasons.values()), **reasons}
 
 

@@ -323,8 +323,9 @@ fn spawn_drain(mut err: impl Read + Send + 'static, log: Option<Arc<Log>>, tail:
     });
 }
 
-/// Turns per-document answers into a [`DedupOutput`], checking each against its document.
-fn assemble(
+/// Turns per-document answers (in document order, ids already matched) into a [`DedupOutput`],
+/// checking each against its document; an output it returns passes [`DedupOutput::validate`].
+pub fn assemble(
     docs: &[Doc],
     answers: Vec<Answer>,
     stats: std::collections::BTreeMap<String, f64>,
@@ -362,10 +363,26 @@ fn assemble(
         Some(s) if s.is_finite() && s >= 0.0 => s,
         _ => return Err("the closing line has no non-negative compute_s".into()),
     };
+    // Per-document figures: one column per name any document reported, NaN where one did not.
+    let names: std::collections::BTreeSet<&String> =
+        answers.iter().filter_map(|a| a.figures.as_ref()).flat_map(|f| f.keys()).collect();
+    let doc_stats = names
+        .into_iter()
+        .map(|name| {
+            let column = answers
+                .iter()
+                .map(|a| {
+                    a.figures.as_ref().and_then(|f| f.get(name)).copied().filter(|v| v.is_finite()).unwrap_or(f64::NAN)
+                })
+                .collect();
+            (name.clone(), column)
+        })
+        .collect();
     let output = DedupOutput {
         cluster: clusters.then_some(cluster),
         dup_spans: spans.then_some(dup_spans),
         stats: stats.into_iter().filter(|(_, v)| v.is_finite()).collect(),
+        doc_stats,
         ..DedupOutput::default()
     };
     Ok(DedupAnswer { output, compute_s, failed_docs })

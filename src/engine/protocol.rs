@@ -103,6 +103,8 @@ pub struct Answer {
     pub spans: Option<Vec<(u64, u64)>>,
     /// Figures the engine reports about itself (`done`).
     pub stats: Option<BTreeMap<String, f64>>,
+    /// Per-document figures (a document's answer), written to `doc_stats.csv`.
+    pub figures: Option<BTreeMap<String, f64>>,
 }
 
 impl Answer {

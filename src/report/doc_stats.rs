@@ -2,7 +2,8 @@
 //! repetition fractions), long form with header `dataset,strategy,doc_id,stat,value`.
 //!
 //! Rows follow the run's cell order, then document order, then the strategy's column order;
-//! values are printed with six decimals, so identical inputs give identical files. Cells without
+//! values are printed with six decimals, so identical inputs give identical files; a figure not
+//! reported for a document (NaN) is left out. Cells without
 //! per-document figures write no rows; the file is written (header only) even then.
 
 use crate::error::Error;
@@ -20,7 +21,8 @@ pub fn doc_stats_csv(datasets: &[Dataset], cells: &[Cell]) -> Result<Vec<u8>, Er
         };
         for (i, doc) in docs.iter().enumerate() {
             for (stat, values) in &cell.doc_stats {
-                let Some(v) = values.get(i) else { continue };
+                // A figure a strategy did not report for this document (NaN) has no row.
+                let Some(v) = values.get(i).filter(|v| v.is_finite()) else { continue };
                 let value = format!("{v:.6}");
                 w.write_record([cell.dataset.as_str(), &cell.strategy, &doc.id, stat, &value]).map_err(csv_err)?;
             }

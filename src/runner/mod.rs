@@ -253,6 +253,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             cell.metrics.push(("failed_docs".into(), answer.failed_docs as f64));
             cell.metrics.push(("engine_compute_s".into(), answer.compute_s));
             cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
+            cell.doc_stats = out.doc_stats;
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
         }
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {

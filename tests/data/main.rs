@@ -10,6 +10,7 @@ mod repro_common;
 mod clough_stevenson;
 mod cost;
 mod dolma_fixtures;
+mod peers;
 mod repro_scrapinghub;
 mod repro_trafilatura;
 mod repro_wcxb;
@@ -29,6 +30,8 @@ enum Need {
     Data(&'static str),
     /// valgrind on the PATH.
     Valgrind,
+    /// The peer virtual environments made by `scripts/peers.sh`.
+    Peers,
 }
 
 impl Need {
@@ -37,6 +40,10 @@ impl Need {
         match self {
             Need::Data(sub) => (!shared(sub).is_dir()).then(|| format!("needs ../shared/data/{sub}")),
             Need::Valgrind => (!corpusbench::child::cost::valgrind_available()).then(|| "needs valgrind".to_string()),
+            Need::Peers => ["main", "dolma"]
+                .iter()
+                .any(|v| !peers::peers_dir().join(v).join("bin/python").is_file())
+                .then(|| "needs the peers of scripts/peers.sh".to_string()),
         }
     }
 }
@@ -109,6 +116,18 @@ fn main() {
             "cost::instruction_counts_repeat_and_scale_with_the_input",
             Need::Valgrind,
             cost::instruction_counts_repeat_and_scale_with_the_input,
+        ),
+        trial("peers::bloom_paragraphs_agrees_with_dolma", Need::Peers, peers::bloom_paragraphs_agrees_with_dolma),
+        trial("peers::minhash_agrees_with_datasketch", Need::Peers, peers::minhash_agrees_with_datasketch),
+        trial(
+            "peers::gopher_repetition_agrees_with_datatrove",
+            Need::Peers,
+            peers::gopher_repetition_agrees_with_datatrove,
+        ),
+        trial(
+            "peers::adapters_run_on_bundled_data_with_their_scores",
+            Need::Peers,
+            peers::adapters_run_on_bundled_data_with_their_scores,
         ),
     ];
     libtest_mimic::run(&args, trials).exit();

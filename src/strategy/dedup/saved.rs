@@ -111,6 +111,11 @@ impl SavedDedup {
         Ok(SavedDedup::parse(&path, &bytes, form, params.str("attribute")?))
     }
 
+    /// Parses a saved output whose form is detected (`path` is for messages).
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> SavedDedup {
+        SavedDedup::parse(path, bytes, None, "")
+    }
+
     /// Parses a saved output (`path` is for messages); `form` `None` detects it.
     fn parse(path: &Path, bytes: &[u8], form: Option<Form>, attribute: &str) -> SavedDedup {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
