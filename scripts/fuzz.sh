@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the loaders, the HTML path and the spec and saved-output parsers (fuzz/, cargo-fuzz).
+# Fuzzes the loaders, the HTML path, the spec and saved-output parsers and the checks on engine
+# answers (fuzz/, cargo-fuzz).
 # Seeds come from the bundled datasets. The installed stable toolchain builds the targets with
 # RUSTC_BOOTSTRAP=1 (cargo-fuzz needs nightly flags).
 #
@@ -12,7 +13,7 @@ export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked
 
 seeds=fuzz/corpus
-mkdir -p "$seeds/load_dedup" "$seeds/extract_html" "$seeds/specs_and_outputs"
+mkdir -p "$seeds/load_dedup" "$seeds/extract_html" "$seeds/specs_and_outputs" "$seeds/engine_answers"
 for d in corpus/*/; do
   name=$(basename "$d")
   if grep -q 'task = "dedup"' "$d/dataset.toml"; then
@@ -22,10 +23,14 @@ done
 for p in corpus/handmade-extract/pages/*; do cp "$p" "$seeds/extract_html/"; done
 printf 'minhash:bands=14,rows=8' > "$seeds/specs_and_outputs/spec"
 printf '{"a": "text", "b": null}' > "$seeds/specs_and_outputs/outputs"
+printf '{"id":"d0","cluster":"x"}\n{"id":"d1","cluster":3}\n' > "$seeds/specs_and_outputs/dedup-clusters"
+printf '{"id":"d2","attributes":{"bff_duplicate_paragraph_spans":[[0,3,1.0]]}}\n' > "$seeds/specs_and_outputs/dedup-dolma"
+printf '{"op":"ready","protocol":1,"name":"x","version":"1"}\n{"id":"p","text":"t","compute_s":0.1}\n' > "$seeds/engine_answers/page"
+printf '{"id":"d0","cluster":0,"spans":[[0,5]]}\n{"id":"d1","cluster":0,"spans":[]}\n{"id":"d2","error":"x"}\n' > "$seeds/engine_answers/dedup"
 
 limit=(-runs=300)
 [ $# -ge 1 ] && limit=(-max_total_time="$1")
-targets=(load_dedup extract_html specs_and_outputs)
+targets=(load_dedup extract_html specs_and_outputs engine_answers)
 [ $# -ge 2 ] && targets=("$2")
 cd fuzz
 for t in "${targets[@]}"; do

@@ -1,11 +1,14 @@
-//! Strategy spec strings and files of saved outputs: any input is a clear error or a value,
-//! never a panic.
+//! Strategy spec strings and files of saved outputs (extraction and deduplication): any input
+//! is a clear error or a value, never a panic, and an accepted saved dedup output describes the
+//! documents it is applied to.
 #![no_main]
 
 use std::path::Path;
 
-use corpusbench::strategy::Registry;
+use corpusbench::model::Doc;
+use corpusbench::strategy::dedup::saved::SavedDedup;
 use corpusbench::strategy::extract::outputs::Outputs;
+use corpusbench::strategy::{Deduplicator, Registry};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,4 +18,12 @@ fuzz_target!(|data: &[u8]| {
         let _ = corpusbench::strategy::spec::parse(spec);
     }
     let _ = Outputs::parse(Path::new("fuzz.json"), data);
+    let docs: Vec<Doc> = ["alpha beta", "", "d\u{e9}j\u{e0} vu"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Doc { id: format!("d{i}"), text: t.to_string() })
+        .collect();
+    if let Ok(out) = SavedDedup::from_bytes(Path::new("fuzz.jsonl"), data).dedup(&docs) {
+        assert_eq!(out.validate(&docs), Ok(()));
+    }
 });
