@@ -285,9 +285,7 @@ fn main() -> ExitCode {
             eprintln!("error: engines folder {} does not exist", missing.display());
             return Exit::Failed.into();
         }
-        for e in registry.add_engines(&dirs) {
-            eprintln!("engine declaration error: {e}");
-        }
+        let _ = ENGINE_ERRORS.set(registry.add_engines(&dirs));
     }
     let result = match cli.command {
         Command::Run(args) => run(&registry, args),
@@ -322,8 +320,13 @@ fn report_input_errors(errors: &[InputError]) {
     }
 }
 
+/// Engine declarations that could not be read: input errors of every command that loads data.
+static ENGINE_ERRORS: std::sync::OnceLock<Vec<InputError>> = std::sync::OnceLock::new();
+
 fn load(corpus: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
-    let (datasets, mut errors) = discover(corpus);
+    let (datasets, found) = discover(corpus);
+    let mut errors = ENGINE_ERRORS.get().cloned().unwrap_or_default();
+    errors.extend(found);
     for ds in &datasets {
         errors.extend(ds.issues.iter().cloned());
     }

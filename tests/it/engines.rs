@@ -222,3 +222,26 @@ fn a_users_engine_needs_only_a_declaration_and_gets_its_parameters() {
     let err = r.extract("engine:mine:colour=red").err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("no parameter `colour`") && err.contains("threshold"), "{err}");
 }
+
+#[test]
+fn the_cli_lists_engines_with_whether_they_run_and_reports_bad_declarations() {
+    let dir = tempfile::tempdir().unwrap();
+    let engines = dir.path().join("mine");
+    std::fs::create_dir_all(&engines).unwrap();
+    std::fs::write(engines.join("broken.toml"), "task = \"sort\"\ncommand = [\"x\"]\n").unwrap();
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join(TEST_ENGINES);
+    let out = crate::common::corpusbench(
+        dir.path(),
+        &["--engines", tests.to_str().unwrap(), "--engines", engines.to_str().unwrap(), "list"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("engine:noop") && stdout.contains("runnable: noop"), "{stdout}");
+    let line = stdout.lines().skip_while(|l| !l.contains("engine:exits-at-start")).nth(1).unwrap_or_default();
+    assert!(line.contains("NOT runnable here") && line.contains("exiting at start on purpose"), "{line}");
+    assert!(stderr.contains("broken.toml") && stderr.contains("task"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "a malformed declaration is an input error");
+    let missing = crate::common::corpusbench(dir.path(), &["--engines", "no-such-folder", "list"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no-such-folder"));
+}
