@@ -4,38 +4,72 @@
 //! ([`crate::child::cost`]) runs one cell in it under valgrind.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// A global allocator that counts allocations while counting is switched on.
 pub struct CountingAlloc;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
+/// While counting: the most bytes the measured region may hold live at once (`i64::MAX` for no
+/// limit); 0 while not counting. One word for both, so the hot path pays one load for them.
+static LIMIT: AtomicI64 = AtomicI64::new(0);
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
 static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
 static LIVE: AtomicI64 = AtomicI64::new(0);
 static PEAK: AtomicI64 = AtomicI64::new(0);
+/// The limit [`measured`] applies; 0 for none.
+static BUDGET: AtomicI64 = AtomicI64::new(0);
 
-/// Adds `delta` bytes to the live count and raises the peak.
-#[inline]
-fn grow(delta: i64) {
-    let live = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
-    PEAK.fetch_max(live, Ordering::Relaxed);
+/// What a process whose measured region ran out of budget writes to its standard error before
+/// the failed allocation ends it (the parent reports it as the cell's failure).
+pub const OVER_BUDGET: &str = "corpusbench: the strategy's heap would exceed its --memory-limit";
+
+/// Limits the heap the measured region may hold live at once ([`measured`]); `None` lifts the
+/// limit. An allocation past it fails, which ends the process: only a worker process, whose
+/// death costs one cell, sets one.
+pub fn set_budget(bytes: Option<u64>) {
+    let b = bytes.map_or(0, |b| i64::try_from(b).unwrap_or(i64::MAX).max(1));
+    BUDGET.store(b, Ordering::SeqCst);
 }
 
-// SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+/// Counts `size` more live bytes against `limit`: false (and nothing counted) when they would
+/// pass it, after saying so on the unbuffered standard error (no allocation there).
+#[inline]
+fn grow(size: i64, limit: i64) -> bool {
+    let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    if live > limit {
+        LIVE.fetch_sub(size, Ordering::Relaxed);
+        over_budget();
+        return false;
+    }
+    PEAK.fetch_max(live, Ordering::Relaxed);
+    true
+}
+
+#[cold]
+fn over_budget() {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(OVER_BUDGET.as_bytes());
+    let _ = std::io::stderr().write_all(b"\n");
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator (or refused with a null
+// pointer past the budget, as an out-of-memory allocator would); only counters are added.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        let limit = LIMIT.load(Ordering::Relaxed);
+        if limit != 0 {
+            if !grow(layout.size() as i64, limit) {
+                return std::ptr::null_mut();
+            }
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
-            grow(layout.size() as i64);
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
+        if LIMIT.load(Ordering::Relaxed) != 0 {
             LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
         }
         // SAFETY: same contract as the caller's.
@@ -43,10 +77,13 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
+        let limit = LIMIT.load(Ordering::Relaxed);
+        if limit != 0 {
+            if !grow(new_size as i64 - layout.size() as i64, limit) {
+                return std::ptr::null_mut();
+            }
             ALLOCS.fetch_add(1, Ordering::Relaxed);
             ALLOC_BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
-            grow(new_size as i64 - layout.size() as i64);
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -74,9 +111,10 @@ pub fn measured<T>(f: impl FnOnce() -> T) -> (T, Allocations) {
     ALLOC_BYTES.store(0, Ordering::SeqCst);
     LIVE.store(0, Ordering::SeqCst);
     PEAK.store(0, Ordering::SeqCst);
-    COUNTING.store(true, Ordering::SeqCst);
+    let budget = BUDGET.load(Ordering::SeqCst);
+    LIMIT.store(if budget > 0 { budget } else { i64::MAX }, Ordering::SeqCst);
     let out = std::hint::black_box(f());
-    COUNTING.store(false, Ordering::SeqCst);
+    LIMIT.store(0, Ordering::SeqCst);
     let allocations = Allocations {
         count: ALLOCS.load(Ordering::SeqCst),
         bytes: ALLOC_BYTES.load(Ordering::SeqCst),

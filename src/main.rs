@@ -94,9 +94,15 @@ enum Command {
     /// Serves extraction requests on stdin/stdout for the runner (not for direct use).
     #[command(name = child::WORKER, hide = true)]
     Worker {
-        /// The extractor spec to serve.
+        /// The strategy spec to serve.
         #[arg(long)]
         strategy: String,
+        /// Threads of a deduplicator's pool.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// The most heap a deduplication may hold at once, bytes.
+        #[arg(long)]
+        memory_limit: Option<u64>,
     },
     /// Runs one strategy once on one dataset and prints its allocation counts (used by `cost`).
     #[command(name = child::COST_WORKER, hide = true)]
@@ -202,6 +208,11 @@ struct RunArgs {
     /// and the run goes on.
     #[arg(long, default_value_t = 3600.0, value_parser = parse_seconds)]
     cell_timeout: f64,
+    /// The most heap, in MB, a built-in deduplicator may hold at once (it runs in a worker
+    /// process); a cell over it fails and the run goes on. Default: half the machine's memory;
+    /// 0: no limit.
+    #[arg(long)]
+    memory_limit: Option<u64>,
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
@@ -297,11 +308,12 @@ fn main() -> ExitCode {
         Command::Export { corpus, out } => export(&corpus, &out),
         // No watchdog thread here: it would run inside the region callgrind counts.
         Command::CostWorker { dataset, name, strategy } => cost_worker(&registry, &dataset, &name, &strategy),
-        Command::Worker { strategy } => {
+        Command::Worker { strategy, threads, memory_limit } => {
             child::exit_with_parent();
             // A panic is reported to the runner as a failed page; its message need not reach stderr.
             std::panic::set_hook(Box::new(|_| {}));
-            child::worker::serve(&registry, &strategy, std::io::stdin().lock(), std::io::stdout().lock())
+            let options = child::worker::WorkerOptions { threads, memory_limit };
+            child::worker::serve(&registry, &strategy, options, std::io::stdin().lock(), std::io::stdout().lock())
                 .map(|()| Exit::Clean.into())
         }
     };
@@ -366,6 +378,7 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
         worker: Some(worker_exe()?),
         cell_timeout: std::time::Duration::from_secs_f64(args.cell_timeout),
         log_dir: Some(args.out.join("engines")),
+        memory_limit: memory_limit(args.memory_limit),
     };
     let total: usize = datasets.iter().map(|d| selected.iter().filter(|s| s.strategy.task() == d.task()).count()).sum();
     if total == 0 {
@@ -479,6 +492,20 @@ fn export(corpus: &[PathBuf], out: &std::path::Path) -> Result<ExitCode, Error> 
     Ok(if errors.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
 }
 
+/// The heap limit of deduplication workers, bytes: `given` MB (0: none), else half the
+/// machine's memory (none when it cannot be read).
+fn memory_limit(given_mb: Option<u64>) -> Option<u64> {
+    match given_mb {
+        Some(0) => None,
+        Some(mb) => Some(mb.saturating_mul(1_000_000)),
+        None => {
+            let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+            let kb: u64 = info.lines().find(|l| l.starts_with("MemTotal:"))?.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kb.saturating_mul(1024) / 2)
+        }
+    }
+}
+
 fn default_threads(given: Option<u64>) -> usize {
     given.map(|t| t as usize).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
 }
@@ -518,6 +545,7 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
             worker: Some(worker_exe()?),
             cell_timeout: runner::DEFAULT_CELL_TIMEOUT,
             log_dir: Some(args.out.join("engines")),
+            memory_limit: memory_limit(None),
         };
         eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
         let mut cells = runner::run(&datasets, &selected, options, &mut |_, _| {})?;

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     }
     answers.truncate(docs.len());
     if answers.len() == docs.len()
-        && let Ok(out) = assemble(&docs, answers, Default::default(), Some(0.0))
+        && let Ok(out) = assemble(&docs, answers, Answer { compute_s: Some(0.0), ..Answer::default() })
     {
         assert_eq!(out.output.validate(&docs), Ok(()));
     }

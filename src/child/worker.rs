@@ -13,8 +13,8 @@ use std::time::Instant;
 use crate::engine::protocol::{self, Incoming, PROTOCOL};
 use crate::engine::{Launch, Log, STARTUP_BUDGET};
 use crate::error::{Error, isolate};
-use crate::model::{Page, Task};
-use crate::strategy::{Extractor, Registry};
+use crate::model::{DedupOutput, Doc, Page};
+use crate::strategy::{Deduplicator, Extractor, Registry, Strategy};
 
 /// A small article a worker extracts once before it says it is ready.
 const WARM_UP_HTML: &str = "<html><head><title>Warm-up</title></head><body><nav><a href=/>Home</a></nav>\
@@ -22,17 +22,48 @@ const WARM_UP_HTML: &str = "<html><head><title>Warm-up</title></head><body><nav>
     extractor's one-time set-up is not counted as the latency of the first page it is given.</p></article>\
     <footer>Footer</footer></body></html>";
 
-/// The canonical spec of an extractor spec (every parameter, defaults included), or why it
-/// cannot be built as one.
-fn build(registry: &Registry, spec: &str) -> Result<(String, Box<dyn Extractor>), Error> {
-    let (_, params) = registry.params(spec)?;
-    Ok((params.canonical(), registry.extract(spec)?))
+/// What a worker serves: an extractor, or a deduplicator on its own thread pool.
+enum Served {
+    Extract(Box<dyn Extractor>),
+    Dedup(Box<dyn Deduplicator>, rayon::ThreadPool),
 }
 
-/// The worker's side: waits for the runner's `hello`, builds the extractor `spec` from
-/// `registry`, answers `ready` (with its canonical spec) or `error`, then answers `extract`
-/// requests until its input ends. Panics inside the extractor become error answers.
-pub fn serve(registry: &Registry, spec: &str, input: impl Read, output: impl Write) -> Result<(), Error> {
+/// The canonical spec of `spec` (every parameter, defaults included) and the strategy built
+/// from it, or why it cannot be built.
+fn build(registry: &Registry, spec: &str, threads: usize) -> Result<(String, Served), Error> {
+    let (_, params) = registry.params(spec)?;
+    let served = match registry.build(spec)? {
+        Strategy::Extract(e) => Served::Extract(e),
+        Strategy::Dedup(d) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .build()
+                .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+            Served::Dedup(d, pool)
+        }
+    };
+    Ok((params.canonical(), served))
+}
+
+/// How a worker runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WorkerOptions {
+    /// Threads of a deduplicator's pool.
+    pub threads: usize,
+    /// The most heap a deduplication may hold at once (see [`crate::cost::set_budget`]).
+    pub memory_limit: Option<u64>,
+}
+
+/// The worker's side: waits for the runner's `hello`, builds `spec` from `registry`, answers
+/// `ready` (with its canonical spec) or `error`, then answers `extract` requests, or `dedup`
+/// datasets, until its input ends. Panics inside the strategy become error answers.
+pub fn serve(
+    registry: &Registry,
+    spec: &str,
+    options: WorkerOptions,
+    input: impl Read,
+    output: impl Write,
+) -> Result<(), Error> {
     let mut input = BufReader::new(input);
     let mut output = std::io::BufWriter::new(output);
     let io_err = |e: std::io::Error| Error::Usage(format!("worker pipe: {e}"));
@@ -49,17 +80,20 @@ pub fn serve(registry: &Registry, spec: &str, input: impl Read, output: impl Wri
         send(&mut output, protocol::error_line(&why)).map_err(io_err)?;
         return Err(Error::Usage(why));
     }
-    let (canonical, extractor) = match build(registry, spec) {
+    let (canonical, served) = match build(registry, spec, options.threads) {
         Ok(built) => built,
         Err(e) => {
             send(&mut output, protocol::error_line(&e.to_string())).map_err(io_err)?;
             return Err(e);
         }
     };
-    // One-time set-up inside the extractor (compiled patterns, tables) happens on its first page:
-    // do it before the first timed request.
-    let warm_up = Page { id: "warm-up".into(), html: WARM_UP_HTML.into(), url: None };
-    let _ = isolate(|| extractor.extract(&warm_up).map_err(|e| e.to_string()));
+    if let Served::Extract(extractor) = &served {
+        // One-time set-up inside the extractor (compiled patterns, tables) happens on its first
+        // page: do it before the first timed request.
+        let warm_up = Page { id: "warm-up".into(), html: WARM_UP_HTML.into(), url: None };
+        let _ = isolate(|| extractor.extract(&warm_up).map_err(|e| e.to_string()));
+    }
+    crate::cost::set_budget(options.memory_limit);
     send(&mut output, protocol::ready_line("corpusbench", env!("CARGO_PKG_VERSION"), Some(&canonical)))
         .map_err(io_err)?;
     loop {
@@ -67,34 +101,99 @@ pub fn serve(registry: &Registry, spec: &str, input: impl Read, output: impl Wri
         if input.read_until(b'\n', &mut line).map_err(io_err)? == 0 {
             return Ok(());
         }
-        let answer = match Incoming::parse(&line) {
-            Ok(m) if m.op == "extract" => {
+        let message = Incoming::parse(&line);
+        let answer = match (&served, message) {
+            (Served::Extract(extractor), Ok(m)) if m.op == "extract" => {
                 let page = Page { id: m.id, html: m.html, url: m.url };
                 let t0 = Instant::now();
                 let result = isolate(|| extractor.extract(&page).map_err(|e| e.to_string()));
                 protocol::page_line(&page.id, &result, t0.elapsed().as_secs_f64())
             }
-            Ok(m) => protocol::error_line(&format!("this worker serves extraction, not `{}`", m.op)),
-            Err(e) => protocol::error_line(&e),
+            (Served::Dedup(dedup, pool), Ok(m)) if m.op == "dedup" => {
+                let docs = match read_docs(&mut input, m.docs.unwrap_or(0)) {
+                    Ok(docs) => docs,
+                    Err(e) => {
+                        send(&mut output, protocol::error_line(&e)).map_err(io_err)?;
+                        continue;
+                    }
+                };
+                let t0 = Instant::now();
+                let (result, allocs) = pool
+                    .install(|| crate::cost::measured(|| isolate(|| dedup.dedup(&docs).map_err(|e| e.to_string()))));
+                let secs = t0.elapsed().as_secs_f64();
+                match result.and_then(|out| out.validate(&docs).map(|()| out)) {
+                    Ok(out) => {
+                        write_dedup(&mut output, &docs, &out, secs, allocs.peak_bytes).map_err(io_err)?;
+                        continue;
+                    }
+                    Err(e) => protocol::error_line(&e),
+                }
+            }
+            (_, Ok(m)) => protocol::error_line(&format!("this worker does not serve `{}`", m.op)),
+            (_, Err(e)) => protocol::error_line(&e),
         };
         send(&mut output, answer).map_err(io_err)?;
     }
 }
 
+/// Reads the `doc` messages of one dataset up to its `end`.
+fn read_docs(input: &mut impl BufRead, expected: usize) -> Result<Vec<Doc>, String> {
+    let mut docs = Vec::with_capacity(expected.min(1 << 20));
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => return Err("input ended inside a dataset".into()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("worker pipe: {e}")),
+        }
+        let m = Incoming::parse(&line)?;
+        match m.op.as_str() {
+            "doc" => docs.push(Doc { id: m.id, text: m.text }),
+            "end" if docs.len() == expected => return Ok(docs),
+            "end" => return Err(format!("dedup announced {expected} documents, {} came", docs.len())),
+            other => return Err(format!("`{other}` inside a dataset")),
+        }
+    }
+}
+
+/// Writes a deduplication's answers: one line per document, then `done`.
+fn write_dedup(out: &mut impl Write, docs: &[Doc], dedup: &DedupOutput, secs: f64, peak: u64) -> std::io::Result<()> {
+    for (i, d) in docs.iter().enumerate() {
+        let cluster = dedup.cluster.as_ref().and_then(|c| c.get(i)).copied();
+        let spans = dedup.dup_spans.as_ref().and_then(|s| s.get(i)).map(Vec::as_slice);
+        let figures: Vec<(&str, f64)> =
+            dedup.doc_stats.iter().filter_map(|(name, v)| v.get(i).map(|x| (name.as_str(), *x))).collect();
+        out.write_all(&protocol::doc_line(&d.id, cluster, spans, &figures))?;
+    }
+    out.write_all(&protocol::done_line(secs, &dedup.stats, dedup.pairs.as_deref(), Some(peak)))?;
+    out.flush()
+}
+
 /// How to start workers serving `spec` as `registry` builds it: the `worker` subcommand of
 /// `exe`, which must report the same canonical spec; its standard error goes to `log`.
-pub fn launch(exe: &Path, registry: &Registry, spec: &str, log: Option<std::sync::Arc<Log>>) -> Result<Launch, Error> {
-    let (_, params) = registry.params(spec)?;
+pub fn launch(
+    exe: &Path,
+    registry: &Registry,
+    spec: &str,
+    options: WorkerOptions,
+    log: Option<std::sync::Arc<Log>>,
+) -> Result<Launch, Error> {
+    let (info, params) = registry.params(spec)?;
     let mut args = vec![super::WORKER.to_string()];
     if registry.has_testing_aids() {
         args.push(format!("--{}", super::TESTING_AIDS));
     }
     args.extend(["--strategy".to_string(), spec.to_string()]);
+    args.extend(["--threads".to_string(), options.threads.max(1).to_string()]);
+    if let Some(limit) = options.memory_limit {
+        args.extend(["--memory-limit".to_string(), limit.to_string()]);
+    }
     Ok(Launch {
         program: exe.to_path_buf(),
         args,
         env: Vec::new(),
-        task: Task::Extract,
+        task: info.task,
         params: Default::default(),
         expect_spec: Some(params.canonical()),
         startup: STARTUP_BUDGET,
@@ -119,7 +218,7 @@ mod tests {
         input.extend(Request::Extract { id: "a", url: Some("https://x.test/"), html: "<p>one</p>" }.line());
         input.extend(Request::Extract { id: "b", url: None, html: "<p>two</p>" }.line());
         let mut output = Vec::new();
-        serve(&Registry::builtin(), "plain", input.as_slice(), &mut output).unwrap();
+        serve(&Registry::builtin(), "plain", WorkerOptions::default(), input.as_slice(), &mut output).unwrap();
         let lines: Vec<&[u8]> = output.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(ready(lines[0]).unwrap().spec.as_deref(), Some("plain"));
@@ -131,7 +230,9 @@ mod tests {
     #[test]
     fn worker_reports_a_bad_spec_in_its_handshake() {
         let mut output = Vec::new();
-        assert!(serve(&Registry::builtin(), "nope", hello().as_slice(), &mut output).is_err());
+        assert!(
+            serve(&Registry::builtin(), "nope", WorkerOptions::default(), hello().as_slice(), &mut output).is_err()
+        );
         let err = crate::engine::protocol::ready(output.strip_suffix(b"\n").unwrap()).unwrap_err();
         assert!(err.contains("unknown strategy"), "{err}");
     }
@@ -139,7 +240,16 @@ mod tests {
     #[test]
     fn worker_refuses_a_missing_hello() {
         let mut output = Vec::new();
-        assert!(serve(&Registry::builtin(), "plain", b"{\"op\":\"extract\"}\n".as_slice(), &mut output).is_err());
+        assert!(
+            serve(
+                &Registry::builtin(),
+                "plain",
+                WorkerOptions::default(),
+                b"{\"op\":\"extract\"}\n".as_slice(),
+                &mut output
+            )
+            .is_err()
+        );
         assert!(String::from_utf8_lossy(&output).contains("not a hello"));
     }
 }

@@ -43,6 +43,8 @@ pub struct DedupAnswer {
     pub compute_s: f64,
     /// Documents the engine answered with an error (kept whole).
     pub failed_docs: usize,
+    /// The heap high-water mark the engine reported (corpusbench's own workers do).
+    pub peak_heap_bytes: Option<u64>,
 }
 
 /// Why no answer came.
@@ -229,7 +231,7 @@ impl Link {
                 if answers.len() != docs.len() {
                     return Err(self.fail(format!("engine answered {} of {} documents", answers.len(), docs.len())));
                 }
-                return match assemble(docs, answers, a.stats.unwrap_or_default(), a.compute_s) {
+                return match assemble(docs, answers, a) {
                     Ok(answer) => Ok(answer),
                     Err(e) => Err(self.fail(e)),
                 };
@@ -323,14 +325,10 @@ fn spawn_drain(mut err: impl Read + Send + 'static, log: Option<Arc<Log>>, tail:
     });
 }
 
-/// Turns per-document answers (in document order, ids already matched) into a [`DedupOutput`],
-/// checking each against its document; an output it returns passes [`DedupOutput::validate`].
-pub fn assemble(
-    docs: &[Doc],
-    answers: Vec<Answer>,
-    stats: std::collections::BTreeMap<String, f64>,
-    compute_s: Option<f64>,
-) -> Result<DedupAnswer, String> {
+/// Turns per-document answers (in document order, ids already matched) and the closing `done`
+/// line into a [`DedupOutput`], checking each against its document; an output it returns
+/// passes [`DedupOutput::validate`].
+pub fn assemble(docs: &[Doc], answers: Vec<Answer>, done: Answer) -> Result<DedupAnswer, String> {
     let ok: Vec<&Answer> = answers.iter().filter(|a| a.error.is_none()).collect();
     let clusters = ok.first().is_some_and(|a| a.cluster.is_some());
     let spans = ok.first().is_some_and(|a| a.spans.is_some());
@@ -359,33 +357,36 @@ pub fn assemble(
             dup_spans.push(check_spans(doc, s)?);
         }
     }
-    let compute_s = match compute_s {
+    let compute_s = match done.compute_s {
         Some(s) if s.is_finite() && s >= 0.0 => s,
         _ => return Err("the closing line has no non-negative compute_s".into()),
     };
-    // Per-document figures: one column per name any document reported, NaN where one did not.
-    let names: std::collections::BTreeSet<&String> =
-        answers.iter().filter_map(|a| a.figures.as_ref()).flat_map(|f| f.keys()).collect();
-    let doc_stats = names
-        .into_iter()
-        .map(|name| {
-            let column = answers
-                .iter()
-                .map(|a| {
-                    a.figures.as_ref().and_then(|f| f.get(name)).copied().filter(|v| v.is_finite()).unwrap_or(f64::NAN)
-                })
-                .collect();
-            (name.clone(), column)
-        })
-        .collect();
+    let n = docs.len() as u64;
+    if let Some(bad) = done.pairs.iter().flatten().find(|(i, j)| u64::from(*i) >= n || u64::from(*j) >= n) {
+        return Err(format!("pair {bad:?} names a document beyond the {n} given"));
+    }
+    // Per-document figures: one column per name any document reported, in the order of first
+    // appearance, NaN where a document did not report it.
+    let mut names: Vec<&str> = Vec::new();
+    for (name, _) in answers.iter().filter_map(|a| a.figures.as_ref()).flat_map(|f| f.0.iter()) {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    let value = |a: &Answer, name: &str| {
+        let found = a.figures.as_ref().and_then(|f| f.0.iter().find(|(n, _)| n == name)).map(|(_, v)| *v);
+        found.filter(|v| v.is_finite()).unwrap_or(f64::NAN)
+    };
+    let doc_stats =
+        names.iter().map(|name| (name.to_string(), answers.iter().map(|a| value(a, name)).collect())).collect();
     let output = DedupOutput {
         cluster: clusters.then_some(cluster),
         dup_spans: spans.then_some(dup_spans),
-        stats: stats.into_iter().filter(|(_, v)| v.is_finite()).collect(),
+        pairs: done.pairs,
+        stats: done.stats.unwrap_or_default().0.into_iter().filter(|(_, v)| v.is_finite()).collect(),
         doc_stats,
-        ..DedupOutput::default()
     };
-    Ok(DedupAnswer { output, compute_s, failed_docs })
+    Ok(DedupAnswer { output, compute_s, failed_docs, peak_heap_bytes: done.peak_heap_bytes })
 }
 
 /// A document's spans as ranges, after checking they are sorted, disjoint and inside it.

@@ -64,6 +64,34 @@ impl Request<'_> {
     }
 }
 
+/// A JSON object of numbers, its keys in the order written (so that an engine's figures keep
+/// the order it gives them, as a built-in's do).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures(pub Vec<(String, f64)>);
+
+impl<'de> Deserialize<'de> for Figures {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Figures, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Figures;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of numbers")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Figures, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, f64>()? {
+                    if out.iter().any(|(name, _): &(String, f64)| *name == k) {
+                        return Err(serde::de::Error::custom(format!("figure `{k}` given twice")));
+                    }
+                    out.push((k, v));
+                }
+                Ok(Figures(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 /// A cluster label: engines may label clusters by integers or strings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 #[serde(untagged)]
@@ -101,10 +129,15 @@ pub struct Answer {
     pub cluster: Option<Label>,
     /// Duplicate spans of a document, code-point offsets, half-open.
     pub spans: Option<Vec<(u64, u64)>>,
-    /// Figures the engine reports about itself (`done`).
-    pub stats: Option<BTreeMap<String, f64>>,
-    /// Per-document figures (a document's answer), written to `doc_stats.csv`.
-    pub figures: Option<BTreeMap<String, f64>>,
+    /// Figures the engine reports about itself (`done`), in the order written.
+    pub stats: Option<Figures>,
+    /// Per-document figures (a document's answer), written to `doc_stats.csv`, in the order
+    /// written.
+    pub figures: Option<Figures>,
+    /// Document pairs (indices, `i < j`) judged duplicates before clustering (`done`).
+    pub pairs: Option<Vec<(u32, u32)>>,
+    /// The heap high-water mark of the deduplication, bytes (`done`, corpusbench's workers).
+    pub peak_heap_bytes: Option<u64>,
 }
 
 impl Answer {
@@ -248,8 +281,34 @@ pub fn page_line(id: &str, result: &Result<String, String>, compute_s: f64) -> V
     }
 }
 
-/// The answer for one document.
-pub fn doc_line(id: &str, cluster: Option<u32>, spans: Option<&[std::ops::Range<usize>]>) -> Vec<u8> {
+/// A JSON object of figures with its keys in the given order (the JSON library's own map
+/// sorts them); NaN and infinite values are left out.
+fn figures_json(figures: impl Iterator<Item = (impl AsRef<str>, f64)>) -> String {
+    let parts: Vec<String> = figures
+        .filter(|(_, v)| v.is_finite())
+        .map(|(k, v)| {
+            let key = serde_json::to_string(k.as_ref()).unwrap_or_default();
+            let value = serde_json::to_string(&v).unwrap_or_default();
+            format!("{key}:{value}")
+        })
+        .collect();
+    format!("{{{}}}", parts.join(","))
+}
+
+/// Appends `,"name":raw` inside a serialised JSON object line (before its closing brace).
+fn with_raw(mut line: Vec<u8>, name: &str, raw: &str) -> Vec<u8> {
+    line.truncate(line.len().saturating_sub(2));
+    line.extend_from_slice(format!(",\"{name}\":{raw}}}\n").as_bytes());
+    line
+}
+
+/// The answer for one document, with its per-document figures in their order.
+pub fn doc_line(
+    id: &str,
+    cluster: Option<u32>,
+    spans: Option<&[std::ops::Range<usize>]>,
+    figures: &[(&str, f64)],
+) -> Vec<u8> {
     let mut v = serde_json::json!({"id": id});
     if let Some(c) = cluster {
         v["cluster"] = c.into();
@@ -257,14 +316,21 @@ pub fn doc_line(id: &str, cluster: Option<u32>, spans: Option<&[std::ops::Range<
     if let Some(s) = spans {
         v["spans"] = s.iter().map(|r| serde_json::json!([r.start, r.end])).collect();
     }
-    line_of(&v)
+    let line = line_of(&v);
+    if figures.is_empty() { line } else { with_raw(line, "figures", &figures_json(figures.iter().copied())) }
 }
 
-/// The closing line of a dataset.
-pub fn done_line(compute_s: f64, stats: &[(String, f64)]) -> Vec<u8> {
-    let stats: serde_json::Map<String, serde_json::Value> =
-        stats.iter().filter(|(_, v)| v.is_finite()).map(|(k, v)| (k.clone(), (*v).into())).collect();
-    line_of(&serde_json::json!({"op": "done", "compute_s": compute_s, "stats": stats}))
+/// The closing line of a dataset: compute seconds, the engine's own figures (in their order),
+/// and optionally the pairs it judged duplicates and its heap high-water mark.
+pub fn done_line(compute_s: f64, stats: &[(String, f64)], pairs: Option<&[(u32, u32)]>, peak: Option<u64>) -> Vec<u8> {
+    let mut v = serde_json::json!({"op": "done", "compute_s": compute_s});
+    if let Some(p) = pairs {
+        v["pairs"] = p.iter().map(|(i, j)| serde_json::json!([i, j])).collect();
+    }
+    if let Some(p) = peak {
+        v["peak_heap_bytes"] = p.into();
+    }
+    with_raw(line_of(&v), "stats", &figures_json(stats.iter().map(|(k, v)| (k, *v))))
 }
 
 #[cfg(test)]
@@ -305,6 +371,21 @@ mod tests {
         assert!(page_answer(br#"{"id":"a","text":"t","compute_s":-1}"#, "a").is_err());
         assert!(page_answer(b"not json", "a").unwrap_err().contains("not a valid"));
         assert!(page_answer(br#"{"id":"a","text":5,"compute_s":0}"#, "a").is_err());
+    }
+
+    #[test]
+    fn figures_keep_their_order_both_ways() {
+        let stats = [("b".to_string(), 1.0), ("a".to_string(), 0.1 + 0.2), ("nan".to_string(), f64::NAN)];
+        let line = done_line(0.5, &stats, Some(&[(0, 2)]), Some(7));
+        let a = Answer::parse(line.strip_suffix(b"\n").unwrap()).unwrap();
+        assert!(a.is("done"));
+        assert_eq!(a.stats, Some(Figures(vec![("b".into(), 1.0), ("a".into(), 0.1 + 0.2)])));
+        assert_eq!((a.pairs, a.peak_heap_bytes, a.compute_s), (Some(vec![(0, 2)]), Some(7), Some(0.5)));
+        let doc = doc_line("d", Some(3), Some(&[1..4]), &[("z", 2.0), ("y", 1.0)]);
+        let a = Answer::parse(doc.strip_suffix(b"\n").unwrap()).unwrap();
+        assert_eq!(a.figures, Some(Figures(vec![("z".into(), 2.0), ("y".into(), 1.0)])));
+        assert_eq!((a.cluster, a.spans), (Some(Label::Int(3)), Some(vec![(1, 4)])));
+        assert!(Answer::parse(br#"{"op":"done","stats":{"a":1,"a":2}}"#).is_err());
     }
 
     #[test]

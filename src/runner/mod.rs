@@ -5,10 +5,13 @@
 //! that returns an error or panics fails its cell (or, for extractors, the page), the failure is
 //! recorded, and the run goes on.
 //!
-//! Extractors run in worker processes when [`RunOptions::worker`] names the executable (the CLI
-//! does), so that each page gets a time budget ([`RunOptions::page_timeout`]) and a page that
-//! hangs or crashes its worker costs only that page; without one (library use) they run on the
-//! rayon pool in this process, with no budget.
+//! Built-in strategies run in worker processes when [`RunOptions::worker`] names the executable
+//! (the CLI does): each extraction page gets a time budget ([`RunOptions::page_timeout`]) and a
+//! page that hangs or crashes its worker costs only that page; each deduplication cell runs in
+//! a worker of its own under a heap limit ([`RunOptions::memory_limit`]), so a strategy that
+//! blows up its memory costs only its cell. Without an executable (library use) they run on the
+//! rayon pool in this process, with no budget. Declared engines always run in their own
+//! processes, under the page budget or the cell budget ([`RunOptions::cell_timeout`]).
 
 pub mod timing;
 
@@ -41,6 +44,9 @@ pub struct RunOptions {
     pub cell_timeout: Duration,
     /// Where engines' and workers' standard error is kept (`NAME.log`); dropped when `None`.
     pub log_dir: Option<PathBuf>,
+    /// The most heap a built-in deduplicator may hold at once in its worker process; past it
+    /// the cell fails and the run goes on. `None`: no limit.
+    pub memory_limit: Option<u64>,
 }
 
 impl RunOptions {
@@ -53,6 +59,7 @@ impl RunOptions {
             worker: None,
             cell_timeout: DEFAULT_CELL_TIMEOUT,
             log_dir: None,
+            memory_limit: None,
         }
     }
 }
@@ -209,9 +216,29 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         engine: None,
     };
     match (&sel.strategy, &ds.items) {
-        (Strategy::Dedup(_), Items::Dedup { docs, gold }) if sel.launch.is_some() => {
-            let Some(launch) = &sel.launch else { return cell };
-            let launch = with_log(launch, &sel.spec, options);
+        (Strategy::Dedup(_), Items::Dedup { docs, gold })
+            if sel.launch.is_some()
+                || (options.worker.is_some() && matches!(sel.origin, Origin::Builtin | Origin::TestingAid)) =>
+        {
+            let engine = sel.launch.is_some();
+            let launch = match (&sel.launch, &options.worker) {
+                (Some(launch), _) => with_log(launch, &sel.spec, options),
+                (None, Some(exe)) => {
+                    let worker = crate::child::worker::WorkerOptions {
+                        threads: options.threads,
+                        memory_limit: options.memory_limit,
+                    };
+                    let registry = crate::child::registry(sel.testing_aids);
+                    match crate::child::worker::launch(exe, &registry, &sel.spec, worker, log_for(&sel.spec, options)) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            cell.failure = Some(e.to_string());
+                            return cell;
+                        }
+                    }
+                }
+                (None, None) => return cell,
+            };
             let mut link = match Link::start(&launch) {
                 Ok(link) => link,
                 Err(e) => {
@@ -219,26 +246,43 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     return cell;
                 }
             };
-            cell.engine = Some(link.ready.clone());
+            if engine {
+                cell.engine = Some(link.ready.clone());
+            }
             let mut runs = Vec::with_capacity(repeat);
+            let mut peak = 0u64;
             let mut first: Option<crate::engine::DedupAnswer> = None;
             for _ in 0..repeat {
                 let t0 = Instant::now();
                 let answer = link.dedup(docs, options.cell_timeout);
-                runs.push(t0.elapsed().as_secs_f64());
+                let round_trip = t0.elapsed().as_secs_f64();
                 match answer {
                     Err(e) => {
-                        cell.failure = Some(e);
+                        cell.failure = Some(match options.memory_limit {
+                            Some(limit) if e.contains(crate::cost::OVER_BUDGET) => {
+                                format!(
+                                    "the strategy's heap would exceed the memory limit of {} MB: {e}",
+                                    limit / 1_000_000
+                                )
+                            }
+                            _ => e,
+                        });
                         return cell;
                     }
-                    Ok(a) => match &first {
-                        None => first = Some(a),
-                        Some(f) if f.output != a.output => {
-                            cell.failure = Some("output differs between repeats (nondeterministic)".into());
-                            return cell;
+                    Ok(a) => {
+                        // A built-in is timed inside its worker, around the strategy call alone
+                        // (as in process); an engine by the round trip the user waits for.
+                        runs.push(if engine { round_trip } else { a.compute_s });
+                        peak = peak.max(a.peak_heap_bytes.unwrap_or(0));
+                        match &first {
+                            None => first = Some(a),
+                            Some(f) if f.output != a.output => {
+                                cell.failure = Some("output differs between repeats (nondeterministic)".into());
+                                return cell;
+                            }
+                            Some(_) => {}
                         }
-                        Some(_) => {}
-                    },
+                    }
                 }
             }
             drop(link);
@@ -250,8 +294,13 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             }
             cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
             cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
-            cell.metrics.push(("failed_docs".into(), answer.failed_docs as f64));
-            cell.metrics.push(("engine_compute_s".into(), answer.compute_s));
+            if engine {
+                cell.metrics.push(("failed_docs".into(), answer.failed_docs as f64));
+                cell.metrics.push(("engine_compute_s".into(), answer.compute_s));
+            }
+            if peak > 0 {
+                cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
+            }
             cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
             cell.doc_stats = out.doc_stats;
             cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
@@ -302,9 +351,10 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                 (None, Some(exe), Origin::Builtin | Origin::TestingAid) => {
                     // The workers build from the registry their command line gives them.
                     let log = log_for(&sel.spec, options);
+                    let registry = crate::child::registry(sel.testing_aids);
+                    let worker = crate::child::worker::WorkerOptions { threads: 1, memory_limit: None };
                     Some(
-                        crate::child::worker::launch(exe, &crate::child::registry(sel.testing_aids), &sel.spec, log)
-                            .map_err(|e| e.to_string()),
+                        crate::child::worker::launch(exe, &registry, &sel.spec, worker, log).map_err(|e| e.to_string()),
                     )
                 }
                 _ => None,

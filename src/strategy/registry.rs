@@ -333,11 +333,20 @@ impl Registry {
         Registry { infos }
     }
 
-    /// The built-ins plus the testing aids (`sleep`: waits per page, to exercise time budgets;
-    /// it needs the `html-extractors` feature).
+    /// The built-ins plus the testing aids (`sleep`: waits per page, to exercise time budgets,
+    /// with the `html-extractors` feature; `hog`: holds heap, to exercise the memory limit).
     pub fn with_testing_aids() -> Registry {
-        #[allow(unused_mut)]
         let mut r = Registry::builtin();
+        r.infos.push(
+            dedup(
+                "hog",
+                "testing aid: holds `mb` megabytes of heap, then calls every document unique (exercises the memory limit)",
+                dedup::hog::PARAMS,
+                false,
+                dedup::hog::Hog::new,
+            )
+            .with_origin(Origin::TestingAid),
+        );
         #[cfg(feature = "html-extractors")]
         r.infos.push(
             extract(

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use corpusbench::child::worker::launch;
+use corpusbench::child::worker::{WorkerOptions, launch};
 use corpusbench::corpus::load_dataset;
 use corpusbench::engine::Pool;
 use corpusbench::model::{Dataset, ExtractGold, Items, Page};
@@ -168,7 +168,8 @@ fn adversarial_input_cannot_take_a_worker_run_down() {
     let exe = Path::new(env!("CARGO_BIN_EXE_corpusbench"));
     let registry = Registry::builtin();
     for info in registry.defaults().filter(|s| s.task == corpusbench::model::Task::Extract) {
-        let mut pool = Pool::start(&launch(exe, &registry, &info.name, None).unwrap(), 2).unwrap();
+        let mut pool =
+            Pool::start(&launch(exe, &registry, &info.name, WorkerOptions::default(), None).unwrap(), 2).unwrap();
         let outcomes = pool.run(&pages, Duration::from_secs(5));
         assert_eq!(outcomes.len(), pages.len());
         for (page, o) in pages.iter().zip(&outcomes) {
@@ -234,7 +235,8 @@ fn a_page_over_its_budget_is_a_timeout_and_the_run_goes_on() {
 fn workers_give_the_same_text_as_in_process_extraction() {
     let (pages, _) = handmade();
     let exe = Path::new(env!("CARGO_BIN_EXE_corpusbench"));
-    let mut pool = Pool::start(&launch(exe, &Registry::builtin(), "plain", None).unwrap(), 2).unwrap();
+    let mut pool =
+        Pool::start(&launch(exe, &Registry::builtin(), "plain", WorkerOptions::default(), None).unwrap(), 2).unwrap();
     let outcomes = pool.run(&pages, Duration::from_secs(30));
     let plain = extractor("plain");
     for (page, outcome) in pages.iter().zip(outcomes) {
@@ -248,7 +250,7 @@ fn workers_give_the_same_text_as_in_process_extraction() {
 #[test]
 fn a_bad_spec_fails_the_cell_with_the_workers_reason() {
     let exe = Path::new(env!("CARGO_BIN_EXE_corpusbench"));
-    let spec = launch(exe, &Registry::builtin(), "justext:lang=Klingon", None).unwrap();
+    let spec = launch(exe, &Registry::builtin(), "justext:lang=Klingon", WorkerOptions::default(), None).unwrap();
     let err = Pool::start(&spec, 1).err().unwrap_or_default();
     assert!(err.contains("Klingon"), "{err}");
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod cli;
+mod dedup_workers;
 mod engines;
 mod expected_answers;
 mod extractors;

@@ -5,6 +5,7 @@ pub mod bloom;
 pub(crate) mod components;
 pub mod exact;
 pub mod gopher;
+pub mod hog;
 pub(crate) mod lsh;
 pub mod minhash;
 pub mod saved;
