@@ -84,7 +84,7 @@ impl Link {
         });
         let (tx, lines) = channel();
         std::thread::spawn(move || read_lines(stdout, tx));
-        let mut link = Link { child, to: Some(to), lines, tail, ready: Ready::default_unknown() };
+        let mut link = Link { child, to: Some(to), lines, tail, ready: Ready::default() };
         let deadline = Instant::now() + launch.startup;
         let hello = Request::Hello { protocol: PROTOCOL, task: launch.task.as_str(), params: &launch.params }.line();
         let line = match link.send(hello, deadline).and_then(|_| link.recv(deadline)) {
@@ -264,12 +264,6 @@ impl Link {
 impl Drop for Link {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-impl Ready {
-    fn default_unknown() -> Ready {
-        Ready { name: String::new(), version: String::new(), spec: None }
     }
 }
 

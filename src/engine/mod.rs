@@ -81,11 +81,7 @@ impl Pool {
     pub fn start(launch: &Launch, size: usize) -> Result<Pool, String> {
         let links: Vec<Option<Link>> =
             (0..size.max(1)).map(|_| Link::start(launch).map(Some)).collect::<Result<_, _>>()?;
-        let ready = links.first().and_then(|l| l.as_ref()).map(|l| l.ready.clone()).unwrap_or_else(|| Ready {
-            name: String::new(),
-            version: String::new(),
-            spec: None,
-        });
+        let ready = links.first().and_then(|l| l.as_ref()).map(|l| l.ready.clone()).unwrap_or_default();
         Ok(Pool { launch: launch.clone(), links, ready })
     }
 

@@ -168,7 +168,7 @@ pub fn preview(text: &str) -> String {
 }
 
 /// A well-formed handshake: the engine's name and version (and a worker's canonical spec).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ready {
     /// System name.
     pub name: String,

@@ -287,23 +287,15 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             }
             drop(link);
             let Some(answer) = first else { return cell };
-            let out = answer.output;
-            if let Err(e) = out.validate(docs) {
-                cell.failure = Some(e);
-                return cell;
-            }
-            cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
-            cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
-            if engine {
-                cell.metrics.push(("failed_docs".into(), answer.failed_docs as f64));
-                cell.metrics.push(("engine_compute_s".into(), answer.compute_s));
-            }
-            if peak > 0 {
-                cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
-            }
-            cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
-            cell.doc_stats = out.doc_stats;
-            cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
+            let engine_figures = if engine {
+                vec![
+                    ("failed_docs".to_string(), answer.failed_docs as f64),
+                    ("engine_compute_s".to_string(), answer.compute_s),
+                ]
+            } else {
+                Vec::new()
+            };
+            score_dedup(&mut cell, ds, docs, gold, answer.output, engine_figures, peak, runs);
         }
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
             let mut runs = Vec::with_capacity(repeat);
@@ -330,20 +322,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                 }
             }
             let Some(out) = first else { return cell };
-            if let Err(e) = out.validate(docs) {
-                cell.failure = Some(e);
-                return cell;
-            }
-            cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
-            cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
-            // Heap high-water mark of the strategy call; known only where the binary's counting
-            // allocator is installed (it counts nothing elsewhere).
-            if peak > 0 {
-                cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
-            }
-            cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
-            cell.doc_stats = out.doc_stats;
-            cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
+            score_dedup(&mut cell, ds, docs, gold, out, Vec::new(), peak, runs);
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
             let launch = match (&sel.launch, &options.worker, sel.origin) {
@@ -444,6 +423,35 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         _ => cell.failure = Some(format!("strategy is not for {} datasets", ds.task())),
     }
     cell
+}
+
+/// Fills a dedup cell from its checked output: the metrics, the strategy's own figures, `extra`
+/// figures of the runner, the heap high-water mark (known only where the binary's counting
+/// allocator is installed, in process or in a worker), the answer and the timing.
+#[allow(clippy::too_many_arguments)]
+fn score_dedup(
+    cell: &mut Cell,
+    ds: &Dataset,
+    docs: &[crate::model::Doc],
+    gold: &crate::model::DedupGold,
+    out: DedupOutput,
+    extra: Vec<(String, f64)>,
+    peak: u64,
+    runs: Vec<f64>,
+) {
+    if let Err(e) = out.validate(docs) {
+        cell.failure = Some(e);
+        return;
+    }
+    cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
+    cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
+    cell.metrics.extend(extra);
+    if peak > 0 {
+        cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
+    }
+    cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
+    cell.doc_stats = out.doc_stats;
+    cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
 }
 
 /// The first page extracted in both repeats with different texts.
