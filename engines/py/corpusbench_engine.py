@@ -22,6 +22,8 @@ What the helper does for every engine:
   declared types and answers `ready`, or `{"op": "error"}` and exit code 2 on a bad value.
 - Output isolation: file descriptor 1 is moved away for the protocol and pointed at standard
   error, so prints by Python code or native libraries cannot corrupt the protocol stream.
+- Transport: accepts the `raw` payload corpusbench offers, so a page's HTML or a document's
+  text arrives as raw UTF-8 bytes after its header line and is never JSON-decoded.
 - Timing: `compute_s` is `time.perf_counter()` around the wrapped function only.
 - Failure isolation: an exception on a page is that page's `error` answer, an exception in a
   deduplication is that cell's `{"op": "error"}` line; the loop goes on in both cases.
@@ -47,6 +49,8 @@ import traceback
 
 PROTOCOL = 1
 _MAX_MESSAGE = 2000
+_RAW = "raw"
+_BULK = {"html_bytes": "html", "text_bytes": "text"}
 
 __all__ = [
     "Doc",
@@ -233,6 +237,43 @@ def _readline():
     return _inp.readline() if _inp is not None else b""
 
 
+class _Ended(Exception):
+    """Input ended, possibly inside a message's raw bulk."""
+
+
+class _BadBulk(ValueError):
+    """A raw bulk that is not UTF-8; the message's id is kept for its error answer."""
+
+    def __init__(self, message, item_id):
+        super().__init__(message)
+        self.item_id = item_id
+
+
+def _read_message():
+    """The next request as a dict, its raw bulk (if announced) decoded into `html` or `text`.
+    Raises _Ended at end of input, ValueError for a malformed message (its bulk consumed)."""
+    line = _readline()
+    if not line:
+        raise _Ended()
+    msg = json.loads(line)
+    if not isinstance(msg, dict):
+        raise ValueError("request is not a JSON object")
+    for count, field in _BULK.items():
+        n = msg.get(count)
+        if n is None:
+            continue
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"{count} is not a byte count")
+        data = _inp.read(n)
+        if len(data) < n:
+            raise _Ended()
+        try:
+            msg[field] = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise _BadBulk(f"raw {field} is not valid UTF-8 ({e})", msg.get("id")) from None
+    return msg
+
+
 def _refuse(message):
     """Answers the handshake with an error and exits with code 2."""
     global _hello_read
@@ -289,7 +330,10 @@ def _handshake(task, name, engine_version, spec):
         values = parse_params(spec, hello.get("params") or {})
     except ValueError as e:
         _refuse(str(e))
-    _write(_encode({"op": "ready", "protocol": PROTOCOL, "name": name, "version": str(engine_version)}))
+    ready = {"op": "ready", "protocol": PROTOCOL, "name": name, "version": str(engine_version)}
+    if _RAW in (hello.get("payloads") or []):
+        ready["payload"] = _RAW
+    _write(_encode(ready))
     return values
 
 
@@ -309,21 +353,19 @@ def serve_extract(name, engine_version, extract, params=None):
     """
     values = _handshake("extract", name, engine_version, params)
     while True:
-        line = _readline()
-        if not line:
-            return
         page_id = None
         try:
-            request = json.loads(line)
-            if not isinstance(request, dict):
-                raise ValueError("request is not a JSON object")
+            request = _read_message()
             page_id = request.get("id")
             if request.get("op") != "extract":
                 raise ValueError(f"unexpected op {request.get('op')!r}")
             html, url = request.get("html"), request.get("url")
             if not isinstance(html, str):
                 raise ValueError("html is not a string")
+        except _Ended:
+            return
         except ValueError as e:
+            page_id = getattr(e, "item_id", page_id)
             _write(_encode({"id": page_id, "error": f"bad request: {e}"}))
             continue
         start = time.perf_counter()
@@ -353,13 +395,8 @@ def _read_docs():
     ValueError for a malformed line (after reading up to `end`)."""
     docs, problem = [], None
     while True:
-        line = _readline()
-        if not line:
-            return None
         try:
-            msg = json.loads(line)
-            if not isinstance(msg, dict):
-                raise ValueError("line is not a JSON object")
+            msg = _read_message()
             op = msg.get("op")
             if op == "end":
                 break
@@ -369,6 +406,8 @@ def _read_docs():
             if not isinstance(text, str):
                 raise ValueError(f"document {doc_id!r}: text is not a string")
             docs.append(Doc(len(docs), doc_id, text, url if isinstance(url, str) else None))
+        except _Ended:
+            return None
         except ValueError as e:
             problem = problem or f"bad request: {e}"
     if problem:
@@ -407,15 +446,14 @@ def serve_dedup(name, engine_version, dedup, params=None):
     """
     values = _handshake("dedup", name, engine_version, params)
     while True:
-        line = _readline()
-        if not line:
-            return
         try:
-            msg = json.loads(line)
-        except ValueError:
-            msg = None
-        if not isinstance(msg, dict) or msg.get("op") != "dedup":
-            print(f"corpusbench_engine: ignored a line outside a dedup request: {line[:200]!r}", file=sys.stderr)
+            msg = _read_message()
+        except _Ended:
+            return
+        except ValueError as e:
+            msg = {"problem": str(e)}
+        if msg.get("op") != "dedup":
+            print(f"corpusbench_engine: ignored a message outside a dedup request: {str(msg)[:200]}", file=sys.stderr)
             continue
         try:
             docs = _read_docs()

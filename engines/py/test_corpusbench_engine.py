@@ -20,8 +20,18 @@ import corpusbench_engine as cb  # noqa: E402
 PRELUDE = f"import sys\nsys.path.insert(0, {HERE!r})\n"
 
 
-def hello(task="extract", params=None, protocol=1):
-    return {"op": "hello", "protocol": protocol, "task": task, "params": params or {}}
+def hello(task="extract", params=None, protocol=1, payloads=None):
+    msg = {"op": "hello", "protocol": protocol, "task": task, "params": params or {}}
+    if payloads is not None:
+        msg["payloads"] = payloads
+    return msg
+
+
+def raw_frame(op, item_id, bulk, url=None):
+    """A request whose bulk (bytes) follows its header line raw, as with the `raw` payload."""
+    count = "html_bytes" if op == "extract" else "text_bytes"
+    header = {"op": op, "id": item_id, "url": url, count: len(bulk)}
+    return json.dumps(header).encode() + b"\n" + bulk
 
 
 class Engine:
@@ -37,7 +47,10 @@ class Engine:
         self.argv = argv
 
     def run(self, *messages, raw=b"", timeout=60):
-        data = b"".join(json.dumps(m, ensure_ascii=False).encode() + b"\n" for m in messages) + raw
+        data = b"".join(
+            m if isinstance(m, bytes) else json.dumps(m, ensure_ascii=False).encode() + b"\n" for m in messages
+        )
+        data += raw
         proc = subprocess.run(self.argv, input=data, capture_output=True, timeout=timeout)
         self.stdout, self.stderr, self.code = proc.stdout, proc.stderr, proc.returncode
         lines = self.stdout.split(b"\n")
@@ -265,6 +278,49 @@ class ExtractTest(unittest.TestCase):
             engine.close()
 
 
+class RawPayloadTest(unittest.TestCase):
+    """The `raw` payload: bulk as bytes after the header line, accepted when offered."""
+
+    def setUp(self):
+        self.engine = Engine(FAILING)
+
+    def tearDown(self):
+        self.engine.close()
+
+    def test_accepted_only_when_offered(self):
+        self.assertEqual(self.engine.run(hello(payloads=["raw"]))[0]["payload"], "raw")
+        self.assertNotIn("payload", self.engine.run(hello())[0])
+        self.assertNotIn("payload", self.engine.run(hello(payloads=["cbor"]))[0])
+
+    def test_pages_arrive_intact_and_stay_in_step(self):
+        html = "caf\u00e9\n{\"x\"}\u2028\U0001f600"
+        out = self.engine.run(
+            hello(payloads=["raw"]),
+            raw_frame("extract", "a", html.encode(), "https://e.org/"),
+            raw_frame("extract", "bad", b"\xff\xfe\n\n"),
+            raw_frame("extract", "b", b"fine"),
+        )
+        self.assertEqual(out[1], {"id": "a", "text": html.upper() + "|https://e.org/", "compute_s": out[1]["compute_s"]})
+        self.assertEqual(out[2]["id"], "bad")
+        self.assertIn("not valid UTF-8", out[2]["error"])
+        self.assertEqual(out[3]["text"], "FINE|None")
+        self.assertEqual(len(out), 4)
+
+    def test_input_ending_inside_a_bulk_ends_quietly(self):
+        out = self.engine.run(hello(payloads=["raw"]), raw=raw_frame("extract", "a", b"abcdef")[:-3])
+        self.assertEqual(len(out), 1)
+        self.assertEqual(self.engine.code, 0)
+
+    def test_dedup_documents(self):
+        engine = Engine(DEDUP)
+        self.addCleanup(engine.close)
+        docs = [raw_frame("doc", f"d{i}", t.encode()) for i, t in enumerate(["apple", "avocado\n"])]
+        out = engine.run(hello("dedup", {"mode": "m"}, payloads=["raw"]), {"op": "dedup", "docs": 2}, *docs, {"op": "end"})
+        self.assertEqual([m.get("cluster") for m in out[1:3]], ["a", "a"])
+        self.assertEqual(out[2]["spans"], [[0, 1]])
+        self.assertEqual(out[3]["op"], "done")
+
+
 class DedupTest(unittest.TestCase):
     def setUp(self):
         self.engine = Engine(DEDUP)
@@ -330,6 +386,9 @@ class TestEnginesTest(unittest.TestCase):
         self.addCleanup(engine.close)
         out = engine.run(hello(), {"op": "extract", "id": "a", "url": None, "html": "<p>x</p>"})
         self.assertEqual(out[1], {"id": "a", "text": "", "compute_s": 0})
+        out = engine.run(hello(payloads=["raw"]), raw_frame("extract", "a", b"<p>\n</p>"), raw_frame("extract", "b", b""))
+        self.assertEqual(out[0]["payload"], "raw")
+        self.assertEqual(out[1:], [{"id": "a", "text": "", "compute_s": 0}, {"id": "b", "text": "", "compute_s": 0}])
         engine = Engine(argv=[sys.executable, path, "dedup"])
         self.addCleanup(engine.close)
         out = engine.run(hello("dedup"), *docs_request("a", "b"), *docs_request("c"))

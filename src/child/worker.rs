@@ -94,14 +94,20 @@ pub fn serve(
         let _ = isolate(|| extractor.extract(&warm_up).map_err(|e| e.to_string()));
     }
     crate::cost::set_budget(options.memory_limit);
-    send(&mut output, protocol::ready_line("corpusbench", env!("CARGO_PKG_VERSION"), Some(&canonical)))
+    let raw = hello.as_ref().is_some_and(|h| h.payloads.iter().any(|p| p == protocol::RAW));
+    send(&mut output, protocol::ready_line("corpusbench", env!("CARGO_PKG_VERSION"), Some(&canonical), raw))
         .map_err(io_err)?;
     loop {
         line.clear();
         if input.read_until(b'\n', &mut line).map_err(io_err)? == 0 {
             return Ok(());
         }
-        let message = Incoming::parse(&line);
+        let mut message = Incoming::parse(&line);
+        if let Ok(m) = &mut message
+            && let Err(e) = m.read_raw(&mut input).map_err(io_err)?
+        {
+            message = Err(e);
+        }
         let answer = match (&served, message) {
             (Served::Extract(extractor), Ok(m)) if m.op == "extract" => {
                 let page = Page { id: m.id, html: m.html, url: m.url };
@@ -147,7 +153,8 @@ fn read_docs(input: &mut impl BufRead, expected: usize) -> Result<Vec<Doc>, Stri
             Ok(_) => {}
             Err(e) => return Err(format!("worker pipe: {e}")),
         }
-        let m = Incoming::parse(&line)?;
+        let mut m = Incoming::parse(&line)?;
+        m.read_raw(input).map_err(|e| format!("worker pipe: {e}"))??;
         match m.op.as_str() {
             "doc" => docs.push(Doc { id: m.id, text: m.text }),
             "end" if docs.len() == expected => return Ok(docs),
@@ -206,8 +213,17 @@ mod tests {
     use super::*;
 
     fn hello() -> Vec<u8> {
-        crate::engine::protocol::Request::Hello { protocol: PROTOCOL, task: "extract", params: &Default::default() }
-            .line()
+        hello_offering(&[])
+    }
+
+    fn hello_offering(payloads: &[&str]) -> Vec<u8> {
+        crate::engine::protocol::Request::Hello {
+            protocol: PROTOCOL,
+            task: "extract",
+            params: &Default::default(),
+            payloads,
+        }
+        .line()
     }
 
     #[test]
@@ -225,6 +241,32 @@ mod tests {
         for (line, (id, want)) in lines[1..].iter().zip([("a", "one"), ("b", "two")]) {
             assert_eq!(page_answer(line, id).unwrap().map(|(t, _)| t), Ok(want.to_string()));
         }
+    }
+
+    #[test]
+    #[cfg(feature = "html-extractors")]
+    fn worker_takes_raw_payloads_and_stays_in_step_after_one_that_is_not_utf8() {
+        use crate::engine::protocol::{PAYLOADS, Request, page_answer, ready};
+        let mut input = hello_offering(PAYLOADS);
+        input.extend(Request::Extract { id: "a", url: None, html: "<p>caf\u{e9}\n\"x\"</p>" }.frame(true));
+        input.extend(b"{\"op\":\"extract\",\"id\":\"bad\",\"html_bytes\":3}\n\xff\xfe\xfd");
+        input.extend(Request::Extract { id: "b", url: None, html: "<p>two</p>" }.frame(true));
+        let mut output = Vec::new();
+        serve(&Registry::builtin(), "plain", WorkerOptions::default(), input.as_slice(), &mut output).unwrap();
+        let lines: Vec<&[u8]> = output.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 4);
+        assert!(ready(lines[0]).unwrap().raw);
+        assert_eq!(page_answer(lines[1], "a").unwrap().map(|(t, _)| t), Ok("caf\u{e9} \"x\"".to_string()));
+        let bad = String::from_utf8_lossy(lines[2]);
+        assert!(bad.contains("not valid UTF-8"), "{bad}");
+        assert_eq!(page_answer(lines[3], "b").unwrap().map(|(t, _)| t), Ok("two".to_string()));
+    }
+
+    #[test]
+    fn worker_without_an_offer_speaks_json_payloads() {
+        let mut output = Vec::new();
+        serve(&Registry::builtin(), "plain", WorkerOptions::default(), hello().as_slice(), &mut output).unwrap();
+        assert!(!crate::engine::protocol::ready(output.strip_suffix(b"\n").unwrap()).unwrap().raw);
     }
 
     #[test]

@@ -1,34 +1,32 @@
 //! One running engine process and the protocol spoken with it.
 //!
-//! Three threads serve a [`Link`]: a writer (so a request to an engine that stops reading cannot
-//! block the caller past its deadline), a reader that cuts the engine's output into lines, and a
-//! drain that copies its standard error to the run's log. The caller waits for each answer with a
-//! deadline; an engine that misses it, dies or breaks the protocol is killed, and the caller
+//! The caller's thread writes each request and reads its answer itself ([`Pipes`], every wait
+//! bounded by a deadline); one thread drains the engine's standard error into the run's log.
+//! The caller waits for each answer with a deadline; an engine that misses it, dies or breaks the protocol is killed, and the caller
 //! starts a fresh one for the next item.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::log::Log;
-use super::protocol::{self, Answer, Label, MAX_LINE, PROTOCOL, Ready, Request};
+use super::pipe::{Miss, Pipes};
+use super::protocol::{self, Answer, Label, PAYLOADS, PROTOCOL, Ready, Request};
 use super::{Launch, PageOutcome};
 use crate::model::{DedupOutput, Doc, Page};
 
 /// How much of an engine's standard error is kept for messages.
 const TAIL: usize = 2048;
 
-/// Requests queued for the writer before a sender waits.
-const QUEUE: usize = 64;
+/// Dedup messages are written in batches of about this many bytes.
+const BATCH: usize = 1 << 20;
 
 /// A running engine that has completed its handshake.
 pub struct Link {
     child: Child,
-    to: Option<SyncSender<Vec<u8>>>,
-    lines: Receiver<std::io::Result<Vec<u8>>>,
+    pipes: Pipes,
     tail: Arc<Mutex<VecDeque<u8>>>,
     /// What the engine said of itself.
     pub ready: Ready,
@@ -45,12 +43,6 @@ pub struct DedupAnswer {
     pub failed_docs: usize,
     /// The heap high-water mark the engine reported (corpusbench's own workers do).
     pub peak_heap_bytes: Option<u64>,
-}
-
-/// Why no answer came.
-enum Miss {
-    Timeout,
-    Closed(String),
 }
 
 fn command(launch: &Launch) -> Command {
@@ -71,23 +63,26 @@ impl Link {
             let _ = child.wait();
             return Err("engine started without pipes".into());
         };
+        let pipes = match Pipes::new(stdin, stdout) {
+            Ok(pipes) => pipes,
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("cannot set up the engine's pipes: {e}"));
+            }
+        };
         let tail = Arc::new(Mutex::new(VecDeque::new()));
         spawn_drain(stderr, launch.log.clone(), tail.clone());
-        let (to, queue) = sync_channel::<Vec<u8>>(QUEUE);
-        std::thread::spawn(move || {
-            let mut stdin = std::io::BufWriter::new(stdin);
-            for line in queue {
-                if stdin.write_all(&line).and_then(|_| stdin.flush()).is_err() {
-                    break;
-                }
-            }
-        });
-        let (tx, lines) = channel();
-        std::thread::spawn(move || read_lines(stdout, tx));
-        let mut link = Link { child, to: Some(to), lines, tail, ready: Ready::default() };
+        let mut link = Link { child, pipes, tail, ready: Ready::default() };
         let deadline = Instant::now() + launch.startup;
-        let hello = Request::Hello { protocol: PROTOCOL, task: launch.task.as_str(), params: &launch.params }.line();
-        let line = match link.send(hello, deadline).and_then(|_| link.recv(deadline)) {
+        let hello = Request::Hello {
+            protocol: PROTOCOL,
+            task: launch.task.as_str(),
+            params: &launch.params,
+            payloads: PAYLOADS,
+        }
+        .line();
+        let line = match link.send(&[&hello], deadline).and_then(|_| link.recv(deadline)) {
             Ok(line) => line,
             Err(Miss::Timeout) => {
                 return Err(link.fail(format!("no handshake within {}s", launch.startup.as_secs())));
@@ -108,32 +103,14 @@ impl Link {
         Ok(link)
     }
 
-    /// Queues one line for the writer, waiting while the queue is full until `deadline`.
-    fn send(&mut self, mut line: Vec<u8>, deadline: Instant) -> Result<(), Miss> {
-        let Some(to) = &self.to else { return Err(Miss::Closed("its input is closed".into())) };
-        loop {
-            match to.try_send(line) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Disconnected(_)) => return Err(Miss::Closed("it stopped reading its input".into())),
-                Err(TrySendError::Full(back)) => {
-                    if Instant::now() >= deadline {
-                        return Err(Miss::Timeout);
-                    }
-                    line = back;
-                    std::thread::sleep(Duration::from_micros(200));
-                }
-            }
-        }
+    /// Writes `parts` in order, by `deadline`.
+    fn send(&mut self, parts: &[&[u8]], deadline: Instant) -> Result<(), Miss> {
+        self.pipes.send(parts, deadline)
     }
 
     /// The next line the engine wrote, waiting until `deadline`.
     fn recv(&mut self, deadline: Instant) -> Result<Vec<u8>, Miss> {
-        match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Ok(line)) => Ok(line),
-            Ok(Err(e)) => Err(Miss::Closed(e.to_string())),
-            Err(RecvTimeoutError::Timeout) => Err(Miss::Timeout),
-            Err(RecvTimeoutError::Disconnected) => Err(Miss::Closed("its output closed".into())),
-        }
+        self.pipes.recv(deadline)
     }
 
     /// Kills the engine and returns `why`, with its exit status and the end of its standard
@@ -170,8 +147,9 @@ impl Link {
     pub fn extract(&mut self, page: &Page, budget: Duration) -> (PageOutcome, bool) {
         let started = Instant::now();
         let deadline = started + budget;
-        let request = Request::Extract { id: &page.id, url: page.url.as_deref(), html: &page.html }.line();
-        let line = match self.send(request, deadline).and_then(|_| self.recv(deadline)) {
+        let request = Request::Extract { id: &page.id, url: page.url.as_deref(), html: &page.html };
+        let (header, bulk) = request.parts(self.ready.raw);
+        let line = match self.send(&[&header, bulk], deadline).and_then(|_| self.recv(deadline)) {
             Ok(line) => line,
             Err(Miss::Timeout) => {
                 self.stop();
@@ -191,15 +169,24 @@ impl Link {
     pub fn dedup(&mut self, docs: &[Doc], budget: Duration) -> Result<DedupAnswer, String> {
         let deadline = Instant::now() + budget;
         let timeout = |budget: Duration| format!("no answer within the cell budget of {}s", budget.as_secs_f64());
-        let mut sent = self.send(Request::Dedup { docs: docs.len() }.line(), deadline);
+        let mut batch = Request::Dedup { docs: docs.len() }.line();
+        let mut sent = Ok(());
         for d in docs {
+            let (header, bulk) = Request::Doc { id: &d.id, text: &d.text, url: None }.parts(self.ready.raw);
+            batch.extend_from_slice(&header);
+            if batch.len() + bulk.len() > BATCH {
+                sent = self.send(&[&batch, bulk], deadline);
+                batch.clear();
+            } else {
+                batch.extend_from_slice(bulk);
+            }
             if sent.is_err() {
                 break;
             }
-            sent = self.send(Request::Doc { id: &d.id, text: &d.text, url: None }.line(), deadline);
         }
         if sent.is_ok() {
-            sent = self.send(Request::End.line(), deadline);
+            batch.extend_from_slice(&Request::End.line());
+            sent = self.send(&[&batch], deadline);
         }
         match sent {
             Err(Miss::Timeout) => {
@@ -255,7 +242,7 @@ impl Link {
 
     /// Kills the engine (if it is still running) and reaps it.
     pub fn stop(&mut self) {
-        self.to = None;
+        self.pipes.close_input();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -264,36 +251,6 @@ impl Link {
 impl Drop for Link {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// Cuts `out` into lines for the caller; a line longer than [`MAX_LINE`], an I/O error or the
-/// end of output ends the stream with an error.
-fn read_lines(out: impl Read, tx: std::sync::mpsc::Sender<std::io::Result<Vec<u8>>>) {
-    let mut out = BufReader::with_capacity(1 << 16, out);
-    loop {
-        let mut line = Vec::new();
-        let read = (&mut out).take(MAX_LINE as u64 + 1).read_until(b'\n', &mut line);
-        let item = match read {
-            Ok(0) => Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "its output closed")),
-            Ok(_) if line.last() == Some(&b'\n') => {
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                Ok(line)
-            }
-            Ok(_) if line.len() > MAX_LINE => {
-                Err(std::io::Error::other(format!("it wrote a line longer than {MAX_LINE} bytes")))
-            }
-            // A last line without its newline is still a line; the end follows.
-            Ok(_) => Ok(line),
-            Err(e) => Err(e),
-        };
-        let end = item.is_err();
-        if tx.send(item).is_err() || end {
-            return;
-        }
     }
 }
 

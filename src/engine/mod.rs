@@ -4,6 +4,7 @@
 //!
 //! - [`protocol`]: the messages, as types, and the checks on every answer;
 //! - [`link`]: one running engine, with deadlines on every answer and its stderr in a log;
+//! - [`pipe`]: the non-blocking pipes under a link, every wait bounded by a deadline;
 //! - [`Pool`]: several engines serving pages in parallel, each page within a time budget, a
 //!   dead or hung engine replaced before the next page;
 //! - [`decl`]: engine declarations (TOML), found in folders, and whether each runs here.
@@ -11,6 +12,7 @@
 pub mod decl;
 pub mod link;
 pub mod log;
+pub mod pipe;
 pub mod protocol;
 
 use std::collections::BTreeMap;

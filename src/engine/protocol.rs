@@ -1,7 +1,10 @@
-//! The messages of engine protocol version 1 (`docs/engines.md`): JSON lines in both directions.
+//! The messages of engine protocol version 1 (`docs/engines.md`): JSON lines in both directions,
+//! with an optional raw payload for the bulk of a request.
 //!
-//! Requests are serialised from borrowed data, so a page's HTML is escaped straight from the
-//! dataset; answers are parsed into [`Answer`], which has every field any answer may carry, and
+//! Requests are serialised from borrowed data. With the `raw` payload (offered in `hello`,
+//! accepted in `ready`), a page's HTML or a document's text follows its JSON header as that many
+//! bytes of UTF-8, so neither side escapes or parses it; otherwise it is a JSON string in the
+//! line. Answers are parsed into [`Answer`], which has every field any answer may carry, and
 //! checked by the caller against what it asked.
 
 use std::collections::BTreeMap;
@@ -13,6 +16,12 @@ pub const PROTOCOL: u32 = 1;
 
 /// The longest answer line accepted, in bytes; a longer one is a breach, not an allocation.
 pub const MAX_LINE: usize = 1 << 30;
+
+/// The payload encoding in which an item's bulk follows its header line as raw UTF-8 bytes.
+pub const RAW: &str = "raw";
+
+/// The payload encodings corpusbench offers in `hello`, besides JSON strings (always spoken).
+pub const PAYLOADS: &[&str] = &[RAW];
 
 /// A message from corpusbench to an engine.
 #[derive(Debug, Serialize)]
@@ -26,6 +35,8 @@ pub enum Request<'a> {
         task: &'a str,
         /// Parameter values as strings, defaults filled in.
         params: &'a BTreeMap<String, String>,
+        /// Payload encodings offered besides JSON strings ([`PAYLOADS`]).
+        payloads: &'a [&'a str],
     },
     /// One page to extract.
     Extract {
@@ -54,13 +65,50 @@ pub enum Request<'a> {
     End,
 }
 
-impl Request<'_> {
+/// The header of an `extract` request whose HTML follows as `html_bytes` raw bytes.
+#[derive(Serialize)]
+struct RawExtract<'a> {
+    op: &'static str,
+    id: &'a str,
+    url: Option<&'a str>,
+    html_bytes: usize,
+}
+
+/// The header of a `doc` message whose text follows as `text_bytes` raw bytes.
+#[derive(Serialize)]
+struct RawDoc<'a> {
+    op: &'static str,
+    id: &'a str,
+    url: Option<&'a str>,
+    text_bytes: usize,
+}
+
+impl<'a> Request<'a> {
     /// The message as one line, newline included.
     pub fn line(&self) -> Vec<u8> {
-        // Serialising borrowed strings, numbers and string maps cannot fail.
-        let mut out = serde_json::to_vec(self).unwrap_or_default();
-        out.push(b'\n');
-        out
+        line_of(self)
+    }
+
+    /// The message as sent to an engine that accepted the `raw` payload when `raw` is set:
+    /// a header line, then the HTML or text as raw bytes; otherwise [`Request::line`] and
+    /// nothing after it. The bulk is borrowed, so it is written without a copy.
+    pub fn parts(&self, raw: bool) -> (Vec<u8>, &'a [u8]) {
+        match (self, raw) {
+            (Request::Extract { id, url, html }, true) => {
+                (line_of(&RawExtract { op: "extract", id, url: *url, html_bytes: html.len() }), html.as_bytes())
+            }
+            (Request::Doc { id, text, url }, true) => {
+                (line_of(&RawDoc { op: "doc", id, url: *url, text_bytes: text.len() }), text.as_bytes())
+            }
+            _ => (self.line(), &[]),
+        }
+    }
+
+    /// [`Request::parts`] in one buffer.
+    pub fn frame(&self, raw: bool) -> Vec<u8> {
+        let (mut header, bulk) = self.parts(raw);
+        header.extend_from_slice(bulk);
+        header
     }
 }
 
@@ -115,6 +163,8 @@ pub struct Answer {
     pub version: Option<String>,
     /// Canonical spec of the strategy a corpusbench worker built (its handshake only).
     pub spec: Option<String>,
+    /// The payload encoding the engine accepted from those offered (handshake); JSON if absent.
+    pub payload: Option<String>,
     /// Why the engine cannot go on (`error`).
     pub message: Option<String>,
     /// The item answered.
@@ -176,6 +226,8 @@ pub struct Ready {
     pub version: String,
     /// Canonical spec, from corpusbench's own workers.
     pub spec: Option<String>,
+    /// Whether the engine takes the bulk of requests as raw bytes.
+    pub raw: bool,
 }
 
 /// Checks the first line of an engine: `ready` with this protocol, or the engine's own error.
@@ -193,7 +245,12 @@ pub fn ready(line: &[u8]) -> Result<Ready, String> {
             a.protocol.map_or("(none)".to_string(), |p| p.to_string())
         ));
     }
-    Ok(Ready { name: a.name.unwrap_or_default(), version: a.version.unwrap_or_default(), spec: a.spec })
+    let raw = match a.payload.as_deref() {
+        None | Some("json") => false,
+        Some(RAW) => true,
+        Some(other) => return Err(format!("engine chose payload `{other}`, which was not offered")),
+    };
+    Ok(Ready { name: a.name.unwrap_or_default(), version: a.version.unwrap_or_default(), spec: a.spec, raw })
 }
 
 /// What an engine answered for one page: the text and its compute seconds, or its error.
@@ -231,6 +288,9 @@ pub struct Incoming {
     /// Parameters (`hello`).
     #[serde(default)]
     pub params: BTreeMap<String, String>,
+    /// Payload encodings offered (`hello`).
+    #[serde(default)]
+    pub payloads: Vec<String>,
     /// Item id (`extract`, `doc`).
     #[serde(default)]
     pub id: String,
@@ -244,6 +304,10 @@ pub struct Incoming {
     pub text: String,
     /// Number of documents (`dedup`).
     pub docs: Option<usize>,
+    /// Length of the raw HTML that follows the line (`extract`, raw payload).
+    pub html_bytes: Option<usize>,
+    /// Length of the raw text that follows the line (`doc`, raw payload).
+    pub text_bytes: Option<usize>,
 }
 
 impl Incoming {
@@ -251,19 +315,53 @@ impl Incoming {
     pub fn parse(line: &[u8]) -> Result<Incoming, String> {
         serde_json::from_slice(line).map_err(|e| format!("request is not a valid protocol message ({e})"))
     }
+
+    /// Reads the raw bulk this message announces (`html_bytes` or `text_bytes`) from `input`
+    /// into `html` or `text`. The bytes are consumed even when they are not UTF-8, so the
+    /// stream stays in step; the error then concerns this message only.
+    pub fn read_raw(&mut self, input: &mut impl std::io::Read) -> std::io::Result<Result<(), String>> {
+        let (len, field, into) = match (self.html_bytes, self.text_bytes) {
+            (Some(n), None) => (n, "html", &mut self.html),
+            (None, Some(n)) => (n, "text", &mut self.text),
+            (None, None) => return Ok(Ok(())),
+            (Some(_), Some(_)) => return Ok(Err("a message may announce html_bytes or text_bytes, not both".into())),
+        };
+        if len > MAX_LINE {
+            return Err(std::io::Error::other(format!("a raw {field} of {len} bytes is longer than {MAX_LINE}")));
+        }
+        let mut bytes = Vec::new();
+        let got = std::io::Read::read_to_end(&mut std::io::Read::take(input, len as u64), &mut bytes)?;
+        if got < len {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("input ended after {got} of {len} raw {field} bytes"),
+            ));
+        }
+        match String::from_utf8(bytes) {
+            Ok(s) => {
+                *into = s;
+                Ok(Ok(()))
+            }
+            Err(e) => Ok(Err(format!("raw {field} is not valid UTF-8 ({})", e.utf8_error()))),
+        }
+    }
 }
 
-fn line_of(value: &serde_json::Value) -> Vec<u8> {
+fn line_of(value: &impl Serialize) -> Vec<u8> {
+    // Serialising borrowed strings, numbers, string maps and JSON values cannot fail.
     let mut out = serde_json::to_vec(value).unwrap_or_default();
     out.push(b'\n');
     out
 }
 
-/// The handshake an engine sends.
-pub fn ready_line(name: &str, version: &str, spec: Option<&str>) -> Vec<u8> {
+/// The handshake an engine sends; `raw` accepts the raw payload.
+pub fn ready_line(name: &str, version: &str, spec: Option<&str>, raw: bool) -> Vec<u8> {
     let mut v = serde_json::json!({"op": "ready", "protocol": PROTOCOL, "name": name, "version": version});
     if let Some(spec) = spec {
         v["spec"] = spec.into();
+    }
+    if raw {
+        v["payload"] = RAW.into();
     }
     line_of(&v)
 }
@@ -340,13 +438,38 @@ mod tests {
     #[test]
     fn requests_are_one_json_line_each() {
         let params = BTreeMap::from([("k".to_string(), "v".to_string())]);
-        let hello = Request::Hello { protocol: PROTOCOL, task: "extract", params: &params }.line();
-        assert_eq!(hello, b"{\"op\":\"hello\",\"protocol\":1,\"task\":\"extract\",\"params\":{\"k\":\"v\"}}\n");
+        let hello = Request::Hello { protocol: PROTOCOL, task: "extract", params: &params, payloads: PAYLOADS }.line();
+        assert_eq!(
+            hello,
+            b"{\"op\":\"hello\",\"protocol\":1,\"task\":\"extract\",\"params\":{\"k\":\"v\"},\"payloads\":[\"raw\"]}\n"
+        );
         let page = Request::Extract { id: "p", url: None, html: "a\nb\"\u{e9}" }.line();
         assert_eq!(page.iter().filter(|b| **b == b'\n').count(), 1);
         let back: serde_json::Value = serde_json::from_slice(&page).unwrap();
         assert_eq!(back["html"], "a\nb\"\u{e9}");
         assert_eq!(Request::End.line(), b"{\"op\":\"end\"}\n");
+    }
+
+    #[test]
+    fn raw_frames_carry_the_bulk_as_bytes_after_a_header_that_counts_them() {
+        let html = "a\nb\"\u{e9}";
+        let page = Request::Extract { id: "p", url: Some("u"), html }.frame(true);
+        let header = br#"{"op":"extract","id":"p","url":"u","html_bytes":6}"#;
+        assert_eq!(&page[..header.len()], header);
+        assert_eq!(&page[header.len()..], format!("\n{html}").as_bytes());
+        let doc = Request::Doc { id: "d", text: "xy", url: None }.frame(true);
+        assert_eq!(doc, b"{\"op\":\"doc\",\"id\":\"d\",\"url\":null,\"text_bytes\":2}\nxy");
+        assert_eq!(Request::End.frame(true), Request::End.line());
+        assert_eq!(
+            Request::Extract { id: "p", url: None, html }.frame(false),
+            Request::Extract { id: "p", url: None, html }.line()
+        );
+        let mut m = Incoming::parse(&page[..=header.len()]).unwrap();
+        let mut rest = &page[header.len() + 1..];
+        m.read_raw(&mut rest).unwrap().unwrap();
+        assert_eq!((m.html.as_str(), rest.len()), (html, 0));
+        let mut short = Incoming::parse(header).unwrap();
+        assert!(short.read_raw(&mut &b"abc"[..]).is_err());
     }
 
     #[test]
@@ -357,6 +480,9 @@ mod tests {
         assert!(ready(br#"{"op":"hi"}"#).unwrap_err().contains("not a handshake"));
         assert!(ready(br#"{"op":"error","message":"no module"}"#).unwrap_err().contains("no module"));
         assert!(ready(b"\xff\xfe").unwrap_err().contains("UTF-8"));
+        assert!(!r.raw);
+        assert!(ready(br#"{"op":"ready","protocol":1,"payload":"raw"}"#).unwrap().raw);
+        assert!(ready(br#"{"op":"ready","protocol":1,"payload":"cbor"}"#).unwrap_err().contains("not offered"));
     }
 
     #[test]

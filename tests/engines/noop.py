@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""No-op engine for measuring protocol overhead, standard library only.
+"""No-op engine for measuring protocol overhead, standard library only; it accepts the raw
+payload when offered.
 
     noop.py extract   every page's text is "" with compute_s 0
     noop.py dedup     every document is its own cluster (label = its index)
@@ -17,12 +18,18 @@ def send(out, obj):
 def main():
     task = sys.argv[1] if len(sys.argv) > 1 else "extract"
     inp, out = sys.stdin.buffer, sys.stdout.buffer
-    if not inp.readline():
+    first = inp.readline()
+    if not first:
         return
-    send(out, {"op": "ready", "protocol": 1, "name": f"noop-{task}", "version": "1"})
+    ready = {"op": "ready", "protocol": 1, "name": f"noop-{task}", "version": "1"}
+    if "raw" in (json.loads(first).get("payloads") or []):
+        ready["payload"] = "raw"
+    send(out, ready)
     index = 0
-    for line in inp:
+    for line in iter(inp.readline, b""):
         msg = json.loads(line)
+        # the raw payload's bulk follows the line; it is read and dropped
+        inp.read(msg.get("html_bytes") or msg.get("text_bytes") or 0)
         op = msg.get("op")
         if op == "extract":
             send(out, {"id": msg.get("id"), "text": "", "compute_s": 0})
