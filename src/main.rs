@@ -213,6 +213,14 @@ struct RunArgs {
     /// 0: no limit.
     #[arg(long)]
     memory_limit: Option<u64>,
+    /// Bootstrap resamples for confidence intervals and comparisons with each dataset's leader
+    /// (at most 100000); 0 turns them off.
+    #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_RESAMPLES as u64,
+          value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    bootstrap: u64,
+    /// Seed of the bootstrap resamples.
+    #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
+    bootstrap_seed: u64,
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
@@ -379,6 +387,10 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
         cell_timeout: std::time::Duration::from_secs_f64(args.cell_timeout),
         log_dir: Some(args.out.join("engines")),
         memory_limit: memory_limit(args.memory_limit),
+        bootstrap: corpusbench::metrics::bootstrap::Bootstrap {
+            resamples: args.bootstrap as usize,
+            seed: args.bootstrap_seed,
+        },
     };
     let total: usize = datasets.iter().map(|d| selected.iter().filter(|s| s.strategy.task() == d.task()).count()).sum();
     if total == 0 {
@@ -546,6 +558,8 @@ fn bench(registry: &Registry, args: BenchArgs) -> Result<ExitCode, Error> {
             cell_timeout: runner::DEFAULT_CELL_TIMEOUT,
             log_dir: Some(args.out.join("engines")),
             memory_limit: memory_limit(None),
+            // bench measures speed; intervals of its quality figures are `run`'s business.
+            bootstrap: corpusbench::metrics::bootstrap::Bootstrap { resamples: 0, seed: 0 },
         };
         eprintln!("bench: {threads} thread(s), {} repeat(s) per cell", args.repeat);
         let mut cells = runner::run(&datasets, &selected, options, &mut |_, _| {})?;

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use super::bootstrap::Pass;
 use super::{Prf, clusters, spans};
 use crate::model::{DedupGold, DedupOutput, Doc, Family, Scoring};
 use crate::text::Spans;
@@ -139,9 +140,149 @@ pub fn score(docs: &[Doc], gold: &DedupGold, scoring: &Scoring, output: &DedupOu
     out
 }
 
+/// Gold clusters (document indices, in dataset order, clusters by first document), the
+/// predicted labels and the categories.
+type ClusterUnits<'a> = (Vec<Vec<usize>>, &'a [u32], Option<&'a [String]>);
+
+/// What a bootstrap resamples for one dedup cell: gold clusters for the cluster metrics,
+/// documents for the span metrics (`docs/statistics.md`). Edge metrics get no interval: a
+/// resample of clusters would have to re-map the strategy's own pairs.
+pub struct Resampler<'a> {
+    clusters: Option<ClusterUnits<'a>>,
+    /// Per-document span counts.
+    spans: Option<Vec<spans::SpanCounts>>,
+}
+
+impl<'a> Resampler<'a> {
+    /// The units of `output` on `docs` with `gold`, for the families of `scoring` both allow.
+    pub fn new(docs: &[Doc], gold: &'a DedupGold, scoring: &Scoring, output: &'a DedupOutput) -> Resampler<'a> {
+        let categories = gold.categories.as_deref().filter(|c| c.len() == docs.len());
+        let clusters = match (&output.cluster, &gold.clusters) {
+            (Some(pred), Some(g)) if scoring.has(Family::Cluster) && pred.len() == g.len() => {
+                let mut index: HashMap<u32, usize> = HashMap::new();
+                let mut members: Vec<Vec<usize>> = Vec::new();
+                for (d, label) in g.iter().enumerate() {
+                    let k = *index.entry(*label).or_insert_with(|| {
+                        members.push(Vec::new());
+                        members.len() - 1
+                    });
+                    members[k].push(d);
+                }
+                Some((members, pred.as_slice(), categories))
+            }
+            _ => None,
+        };
+        let spans = match (&gold.spans, scoring.has(Family::Span)) {
+            (Some(g), true) => {
+                let pred: Option<Vec<Spans>> = match (&output.dup_spans, &output.cluster) {
+                    (Some(s), _) => Some(s.iter().map(|d| Spans::of(d)).collect()),
+                    (None, Some(c)) => Some(spans_from_clusters(docs, c)),
+                    (None, None) => None,
+                };
+                pred.map(|p| {
+                    let empty = Spans::default();
+                    (0..p.len().max(g.len()))
+                        .map(|i| spans::SpanCounts::of(p.get(i).unwrap_or(&empty), g.get(i).unwrap_or(&empty)))
+                        .collect()
+                })
+            }
+            _ => None,
+        };
+        Resampler { clusters, spans }
+    }
+
+    /// The passes: gold clusters, then documents, each when its family is scored.
+    pub fn passes(&self) -> Vec<Pass<'_>> {
+        let mut out: Vec<Pass<'_>> = Vec::new();
+        if let Some((members, pred, categories)) = &self.clusters {
+            let f = move |idx: &[usize]| cluster_metrics(members, pred, *categories, idx);
+            out.push((members.len(), Box::new(f)));
+        }
+        if let Some(counts) = &self.spans {
+            let f = move |idx: &[usize]| {
+                let mut total = spans::SpanCounts::default();
+                for &i in idx {
+                    if let Some(c) = counts.get(i) {
+                        total.add(*c);
+                    }
+                }
+                let mut m = Vec::new();
+                push_prf(&mut m, "span", total.prf());
+                m
+            };
+            out.push((counts.len(), Box::new(f)));
+        }
+        out
+    }
+}
+
+/// Cluster metrics of a resample of gold clusters (`idx`, sorted). The `k`-th copy of a drawn
+/// cluster is a new gold cluster, and its documents keep their predicted label tagged with `k`:
+/// copies never pair with each other, and a false merge of two drawn clusters is counted once
+/// per copy number both were drawn with.
+fn cluster_metrics(
+    members: &[Vec<usize>],
+    pred: &[u32],
+    categories: Option<&[String]>,
+    idx: &[usize],
+) -> Vec<(String, f64)> {
+    let mut p: Vec<u32> = Vec::new();
+    let mut g: Vec<u32> = Vec::new();
+    let mut cats: Vec<String> = Vec::new();
+    let mut labels: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut copy = 0u32;
+    for (n, &c) in idx.iter().enumerate() {
+        copy = if n > 0 && idx[n - 1] == c { copy + 1 } else { 0 };
+        let Some(docs) = members.get(c) else { continue };
+        for &d in docs {
+            let next = labels.len() as u32;
+            p.push(*labels.entry((pred[d], copy)).or_insert(next));
+            g.push(n as u32);
+            if let Some(cat) = categories.and_then(|c| c.get(d)) {
+                cats.push(cat.clone());
+            }
+        }
+    }
+    let s = clusters::score(&p, &g);
+    let mut out = Vec::new();
+    push_prf(&mut out, "pair", s.pairwise);
+    out.push(("ari".into(), s.ari));
+    push_prf(&mut out, "bcubed", s.bcubed);
+    if categories.is_some() && cats.len() == p.len() {
+        for (category, prf) in category_pairs(&p, &g, &cats) {
+            out.push((format!("pair_precision@{category}"), prf.precision));
+            out.push((format!("pair_recall@{category}"), prf.recall));
+            out.push((format!("pair_f1@{category}"), prf.f1));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod category_tests {
     use super::*;
+
+    #[test]
+    fn a_resample_drawing_every_gold_cluster_once_scores_as_the_whole_set() {
+        let gold = [0u32, 0, 0, 3, 4, 4, 6];
+        let pred = [0u32, 0, 3, 3, 4, 5, 3];
+        let cats: Vec<String> = ["a", "b", "a", "b", "a", "b", "a"].iter().map(|s| s.to_string()).collect();
+        let members = vec![vec![0, 1, 2], vec![3], vec![4, 5], vec![6]];
+        let whole = clusters::score(&pred, &gold);
+        let got: HashMap<String, f64> =
+            cluster_metrics(&members, &pred, Some(&cats), &[0, 1, 2, 3]).into_iter().collect();
+        assert!(close(got["pair_f1"], whole.pairwise.f1) && close(got["ari"], whole.ari));
+        assert!(close(got["bcubed_f1"], whole.bcubed.f1));
+        let by_cat: HashMap<String, Prf> = category_pairs(&pred, &gold, &cats).into_iter().collect();
+        assert!(close(got["pair_recall@a"], by_cat["a"].recall));
+        // Drawn twice, a cluster's copies do not pair with each other: recall stays 1 for a
+        // perfectly found cluster, and precision counts no pair across copies.
+        let twice: HashMap<String, f64> = cluster_metrics(&members, &pred, None, &[0, 0]).into_iter().collect();
+        let once: HashMap<String, f64> = cluster_metrics(&members, &pred, None, &[0]).into_iter().collect();
+        assert!(
+            close(twice["pair_precision"], once["pair_precision"]) && close(twice["pair_recall"], once["pair_recall"])
+        );
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12

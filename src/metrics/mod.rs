@@ -2,6 +2,7 @@
 //! extraction. Each function takes predictions and gold and returns plain numbers; none of them
 //! knows about files, strategies or timing.
 
+pub mod bootstrap;
 pub mod clusters;
 pub mod dedup;
 pub mod extract;

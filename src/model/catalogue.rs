@@ -4,7 +4,8 @@
 //! interprets a metric by its name.
 //!
 //! Names in results may carry a group after `@` (`bow_f1@forum`, `pair_recall@cut`): the row of
-//! the name before it applies. Figures a strategy reports about itself are not metrics: they
+//! the name before it applies. They may also carry a companion after `:` (`bow_f1:ci_low`,
+//! `shingle_f1:p_vs_leader`, see `metrics::bootstrap`): a figure about the metric, never gated. Figures a strategy reports about itself are not metrics: they
 //! carry the prefix [`STRATEGY_PREFIX`] and are never in this table, so never gated.
 
 use super::scoring::Family;
@@ -135,9 +136,36 @@ pub const METRICS: &[MetricInfo] = &[
     row("failed_docs", Status, Lower, GateRule::No),
 ];
 
-/// The name a result's metric is catalogued under: the part before any `@group`.
+/// The name a result's metric is catalogued under: the part before any `@group` or
+/// `:companion`.
 pub fn base_name(metric: &str) -> &str {
-    metric.split('@').next().unwrap_or(metric)
+    metric.split(['@', ':']).next().unwrap_or(metric)
+}
+
+/// The metric and the companion of a companion name (`bow_f1@forum:ci_low` gives
+/// `("bow_f1@forum", "ci_low")`); `None` for a metric itself.
+pub fn companion(metric: &str) -> Option<(&str, &str)> {
+    metric.rsplit_once(':')
+}
+
+/// Whether `metric` (not a companion) is a quality score that gets a bootstrap interval: a
+/// catalogued metric of a quality family with a better direction (not a count).
+pub fn has_interval(metric: &str) -> bool {
+    companion(metric).is_none()
+        && lookup(metric).is_some_and(|m| {
+            m.direction != Direction::Neither
+                && matches!(
+                    m.family,
+                    Family::Cluster
+                        | Family::Edge
+                        | Family::Span
+                        | Family::Shingle
+                        | Family::Snippet
+                        | Family::Bow
+                        | Family::BowRates
+                        | Family::Rouge
+                )
+        })
 }
 
 /// The catalogue row of `metric` (looked up by [`base_name`]); `None` for strategy figures and
@@ -152,6 +180,9 @@ pub fn lookup(metric: &str) -> Option<&'static MetricInfo> {
 
 /// How the gate treats `metric` (strategy figures and unknown names are not gated).
 pub fn gate_rule(metric: &str) -> GateRule {
+    if companion(metric).is_some() {
+        return GateRule::No;
+    }
     lookup(metric).map_or(GateRule::No, |m| m.gate)
 }
 
@@ -187,5 +218,15 @@ mod tests {
         assert_eq!(gate_rule("instructions"), GateRule::Ceiling);
         assert_eq!(gate_rule("mb_per_s"), GateRule::No);
         assert!(varies("wall_s") && varies("timeout_pages") && !varies("failed_pages"));
+    }
+
+    #[test]
+    fn companions_belong_to_their_metric_and_are_not_gated() {
+        assert_eq!(lookup("bow_f1@forum:ci_low").map(|m| m.name), Some("bow_f1"));
+        assert_eq!(companion("bow_f1@forum:ci_low"), Some(("bow_f1@forum", "ci_low")));
+        assert_eq!(gate_rule("shingle_f1:ci_low"), GateRule::No);
+        assert!(has_interval("pair_f1") && has_interval("bow_f1@forum") && has_interval("bow_without_rate"));
+        assert!(!has_interval("bow_f1:se") && !has_interval("snippet_tp") && !has_interval("mb_per_s"));
+        assert!(!has_interval("strategy.bands") && !has_interval("removed_fraction"));
     }
 }

@@ -1,8 +1,10 @@
 //! The terminal leaderboard: one table per dataset, strategies ranked by the dataset's primary
-//! metric, with the other headline metrics and throughput beside it.
+//! metric, shown with `±` half the width of its 95% bootstrap interval and its comparison with
+//! the leader, then the other headline metrics and throughput, as many as fit the terminal.
 
 use std::fmt::Write;
 
+use crate::metrics::bootstrap::{CI_HIGH, CI_LOW, DIFF, P, TIED};
 use crate::model::Dataset;
 use crate::model::catalogue::{self, MetricInfo};
 use crate::runner::Cell;
@@ -15,8 +17,54 @@ fn value(cell: &Cell, metric: &str) -> Option<f64> {
     timing.into_iter().find(|(m, _)| m == metric).map(|(_, v)| v)
 }
 
-/// Renders the leaderboard of `cells` for `datasets`.
+/// The width a leaderboard may take: the terminal's, `COLUMNS` when set, else 120.
+pub fn terminal_width() -> usize {
+    if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()) {
+        return w.max(40);
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills the winsize structure passed; it is read only on success.
+        let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0 && ws.ws_col > 0 {
+            return usize::from(ws.ws_col).max(40);
+        }
+    }
+    120
+}
+
+/// The primary metric as `0.951 ±0.012` (half the interval's width), or the bare value.
+fn with_interval(cell: &Cell, metric: &str) -> Option<String> {
+    let v = value(cell, metric)?;
+    let low = value(cell, &format!("{metric}:{CI_LOW}"));
+    let high = value(cell, &format!("{metric}:{CI_HIGH}"));
+    Some(match (low, high) {
+        (Some(l), Some(h)) => format!("{v:.3} ±{:.3}", (h - l) / 2.0),
+        _ => format!("{v:.3}"),
+    })
+}
+
+/// How a strategy compares with the dataset's leader: `=` when the two cannot be told apart at
+/// 95% (with the p-value), else the difference and its p-value.
+fn versus_leader(cell: &Cell, metric: &str) -> Option<String> {
+    let diff = value(cell, &format!("{metric}:{DIFF}"))?;
+    let p = value(cell, &format!("{metric}:{P}"))?;
+    let p = if p < 0.001 { "p<.001".to_string() } else { format!("p {p:.3}") };
+    Some(if value(cell, &format!("{metric}:{TIED}")) == Some(1.0) {
+        format!("= ({p})")
+    } else {
+        format!("{diff:+.3} ({p})")
+    })
+}
+
+/// Renders the leaderboard of `cells` for `datasets`, within the terminal's width.
 pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
+    leaderboard_within(datasets, cells, terminal_width())
+}
+
+/// Renders the leaderboard within `width` columns: headline columns that do not fit are left
+/// out (lowest rank first, throughput kept), and the table says how many went to the CSV.
+pub fn leaderboard_within(datasets: &[Dataset], cells: &[Cell], width: usize) -> String {
     let mut out = String::new();
     for ds in datasets {
         let mut rows: Vec<&Cell> = cells.iter().filter(|c| c.dataset == ds.name).collect();
@@ -33,29 +81,27 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
         // strategy of this dataset has.
         let mut headline: Vec<&MetricInfo> = catalogue::METRICS.iter().filter(|m| m.headline.is_some()).collect();
         headline.sort_by_key(|m| m.headline);
-        let mut columns: Vec<&str> = vec![primary];
+        let mut others: Vec<&str> = Vec::new();
         for m in headline {
             if m.name != primary && rows.iter().any(|c| value(c, m.name).is_some()) {
-                columns.push(m.name);
+                others.push(m.name);
             }
         }
-        let mut header = vec!["strategy".to_string()];
-        header.extend(columns.iter().map(|c| c.to_string()));
-        let mut table = vec![header];
-        for c in &rows {
-            let mut row = vec![match &c.engine {
-                Some(e) => format!("{} ({} {})", c.strategy, e.name, e.version),
-                None => c.strategy.clone(),
-            }];
-            if let Some(f) = &c.failure {
-                row.push(format!("FAILED: {f}"));
-            } else {
-                for m in &columns {
-                    row.push(value(c, m).map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()));
+        let compared = rows.iter().any(|c| versus_leader(c, primary).is_some());
+        // Drop the lowest-ranked columns (throughput, ranked last, is kept) until the table fits.
+        let mut dropped = 0;
+        let table = loop {
+            let table = build_table(&rows, primary, compared, &others);
+            let fits = render(&table).lines().all(|l| l.chars().count() <= width || l.contains("FAILED"));
+            let droppable = others.iter().rposition(|m| *m != "mb_per_s");
+            match droppable {
+                Some(i) if !fits => {
+                    others.remove(i);
+                    dropped += 1;
                 }
+                _ => break table,
             }
-            table.push(row);
-        }
+        };
         let _ = writeln!(
             out,
             "\n{} ({}, {} {}, {:.2} MB, sha256 {})",
@@ -67,8 +113,44 @@ pub fn leaderboard(datasets: &[Dataset], cells: &[Cell]) -> String {
             ds.fingerprint.get(..12).unwrap_or("-"),
         );
         out.push_str(&render(&table));
+        if dropped > 0 {
+            let _ = writeln!(out, "  ({dropped} more headline column(s) in results.csv)");
+        }
     }
     out
+}
+
+/// The rows of one dataset's table: strategy, primary with interval, comparison with the
+/// leader (when made), then `others`.
+fn build_table(rows: &[&Cell], primary: &str, compared: bool, others: &[&str]) -> Vec<Vec<String>> {
+    let mut header = vec!["strategy".to_string(), primary.to_string()];
+    if compared {
+        header.push("vs leader".to_string());
+    }
+    header.extend(others.iter().map(|c| c.to_string()));
+    let mut table = vec![header];
+    // Rows are ranked, so the leader is the first with a value of the primary metric.
+    let leader = rows.iter().position(|c| c.failure.is_none() && value(c, primary).is_some());
+    for (i, c) in rows.iter().enumerate() {
+        let mut row = vec![match &c.engine {
+            Some(e) => format!("{} ({} {})", c.strategy, e.name, e.version),
+            None => c.strategy.clone(),
+        }];
+        if let Some(f) = &c.failure {
+            row.push(format!("FAILED: {f}"));
+        } else {
+            row.push(with_interval(c, primary).unwrap_or_else(|| "-".into()));
+            if compared {
+                let fallback = if Some(i) == leader { "leader" } else { "-" };
+                row.push(versus_leader(c, primary).unwrap_or_else(|| fallback.into()));
+            }
+            for m in others {
+                row.push(value(c, m).map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()));
+            }
+        }
+        table.push(row);
+    }
+    table
 }
 
 /// Aligns a table of strings: first column left, the rest right.

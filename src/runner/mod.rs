@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use crate::engine::{Launch, Link, Log, Pool, Ready};
 use crate::error::{Error, isolate};
 use crate::metrics;
+use crate::metrics::bootstrap::{self, Bootstrap};
 use crate::model::catalogue::STRATEGY_PREFIX;
 use crate::model::{Dataset, Items, Task};
 use crate::strategy::{DedupOutput, Extractor, Origin, Registry, Strategy};
@@ -47,6 +48,8 @@ pub struct RunOptions {
     /// The most heap a built-in deduplicator may hold at once in its worker process; past it
     /// the cell fails and the run goes on. `None`: no limit.
     pub memory_limit: Option<u64>,
+    /// Resamples for confidence intervals and paired comparisons (0 resamples: none).
+    pub bootstrap: Bootstrap,
 }
 
 impl RunOptions {
@@ -60,6 +63,7 @@ impl RunOptions {
             cell_timeout: DEFAULT_CELL_TIMEOUT,
             log_dir: None,
             memory_limit: None,
+            bootstrap: Bootstrap { resamples: 0, ..Bootstrap::default() },
         }
     }
 }
@@ -130,6 +134,9 @@ pub struct Cell {
     pub answer: Answer,
     /// What a declared engine said of itself (the system and its version).
     pub engine: Option<Ready>,
+    /// Each interval metric's value on every bootstrap resample, in resample order (NaN where
+    /// a resample lacks it); the paired comparisons take differences of these.
+    pub resampled: Vec<(String, Vec<f64>)>,
 }
 
 /// What a strategy answered on a dataset, in the units benchmark definitions check.
@@ -193,13 +200,82 @@ pub fn run(
         .map_err(|e| Error::Usage(format!("cannot start {} threads: {e}", options.threads)))?;
     let mut cells = Vec::new();
     for ds in datasets {
+        let first = cells.len();
         for sel in strategies.iter().filter(|s| s.strategy.task() == ds.task()) {
             on_cell(&ds.name, &sel.spec);
             let cell = pool.install(|| run_cell(ds, sel, &options));
             cells.push(cell);
         }
+        compare_with_leader(ds.primary_metric(), &mut cells[first..]);
     }
     Ok(cells)
+}
+
+/// Adds the interval companions of every interval metric of `cell` from the resamples of each
+/// pass (its units, and the metrics of a resample of them), and keeps the resampled values for
+/// the paired comparisons.
+fn add_intervals(cell: &mut Cell, boot: &Bootstrap, passes: &[bootstrap::Pass<'_>]) {
+    if !boot.on() {
+        return;
+    }
+    let mut replicates: Vec<Vec<(String, f64)>> = vec![Vec::new(); boot.resamples];
+    // One unit resamples to itself: no interval, and no comparison, can come of it.
+    for (n, metrics) in passes.iter().filter(|(n, _)| *n >= 2) {
+        for (all, more) in replicates.iter_mut().zip(boot.replicate(*n, metrics)) {
+            all.extend(more);
+        }
+    }
+    let wanted = |m: &str| crate::model::catalogue::has_interval(m);
+    let companions = bootstrap::companions(&cell.metrics, &replicates, wanted);
+    cell.resampled = cell
+        .metrics
+        .iter()
+        .filter(|(m, _)| wanted(m))
+        .map(|(m, _)| {
+            let values = replicates
+                .iter()
+                .map(|rep| rep.iter().find(|(name, _)| name == m).map_or(f64::NAN, |(_, v)| *v))
+                .collect();
+            (m.clone(), values)
+        })
+        .collect();
+    cell.metrics.extend(companions);
+}
+
+/// Compares every cell of one dataset with its leader (the best point value of `primary`) on
+/// the same resamples: the difference's interval, its p-value, and whether the two are tied.
+fn compare_with_leader(primary: &str, cells: &mut [Cell]) {
+    let point = |c: &Cell| c.metrics.iter().find(|(m, _)| m == primary).map(|(_, v)| *v);
+    let resampled = |c: &Cell| c.resampled.iter().find(|(m, _)| m == primary).map(|(_, v)| v.clone());
+    let leader = cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.failure.is_none() && resampled(c).is_some())
+        .filter_map(|(i, c)| point(c).map(|v| (i, v)))
+        .fold(None, |best: Option<(usize, f64)>, (i, v)| match best {
+            Some((_, b)) if b >= v => best,
+            _ => Some((i, v)),
+        });
+    let Some((lead, lead_point)) = leader else { return };
+    let Some(lead_values) = resampled(&cells[lead]) else { return };
+    for (i, cell) in cells.iter_mut().enumerate() {
+        if i == lead || cell.failure.is_some() {
+            continue;
+        }
+        let (Some(values), Some(own)) = (resampled(cell), point(cell)) else { continue };
+        if values.len() != lead_values.len() {
+            continue;
+        }
+        let diffs: Vec<f64> = values.iter().zip(&lead_values).map(|(a, b)| a - b).collect();
+        let Some(p) = bootstrap::paired(&diffs) else { continue };
+        cell.metrics.extend([
+            (format!("{primary}:{}", bootstrap::DIFF), own - lead_point),
+            (format!("{primary}:{}", bootstrap::DIFF_LOW), p.interval.low),
+            (format!("{primary}:{}", bootstrap::DIFF_HIGH), p.interval.high),
+            (format!("{primary}:{}", bootstrap::P), p.p),
+            (format!("{primary}:{}", bootstrap::TIED), if p.tied() { 1.0 } else { 0.0 }),
+        ]);
+    }
 }
 
 fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
@@ -214,6 +290,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         doc_stats: Vec::new(),
         answer: Answer::default(),
         engine: None,
+        resampled: Vec::new(),
     };
     match (&sel.strategy, &ds.items) {
         (Strategy::Dedup(_), Items::Dedup { docs, gold })
@@ -295,7 +372,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             } else {
                 Vec::new()
             };
-            score_dedup(&mut cell, ds, docs, gold, answer.output, engine_figures, peak, runs);
+            score_dedup(&mut cell, ds, docs, gold, answer.output, engine_figures, peak, runs, &options.bootstrap);
         }
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
             let mut runs = Vec::with_capacity(repeat);
@@ -322,7 +399,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                 }
             }
             let Some(out) = first else { return cell };
-            score_dedup(&mut cell, ds, docs, gold, out, Vec::new(), peak, runs);
+            score_dedup(&mut cell, ds, docs, gold, out, Vec::new(), peak, runs, &options.bootstrap);
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
             let launch = match (&sel.launch, &options.worker, sel.origin) {
@@ -408,7 +485,10 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     _ => String::new(),
                 })
                 .collect();
-            cell.metrics = metrics::extract::score(&ds.scoring, gold, &texts);
+            let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts);
+            cell.metrics = scored.metrics(None);
+            let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));
+            add_intervals(&mut cell, &options.bootstrap, &[by_page]);
             cell.metrics.push(("failed_pages".into(), failed as f64));
             cell.metrics.push(("timeout_pages".into(), timeouts as f64));
             if pool_used && !overheads.is_empty() {
@@ -426,7 +506,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
 }
 
 /// Fills a dedup cell from its checked output: the metrics, the strategy's own figures, `extra`
-/// figures of the runner, the heap high-water mark (known only where the binary's counting
+/// figures of the runner, intervals, the heap high-water mark (known only where the binary's counting
 /// allocator is installed, in process or in a worker), the answer and the timing.
 #[allow(clippy::too_many_arguments)]
 fn score_dedup(
@@ -438,12 +518,15 @@ fn score_dedup(
     extra: Vec<(String, f64)>,
     peak: u64,
     runs: Vec<f64>,
+    bootstrap: &Bootstrap,
 ) {
     if let Err(e) = out.validate(docs) {
         cell.failure = Some(e);
         return;
     }
     cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
+    let resampler = metrics::dedup::Resampler::new(docs, gold, &ds.scoring, &out);
+    add_intervals(cell, bootstrap, &resampler.passes());
     cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
     cell.metrics.extend(extra);
     if peak > 0 {

@@ -73,6 +73,11 @@ fn main() {
             repro_scrapinghub::published_and_evaluate_py_figures_are_reproduced,
         ),
         trial(
+            "repro_scrapinghub::bootstrap_deviations_agree_with_the_upstream_readme",
+            Need::Data("extraction/scrapinghub-aeb"),
+            repro_scrapinghub::bootstrap_deviations_agree_with_the_upstream_readme,
+        ),
+        trial(
             "repro_trafilatura::loader_reads_every_entry_and_snippet",
             Need::Data("extraction/trafilatura-eval"),
             repro_trafilatura::loader_reads_every_entry_and_snippet,

@@ -36,12 +36,12 @@ fn default_run_prints_a_leaderboard_and_writes_results() {
 }
 
 #[test]
-fn results_csv_is_identical_across_runs_apart_from_timing_rows() {
+fn results_csv_is_identical_across_runs_and_thread_counts_apart_from_timing_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let corpus = crate::common::bundled_corpus();
     let c = corpus.to_str().unwrap();
-    for out_dir in ["a", "b"] {
-        let out = corpusbench(tmp.path(), &["run", "--corpus", c, "--out", out_dir, "--threads", "2"]);
+    for (out_dir, threads) in [("a", "2"), ("b", "1")] {
+        let out = corpusbench(tmp.path(), &["run", "--corpus", c, "--out", out_dir, "--threads", threads]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
     let strip = |p: &Path| -> String {
@@ -54,6 +54,10 @@ fn results_csv_is_identical_across_runs_apart_from_timing_rows() {
     };
     let (a, b) = (strip(&tmp.path().join("a/results.csv")), strip(&tmp.path().join("b/results.csv")));
     assert!(a.lines().count() > 20, "{a}");
+    // Bootstrap intervals and comparisons with the leader are on by default, and reproducible.
+    for companion in [":ci_low,", ":ci_high,", ":se,", ":p_vs_leader,", ":tied_with_leader,"] {
+        assert!(a.contains(companion), "no {companion} row");
+    }
     assert_eq!(a, b);
 }
 

@@ -28,81 +28,141 @@ const PAGE_TYPE_ORDER: &[&str] = &["article", "forum", "product", "collection", 
 /// Named metrics of extracted `texts` against `gold` (aligned by page), for each family of
 /// `scoring` the gold allows, in a fixed order.
 pub fn score(scoring: &Scoring, gold: &[ExtractGold], texts: &[String]) -> Vec<(String, f64)> {
-    debug_assert_eq!(gold.len(), texts.len());
-    let has_text = gold.iter().any(|g| g.text.is_some());
-    let has_snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
-    let on = |f: Family, allowed: bool| allowed && scoring.has(f);
-    let mut out: Vec<(String, f64)> = Vec::new();
-    let with_text: Vec<(&str, &str, Option<&str>)> = gold
-        .iter()
-        .zip(texts)
-        .filter_map(|(g, t)| g.text.as_deref().map(|gt| (gt, t.as_str(), g.page_type.as_deref())))
-        .collect();
-    if on(Family::Shingle, has_text) {
-        let s = shingle::score(with_text.iter().map(|&(g, t, _)| (g, t)));
-        out.extend([
-            ("shingle_precision".to_string(), s.precision),
-            ("shingle_recall".to_string(), s.recall),
-            ("shingle_f1".to_string(), s.f1),
-            ("shingle_accuracy".to_string(), s.accuracy),
-        ]);
-    }
-    if on(Family::Snippet, has_snippets) {
-        let mut total = snippet::Counts::default();
-        for (g, t) in gold.iter().zip(texts) {
-            total.add(snippet::page(&g.with, &g.without, t));
-        }
-        let (p, r, a, f) = total.scores();
-        out.extend([
-            ("snippet_precision".to_string(), p),
-            ("snippet_recall".to_string(), r),
-            ("snippet_accuracy".to_string(), a),
-            ("snippet_f1".to_string(), f),
-            ("snippet_tp".to_string(), total.tp as f64),
-            ("snippet_fp".to_string(), total.fp as f64),
-            ("snippet_fn".to_string(), total.fn_ as f64),
-            ("snippet_tn".to_string(), total.tn as f64),
-        ]);
-    }
-    if on(Family::Bow, has_text) {
-        out.extend(bow_metrics(on(Family::BowRates, true), gold, texts, &with_text));
-    }
-    if on(Family::Rouge, has_text) {
-        use rayon::prelude::*;
-        let pages: Vec<rouge::Rouge> = with_text.par_iter().map(|&(g, t, _)| rouge::page(g, t)).collect();
-        out.extend([
-            ("rouge_lsum_precision".to_string(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),
-            ("rouge_lsum_recall".to_string(), tokens::mean(pages.iter().map(|r| r.recall)).unwrap_or(0.0)),
-            ("rouge_lsum_f1".to_string(), tokens::mean(pages.iter().map(|r| r.f1)).unwrap_or(0.0)),
-        ]);
-    }
-    out
+    Scored::new(scoring, gold, texts).metrics(None)
 }
 
-/// WCXB figures: macro P/R/F1, snippet rates (with `rates`, over all pages), and the
-/// per-page-type breakdown.
-fn bow_metrics(
+/// What one page contributes to each family; `None` where the family is off or the page has
+/// no gold for it.
+#[derive(Debug, Clone)]
+struct PageUnit {
+    shingle: Option<shingle::PageCounts>,
+    snippet: Option<snippet::Counts>,
+    bow: Option<bow::PagePrf>,
+    /// WCXB's snippet rates (with, without), over every page.
+    rates: Option<(f64, f64)>,
+    rouge: Option<rouge::Rouge>,
+    page_type: Option<String>,
+}
+
+/// Per-page scores of one extractor on one dataset: the costly part of scoring, done once, so
+/// that the figures of any selection of pages (a bootstrap resample) are a cheap aggregate.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    shingle: bool,
+    snippet: bool,
+    bow: bool,
     rates: bool,
-    gold: &[ExtractGold],
-    texts: &[String],
-    with_text: &[(&str, &str, Option<&str>)],
-) -> Vec<(String, f64)> {
-    let pages: Vec<(bow::PagePrf, Option<&str>)> = with_text.iter().map(|&(g, t, ty)| (bow::page(g, t), ty)).collect();
+    rouge: bool,
+    pages: Vec<PageUnit>,
+}
+
+impl Scored {
+    /// Scores every page of `texts` against `gold` for the families of `scoring`.
+    pub fn new(scoring: &Scoring, gold: &[ExtractGold], texts: &[String]) -> Scored {
+        use rayon::prelude::*;
+        debug_assert_eq!(gold.len(), texts.len());
+        let has_text = gold.iter().any(|g| g.text.is_some());
+        let has_snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
+        let on = |f: Family, allowed: bool| allowed && scoring.has(f);
+        let (sh, sn, bw, rouge_on) = (
+            on(Family::Shingle, has_text),
+            on(Family::Snippet, has_snippets),
+            on(Family::Bow, has_text),
+            on(Family::Rouge, has_text),
+        );
+        let rates = bw && scoring.has(Family::BowRates);
+        let pages = gold
+            .par_iter()
+            .zip(texts)
+            .map(|(g, t)| {
+                let text = g.text.as_deref();
+                PageUnit {
+                    shingle: text.filter(|_| sh).map(|gt| shingle::page(gt, t)),
+                    snippet: sn.then(|| snippet::page(&g.with, &g.without, t)),
+                    bow: text.filter(|_| bw).map(|gt| bow::page(gt, t)),
+                    rates: rates.then(|| (bow::snippet_rate(&g.with, t), bow::snippet_rate(&g.without, t))),
+                    rouge: text.filter(|_| rouge_on).map(|gt| rouge::page(gt, t)),
+                    page_type: g.page_type.clone(),
+                }
+            })
+            .collect();
+        Scored { shingle: sh, snippet: sn, bow: bw, rates, rouge: rouge_on, pages }
+    }
+
+    /// Number of pages (the unit a bootstrap resamples).
+    pub fn units(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// The named metrics over the pages `select`ed (indices, repeats allowed), or over every
+    /// page, in a fixed order.
+    pub fn metrics(&self, select: Option<&[usize]>) -> Vec<(String, f64)> {
+        let chosen: Vec<&PageUnit> = match select {
+            Some(idx) => idx.iter().filter_map(|&i| self.pages.get(i)).collect(),
+            None => self.pages.iter().collect(),
+        };
+        let mut out: Vec<(String, f64)> = Vec::new();
+        if self.shingle {
+            let counts: Vec<shingle::PageCounts> = chosen.iter().filter_map(|p| p.shingle).collect();
+            let s = shingle::aggregate(&counts);
+            out.extend([
+                ("shingle_precision".to_string(), s.precision),
+                ("shingle_recall".to_string(), s.recall),
+                ("shingle_f1".to_string(), s.f1),
+                ("shingle_accuracy".to_string(), s.accuracy),
+            ]);
+        }
+        if self.snippet {
+            let mut total = snippet::Counts::default();
+            for c in chosen.iter().filter_map(|p| p.snippet) {
+                total.add(c);
+            }
+            let (p, r, a, f) = total.scores();
+            out.extend([
+                ("snippet_precision".to_string(), p),
+                ("snippet_recall".to_string(), r),
+                ("snippet_accuracy".to_string(), a),
+                ("snippet_f1".to_string(), f),
+                ("snippet_tp".to_string(), total.tp as f64),
+                ("snippet_fp".to_string(), total.fp as f64),
+                ("snippet_fn".to_string(), total.fn_ as f64),
+                ("snippet_tn".to_string(), total.tn as f64),
+            ]);
+        }
+        if self.bow {
+            out.extend(bow_metrics(self.rates, &chosen));
+        }
+        if self.rouge {
+            let pages: Vec<rouge::Rouge> = chosen.iter().filter_map(|p| p.rouge).collect();
+            out.extend([
+                ("rouge_lsum_precision".to_string(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),
+                ("rouge_lsum_recall".to_string(), tokens::mean(pages.iter().map(|r| r.recall)).unwrap_or(0.0)),
+                ("rouge_lsum_f1".to_string(), tokens::mean(pages.iter().map(|r| r.f1)).unwrap_or(0.0)),
+            ]);
+        }
+        out
+    }
+}
+
+/// WCXB figures: macro P/R/F1 over the pages with gold text, snippet rates (with `rates`, over
+/// all pages), and the per-page-type breakdown.
+fn bow_metrics(rates: bool, chosen: &[&PageUnit]) -> Vec<(String, f64)> {
+    let pages: Vec<(&bow::PagePrf, Option<&str>)> =
+        chosen.iter().filter_map(|p| p.bow.as_ref().map(|b| (b, p.page_type.as_deref()))).collect();
     let means = |sel: &dyn Fn(&Option<&str>) -> bool| {
-        let chosen: Vec<&bow::PagePrf> = pages.iter().filter(|(_, ty)| sel(ty)).map(|(p, _)| p).collect();
+        let picked: Vec<&bow::PagePrf> = pages.iter().filter(|(_, ty)| sel(ty)).map(|(p, _)| *p).collect();
         (
-            tokens::mean(chosen.iter().map(|p| p.precision)).unwrap_or(0.0),
-            tokens::mean(chosen.iter().map(|p| p.recall)).unwrap_or(0.0),
-            tokens::mean(chosen.iter().map(|p| p.f1)).unwrap_or(0.0),
-            chosen.len(),
+            tokens::mean(picked.iter().map(|p| p.precision)).unwrap_or(0.0),
+            tokens::mean(picked.iter().map(|p| p.recall)).unwrap_or(0.0),
+            tokens::mean(picked.iter().map(|p| p.f1)).unwrap_or(0.0),
+            picked.len(),
         )
     };
     let (p, r, f, _) = means(&|_| true);
     let mut out = vec![("bow_precision".to_string(), p), ("bow_recall".to_string(), r), ("bow_f1".to_string(), f)];
     if rates {
-        let with = tokens::mean(gold.iter().zip(texts).map(|(g, t)| bow::snippet_rate(&g.with, t))).unwrap_or(0.0);
-        let without =
-            tokens::mean(gold.iter().zip(texts).map(|(g, t)| bow::snippet_rate(&g.without, t))).unwrap_or(0.0);
+        let with = tokens::mean(chosen.iter().filter_map(|p| p.rates.map(|r| r.0))).unwrap_or(0.0);
+        let without = tokens::mean(chosen.iter().filter_map(|p| p.rates.map(|r| r.1))).unwrap_or(0.0);
         out.push(("bow_with_rate".to_string(), with));
         out.push(("bow_without_rate".to_string(), without));
     }
