@@ -221,6 +221,14 @@ struct RunArgs {
     /// Seed of the bootstrap resamples.
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
     bootstrap_seed: u64,
+    /// Also print each dataset's primary metric by group: page_type, site or length.
+    #[arg(long, value_parser = parse_kind)]
+    by: Option<corpusbench::metrics::groups::Kind>,
+}
+
+fn parse_kind(s: &str) -> Result<corpusbench::metrics::groups::Kind, String> {
+    use corpusbench::metrics::groups::Kind;
+    Kind::parse(s).ok_or_else(|| format!("`{s}` is not a breakdown (one of: {})", Kind::ALL.map(Kind::name).join(", ")))
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
@@ -420,6 +428,9 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
     write_atomic(&args.out.join("run.json"), &json)?;
 
     print!("{}", report::table::leaderboard(&datasets, &cells));
+    if let Some(kind) = &args.by {
+        print!("{}", report::table::breakdown(&datasets, &cells, kind.name(), report::table::terminal_width()));
+    }
     println!(
         "\nresults: {}  run record: {}",
         args.out.join("results.csv").display(),

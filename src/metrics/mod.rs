@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod clusters;
 pub mod dedup;
 pub mod extract;
+pub mod groups;
 pub mod spans;
 
 /// Precision, recall and F1 from counts.

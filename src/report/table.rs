@@ -180,3 +180,68 @@ fn render(rows: &[Vec<String>]) -> String {
     }
     out
 }
+
+/// The primary metric of each dataset broken down by `kind` (`page_type`, `site`, `length`):
+/// one row per strategy, one column per group (`value (pages)`), in the leaderboard's order,
+/// as many groups as fit `width`. Datasets without that breakdown are left out.
+pub fn breakdown(datasets: &[Dataset], cells: &[Cell], kind: &str, width: usize) -> String {
+    let mut out = String::new();
+    for ds in datasets {
+        let mut rows: Vec<&Cell> = cells.iter().filter(|c| c.dataset == ds.name && c.failure.is_none()).collect();
+        let primary = ds.primary_metric();
+        let prefix = format!("{primary}@{kind}=");
+        let mut groups: Vec<String> = Vec::new();
+        for c in &rows {
+            for (m, _) in &c.metrics {
+                if let Some(v) = m.strip_prefix(&prefix)
+                    && !v.contains(':')
+                    && !groups.iter().any(|g| g == v)
+                {
+                    groups.push(v.to_string());
+                }
+            }
+        }
+        if groups.is_empty() {
+            continue;
+        }
+        rows.sort_by(|a, b| {
+            let (va, vb) =
+                (value(a, primary).unwrap_or(f64::NEG_INFINITY), value(b, primary).unwrap_or(f64::NEG_INFINITY));
+            vb.total_cmp(&va)
+        });
+        let size = |g: &str| rows.iter().find_map(|c| value(c, &format!("pages@{kind}={g}")));
+        let mut shown = groups.len();
+        let table = loop {
+            let mut header = vec!["strategy".to_string(), format!("{primary} (all)")];
+            header.extend(groups[..shown].iter().map(|g| match size(g) {
+                Some(n) => format!("{g} ({n:.0})"),
+                None => g.clone(),
+            }));
+            let mut table = vec![header];
+            for c in &rows {
+                let mut row = vec![c.strategy.clone(), with_interval(c, primary).unwrap_or_else(|| "-".into())];
+                for g in &groups[..shown] {
+                    let v = value(c, &format!("{prefix}{g}"));
+                    row.push(v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()));
+                }
+                table.push(row);
+            }
+            if shown == 0 || render(&table).lines().all(|l| l.chars().count() <= width) {
+                break table;
+            }
+            shown -= 1;
+        };
+        let _ = writeln!(
+            out,
+            "\n{} by {kind} ({} groups of at least {} pages)",
+            ds.name,
+            groups.len(),
+            crate::metrics::groups::MIN_GROUP
+        );
+        out.push_str(&render(&table));
+        if shown < groups.len() {
+            let _ = writeln!(out, "  ({} more group(s) in results.csv)", groups.len() - shown);
+        }
+    }
+    out
+}

@@ -485,7 +485,8 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     _ => String::new(),
                 })
                 .collect();
-            let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts);
+            let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
+            let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts).with_breakdowns(gold, &urls);
             cell.metrics = scored.metrics(None);
             let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));
             add_intervals(&mut cell, &options.bootstrap, &[by_page]);

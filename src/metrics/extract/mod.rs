@@ -19,7 +19,8 @@ pub mod shingle;
 pub mod snippet;
 pub(crate) mod tokens;
 
-use crate::model::{ExtractGold, Family, Scoring};
+use super::groups::{self, Kind};
+use crate::model::{ExtractGold, Family, Scoring, catalogue};
 
 /// WCXB's page types in the order its `--per-type` report lists them; other types follow,
 /// sorted by name.
@@ -48,6 +49,9 @@ struct PageUnit {
 /// that the figures of any selection of pages (a bootstrap resample) are a cheap aggregate.
 #[derive(Debug, Clone)]
 pub struct Scored {
+    /// Breakdowns of the primary metric's family: kind, each page's group, the groups reported.
+    groups: Vec<(Kind, Vec<Option<String>>, Vec<String>)>,
+    primary: Option<Family>,
     shingle: bool,
     snippet: bool,
     bow: bool,
@@ -86,7 +90,27 @@ impl Scored {
                 }
             })
             .collect();
-        Scored { shingle: sh, snippet: sn, bow: bw, rates, rouge: rouge_on, pages }
+        let primary = catalogue::lookup(&scoring.primary).map(|m| m.family);
+        Scored { groups: Vec::new(), primary, shingle: sh, snippet: sn, bow: bw, rates, rouge: rouge_on, pages }
+    }
+
+    /// Adds the breakdowns of the primary metric's family (`groups`): page type, site (from
+    /// `urls`, aligned with the pages) and length tercile, each where the data gives it.
+    pub fn with_breakdowns(mut self, gold: &[ExtractGold], urls: &[Option<&str>]) -> Scored {
+        for kind in Kind::ALL {
+            let labels: Vec<Option<String>> = match kind {
+                Kind::PageType => gold.iter().map(|g| g.page_type.clone()).collect(),
+                Kind::Site => urls.iter().map(|u| u.and_then(groups::site)).collect(),
+                Kind::Length => groups::length_terciles(
+                    &gold.iter().map(|g| g.text.as_ref().map(|t| t.chars().count())).collect::<Vec<_>>(),
+                ),
+            };
+            let reported = groups::reported(&labels);
+            if labels.len() == self.pages.len() && !reported.is_empty() {
+                self.groups.push((kind, labels, reported));
+            }
+        }
+        self
     }
 
     /// Number of pages (the unit a bootstrap resamples).
@@ -97,10 +121,42 @@ impl Scored {
     /// The named metrics over the pages `select`ed (indices, repeats allowed), or over every
     /// page, in a fixed order.
     pub fn metrics(&self, select: Option<&[usize]>) -> Vec<(String, f64)> {
-        let chosen: Vec<&PageUnit> = match select {
-            Some(idx) => idx.iter().filter_map(|&i| self.pages.get(i)).collect(),
-            None => self.pages.iter().collect(),
+        let all: Vec<usize>;
+        let idx = match select {
+            Some(idx) => idx,
+            None => {
+                all = (0..self.pages.len()).collect();
+                &all
+            }
         };
+        let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
+        let mut out = self.family_metrics(&chosen, true);
+        let Some(primary) = self.primary else { return out };
+        for (kind, labels, values) in &self.groups {
+            for value in values {
+                let sub: Vec<&PageUnit> = idx
+                    .iter()
+                    .filter(|&&i| labels.get(i).and_then(|l| l.as_deref()) == Some(value.as_str()))
+                    .filter_map(|&i| self.pages.get(i))
+                    .collect();
+                // A resample that drew none of the group says nothing about it.
+                if sub.is_empty() {
+                    continue;
+                }
+                let group = format!("{}={value}", kind.name());
+                for (name, v) in self.family_metrics(&sub, false) {
+                    if catalogue::lookup(&name).map(|m| m.family) == Some(primary) {
+                        out.push((format!("{name}@{group}"), v));
+                    }
+                }
+                out.push((format!("pages@{group}"), sub.len() as f64));
+            }
+        }
+        out
+    }
+
+    /// The figures of each family over `chosen`; `per_type`: WCXB's own per-type rows too.
+    fn family_metrics(&self, chosen: &[&PageUnit], per_type: bool) -> Vec<(String, f64)> {
         let mut out: Vec<(String, f64)> = Vec::new();
         if self.shingle {
             let counts: Vec<shingle::PageCounts> = chosen.iter().filter_map(|p| p.shingle).collect();
@@ -130,7 +186,7 @@ impl Scored {
             ]);
         }
         if self.bow {
-            out.extend(bow_metrics(self.rates, &chosen));
+            out.extend(bow_metrics(self.rates, chosen, per_type));
         }
         if self.rouge {
             let pages: Vec<rouge::Rouge> = chosen.iter().filter_map(|p| p.rouge).collect();
@@ -146,7 +202,7 @@ impl Scored {
 
 /// WCXB figures: macro P/R/F1 over the pages with gold text, snippet rates (with `rates`, over
 /// all pages), and the per-page-type breakdown.
-fn bow_metrics(rates: bool, chosen: &[&PageUnit]) -> Vec<(String, f64)> {
+fn bow_metrics(rates: bool, chosen: &[&PageUnit], per_type: bool) -> Vec<(String, f64)> {
     let pages: Vec<(&bow::PagePrf, Option<&str>)> =
         chosen.iter().filter_map(|p| p.bow.as_ref().map(|b| (b, p.page_type.as_deref()))).collect();
     let means = |sel: &dyn Fn(&Option<&str>) -> bool| {
@@ -165,6 +221,9 @@ fn bow_metrics(rates: bool, chosen: &[&PageUnit]) -> Vec<(String, f64)> {
         let without = tokens::mean(chosen.iter().filter_map(|p| p.rates.map(|r| r.1))).unwrap_or(0.0);
         out.push(("bow_with_rate".to_string(), with));
         out.push(("bow_without_rate".to_string(), without));
+    }
+    if !per_type {
+        return out;
     }
     let mut types: Vec<&str> = pages.iter().filter_map(|(_, ty)| *ty).collect();
     types.sort_by_key(|t| (PAGE_TYPE_ORDER.iter().position(|o| o == t).unwrap_or(PAGE_TYPE_ORDER.len()), *t));
@@ -217,6 +276,33 @@ mod tests {
         for m in ["shingle_f1", "snippet_f1", "bow_f1", "rouge_lsum_f1"] {
             assert!(names(&own).contains(&m), "{m}");
         }
+    }
+
+    #[test]
+    fn breakdowns_score_the_primary_family_within_each_group_big_enough() {
+        // 12 pages: 6 on one site extracted perfectly, 6 on others extracted wrongly.
+        let g: Vec<ExtractGold> =
+            (0..12).map(|i| gold(Some(&"word ".repeat(i + 1)), &[], &[], Some("article"))).collect();
+        let t: Vec<String> = (0..12).map(|i| if i < 6 { "word ".repeat(i + 1) } else { "other".to_string() }).collect();
+        let urls: Vec<Option<&str>> = (0..12)
+            .map(|i| Some(if i < 6 { "https://a.example.co.uk/x" } else { "https://b.example.org/y" }))
+            .collect();
+        let mut sc = scoring(&[Family::Shingle]);
+        sc.primary = "shingle_f1".into();
+        let scored = Scored::new(&sc, &g, &t).with_breakdowns(&g, &urls);
+        let m: std::collections::HashMap<String, f64> = scored.metrics(None).into_iter().collect();
+        assert_eq!(m["shingle_f1@site=example.co.uk"], 1.0);
+        assert_eq!(m["shingle_f1@site=example.org"], 0.0);
+        assert_eq!(m["pages@site=example.org"], 6.0);
+        assert_eq!(m["pages@page_type=article"], 12.0);
+        // Terciles of 12 lengths: 4 short (the first four, all on site a), 4 medium, 4 long;
+        // groups under 5 pages are not reported.
+        assert!(!m.contains_key("pages@length=short"));
+        // Only the primary family is broken down.
+        assert!(!m.keys().any(|k| k.starts_with("rouge") || k.starts_with("bow")));
+        // A resample that misses a group reports nothing for it.
+        let only_a: Vec<(String, f64)> = scored.metrics(Some(&[0, 1, 2]));
+        assert!(!only_a.iter().any(|(k, _)| k.ends_with("site=example.org")));
     }
 
     #[test]
