@@ -80,6 +80,17 @@ enum Command {
     Cost(CostArgs),
     /// Compare a run with a committed baseline; exit 1 on a regression.
     Gate(GateArgs),
+    /// Compare two runs of a strategy (before and after a change) on the same bootstrap
+    /// resamples: each quality metric's difference B - A, its 95% interval and p-value.
+    Compare {
+        /// The run folder before (its resamples.jsonl).
+        a: PathBuf,
+        /// The run folder after.
+        b: PathBuf,
+        /// Exit 1 when some metric is worse in B, beyond doubt at 95%.
+        #[arg(long)]
+        fail_on_worse: bool,
+    },
     /// Write the datasets' items as corpusbench decoded them, one JSON object a line
     /// (`{"dataset", "id", "url", "html"}` per page, `{"dataset", "id", "text"}` per document),
     /// so a system can be run on exactly the same input outside corpusbench.
@@ -176,6 +187,10 @@ struct GateArgs {
     /// Show every compared metric, not only those that moved.
     #[arg(long)]
     all: bool,
+    /// A stricter, optional check: also compare the run with this earlier run on the same
+    /// bootstrap resamples, and fail when a metric is worse beyond doubt at 95%.
+    #[arg(long)]
+    paired_with: Option<PathBuf>,
     /// Stale (dataset changed) and missing cells fail the gate too.
     #[arg(long)]
     strict: bool,
@@ -321,6 +336,10 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench(&registry, args),
         Command::Cost(args) => cost(&registry, args),
         Command::Gate(args) => gate(args),
+        Command::Compare { a, b, fail_on_worse } => compare_runs(&a, &b).map(|(text, worse)| {
+            print!("{text}");
+            if fail_on_worse && worse > 0 { Exit::Failed.into() } else { Exit::Clean.into() }
+        }),
         Command::Export { corpus, out } => export(&corpus, &out),
         // No watchdog thread here: it would run inside the region callgrind counts.
         Command::CostWorker { dataset, name, strategy } => cost_worker(&registry, &dataset, &name, &strategy),
@@ -426,6 +445,14 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
     write_atomic(&args.out.join("doc_stats.csv"), &doc_stats)?;
     let json = report::json::run_json(&datasets, &specs, &cells, &options, &input_errors, started)?;
     write_atomic(&args.out.join("run.json"), &json)?;
+    let resamples_path = args.out.join(report::resamples::FILE);
+    if options.bootstrap.on() {
+        let rows = report::resamples::rows(&datasets, &cells, &options.bootstrap);
+        write_atomic(&resamples_path, &report::resamples::write(&rows)?)?;
+    } else if resamples_path.exists() {
+        // A stale file of an earlier run must not be compared as this run's.
+        std::fs::remove_file(&resamples_path).map_err(|e| Error::io(&resamples_path, e))?;
+    }
 
     print!("{}", report::table::leaderboard(&datasets, &cells));
     if let Some(kind) = &args.by {
@@ -681,12 +708,76 @@ fn gate(args: GateArgs) -> Result<ExitCode, Error> {
     if let Some(md) = &args.markdown {
         write_atomic(md, render::markdown(&rows, failed).as_bytes())?;
     }
+    let mut failed = failed;
+    if let Some(before) = &args.paired_with {
+        let (text, worse) = compare_runs(before, &args.run)?;
+        print!("\npaired with {}:\n{text}", before.display());
+        if worse > 0 {
+            eprintln!("gate: {worse} metric(s) worse than in {} beyond doubt at 95%", before.display());
+            failed = true;
+        }
+    }
     if failed {
         eprintln!("gate: regression (rows marked WORSE{})", if args.strict { ", stale or missing" } else { "" });
         Ok(Exit::Failed.into())
     } else {
         Ok(Exit::Clean.into())
     }
+}
+
+/// The paired comparison of run `b` with run `a` as a table, and how many metrics are worse in
+/// `b` (the difference's interval wholly on the bad side of 0, by the catalogue's direction).
+fn compare_runs(a: &std::path::Path, b: &std::path::Path) -> Result<(String, usize), Error> {
+    use corpusbench::model::catalogue::{self, Direction};
+    use corpusbench::report::resamples;
+    let (rows_a, rows_b) = (resamples::read(a)?, resamples::read(b)?);
+    let (comparisons, unpaired) = resamples::compare(&rows_a, &rows_b);
+    if comparisons.is_empty() {
+        return Err(Error::Usage(format!(
+            "nothing to compare: no dataset, strategy and metric of {} has resamples of the same draws in {} \
+             (same dataset fingerprint, --bootstrap and --bootstrap-seed are needed)",
+            a.display(),
+            b.display()
+        )));
+    }
+    let mut table = vec![vec![
+        "dataset".to_string(),
+        "metric".into(),
+        "A (mean)".into(),
+        "B (mean)".into(),
+        "B - A [95% interval]".into(),
+        "p".into(),
+        "verdict".into(),
+    ]];
+    let mut worse = 0;
+    for c in &comparisons {
+        let iv = c.paired.interval;
+        let direction = catalogue::lookup(&c.metric).map_or(Direction::Neither, |m| m.direction);
+        let verdict = match (direction, iv.low > 0.0, iv.high < 0.0) {
+            (_, false, false) => "tied",
+            (Direction::Higher, true, _) | (Direction::Lower, _, true) => "better",
+            (Direction::Higher, _, true) | (Direction::Lower, true, _) => {
+                worse += 1;
+                "WORSE"
+            }
+            _ => "differs",
+        };
+        let name = |s: &str| if c.strategy_a == c.strategy_b { String::new() } else { format!(" ({s})") };
+        table.push(vec![
+            c.dataset.clone(),
+            c.metric.clone(),
+            format!("{:.3}{}", c.means.0, name(&c.strategy_a)),
+            format!("{:.3}{}", c.means.1, name(&c.strategy_b)),
+            format!("{:+.4} [{:+.4}, {:+.4}]", c.means.1 - c.means.0, iv.low, iv.high),
+            format!("{:.3}", c.paired.p),
+            verdict.to_string(),
+        ]);
+    }
+    let mut text = corpusbench::report::table::render_plain(&table);
+    if unpaired > 0 {
+        text.push_str(&format!("  ({unpaired} metric(s) of A had no counterpart in B on the same draws)\n"));
+    }
+    Ok((text, worse))
 }
 
 fn synth(args: SynthArgs) -> Result<ExitCode, Error> {

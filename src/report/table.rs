@@ -153,6 +153,11 @@ fn build_table(rows: &[&Cell], primary: &str, compared: bool, others: &[&str]) -
     table
 }
 
+/// [`render`] for other reports (the first row is the header).
+pub fn render_plain(rows: &[Vec<String>]) -> String {
+    render(rows)
+}
+
 /// Aligns a table of strings: first column left, the rest right.
 fn render(rows: &[Vec<String>]) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);

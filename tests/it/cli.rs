@@ -396,3 +396,30 @@ fn paths_outside_the_dataset_and_fifos_are_refused() {
         stderr(&out)
     );
 }
+
+#[test]
+fn compare_pairs_two_runs_on_the_same_resamples_and_fails_on_worse_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = crate::common::bundled_corpus().join("handmade-extract");
+    let d = ds.to_str().unwrap();
+    for (out, spec) in [("plain", "plain"), ("again", "plain"), ("traf", "trafilatura")] {
+        let o = corpusbench(tmp.path(), &["run", "--corpus", d, "-s", spec, "--out", out, "--threads", "2"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(tmp.path().join(out).join("resamples.jsonl").is_file());
+    }
+    let same = corpusbench(tmp.path(), &["compare", "plain", "again", "--fail-on-worse"]);
+    let text = String::from_utf8_lossy(&same.stdout).to_string();
+    assert_eq!(same.status.code(), Some(0), "{text}");
+    assert!(text.contains("shingle_f1") && !text.contains("WORSE") && !text.contains("better"), "{text}");
+    let better = corpusbench(tmp.path(), &["compare", "plain", "traf"]);
+    let text = String::from_utf8_lossy(&better.stdout).to_string();
+    let row = text.lines().find(|l| l.contains(" shingle_f1 ")).unwrap_or_default().to_string();
+    assert!(row.ends_with("better"), "{text}");
+    let worse = corpusbench(tmp.path(), &["compare", "traf", "plain", "--fail-on-worse"]);
+    assert_eq!(worse.status.code(), Some(1), "{}", String::from_utf8_lossy(&worse.stdout));
+    let o = corpusbench(tmp.path(), &["run", "--corpus", d, "-s", "plain", "--out", "plain", "--bootstrap", "0"]);
+    assert!(o.status.success());
+    let none = corpusbench(tmp.path(), &["compare", "plain", "traf"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(stderr(&none).contains("resamples.jsonl"), "{}", stderr(&none));
+}
