@@ -64,6 +64,10 @@ struct Cli {
 enum Command {
     /// Run strategies on datasets, score them, time them and print a leaderboard.
     Run(RunArgs),
+    /// Run every point of parameter sweeps (`-s 'minhash:threshold=0.5..0.95/0.05'`,
+    /// `-s 'minhash:bands={10,14,20},rows={5,8}'`) and mark the Pareto front of quality
+    /// against throughput; the same reports as `run`.
+    Sweep(RunArgs),
     /// Generate a labeled deduplication dataset from any text (seeded, deterministic).
     Synth(SynthArgs),
     /// List the built-in strategies (with parameters) and the datasets found.
@@ -330,7 +334,18 @@ fn main() -> ExitCode {
         let _ = ENGINE_ERRORS.set(registry.add_engines(&dirs));
     }
     let result = match cli.command {
-        Command::Run(args) => run(&registry, args),
+        Command::Run(args) => run(&registry, args, false),
+        Command::Sweep(mut args) => {
+            let expanded: Result<Vec<Vec<String>>, Error> =
+                args.select.strategies.iter().map(|s| corpusbench::strategy::sweep::expand(s)).collect();
+            match expanded {
+                Ok(specs) => {
+                    args.select.strategies = specs.into_iter().flatten().collect();
+                    run(&registry, args, true)
+                }
+                Err(e) => Err(e),
+            }
+        }
         Command::Synth(args) => synth(args),
         Command::List { corpus } => list(&registry, &corpus),
         Command::Bench(args) => bench(&registry, args),
@@ -395,7 +410,7 @@ fn select(registry: &Registry, given: &[String]) -> Result<(Vec<String>, Vec<Sel
     Ok((specs, selected))
 }
 
-fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
+fn run(registry: &Registry, args: RunArgs, sweep: bool) -> Result<ExitCode, Error> {
     let (specs, selected) = select(registry, &args.select.strategies)?;
     let (datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
@@ -454,7 +469,11 @@ fn run(registry: &Registry, args: RunArgs) -> Result<ExitCode, Error> {
         std::fs::remove_file(&resamples_path).map_err(|e| Error::io(&resamples_path, e))?;
     }
 
-    print!("{}", report::table::leaderboard(&datasets, &cells));
+    if sweep {
+        print!("{}", report::table::sweep(&datasets, &cells));
+    } else {
+        print!("{}", report::table::leaderboard(&datasets, &cells));
+    }
     if let Some(kind) = &args.by {
         print!("{}", report::table::breakdown(&datasets, &cells, kind.name(), report::table::terminal_width()));
     }

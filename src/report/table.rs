@@ -250,3 +250,57 @@ pub fn breakdown(datasets: &[Dataset], cells: &[Cell], kind: &str, width: usize)
     }
     out
 }
+
+/// Which of `points` (quality, throughput) lie on the Pareto front: no other point is at least
+/// as good on both and better on one.
+pub fn pareto(points: &[(f64, f64)]) -> Vec<bool> {
+    points.iter().map(|&(q, t)| !points.iter().any(|&(q2, t2)| q2 >= q && t2 >= t && (q2 > q || t2 > t))).collect()
+}
+
+/// The sweep table: per dataset, every point in the order given, its primary metric with
+/// interval, throughput, and `front` on the Pareto front of the two.
+pub fn sweep(datasets: &[Dataset], cells: &[Cell]) -> String {
+    let mut out = String::new();
+    for ds in datasets {
+        let rows: Vec<&Cell> = cells.iter().filter(|c| c.dataset == ds.name).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let primary = ds.primary_metric();
+        let ok: Vec<(usize, (f64, f64))> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.failure.is_none())
+            .filter_map(|(i, c)| Some((i, (value(c, primary)?, value(c, "mb_per_s")?))))
+            .collect();
+        let front = pareto(&ok.iter().map(|(_, p)| *p).collect::<Vec<_>>());
+        let on_front = |i: usize| ok.iter().zip(&front).any(|((j, _), f)| *j == i && *f);
+        let mut table = vec![vec!["point".to_string(), primary.to_string(), "mb_per_s".into(), "pareto".into()]];
+        for (i, c) in rows.iter().enumerate() {
+            let mut row = vec![c.strategy.clone()];
+            if let Some(f) = &c.failure {
+                row.push(format!("FAILED: {f}"));
+            } else {
+                row.push(with_interval(c, primary).unwrap_or_else(|| "-".into()));
+                row.push(value(c, "mb_per_s").map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into()));
+                row.push(if on_front(i) { "front".into() } else { String::new() });
+            }
+            table.push(row);
+        }
+        let _ = writeln!(out, "\n{} ({} points, sorted as given)", ds.name, rows.len());
+        out.push_str(&render(&table));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pareto_front_keeps_points_no_other_beats_on_both() {
+        let pts = [(0.9, 10.0), (0.8, 20.0), (0.7, 15.0), (0.9, 5.0), (0.6, 30.0)];
+        assert_eq!(pareto(&pts), vec![true, true, false, false, true]);
+        assert_eq!(pareto(&[(0.5, 1.0), (0.5, 1.0)]), vec![true, true]);
+    }
+}

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod extract;
 pub mod registry;
 pub mod spec;
+pub mod sweep;
 
 use crate::model::{Doc, Page};
 

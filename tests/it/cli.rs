@@ -423,3 +423,22 @@ fn compare_pairs_two_runs_on_the_same_resamples_and_fails_on_worse_only_when_ask
     assert_eq!(none.status.code(), Some(1));
     assert!(stderr(&none).contains("resamples.jsonl"), "{}", stderr(&none));
 }
+
+#[test]
+fn sweep_runs_every_point_of_a_grid_and_marks_a_pareto_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = crate::common::bundled_corpus().join("synth-small");
+    let d = ds.to_str().unwrap();
+    let o = corpusbench(tmp.path(), &["sweep", "--corpus", d, "-s", "minhash:bands={10,20},rows={4,8}", "--out", "sw"]);
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for point in ["bands=10,rows=4", "bands=10,rows=8", "bands=20,rows=4", "bands=20,rows=8"] {
+        assert!(text.contains(&format!("minhash:{point}")), "{point}: {text}");
+    }
+    assert!(text.contains("front"), "{text}");
+    let csv = std::fs::read_to_string(tmp.path().join("sw/results.csv")).unwrap();
+    assert!(csv.contains("\"minhash:bands=20,rows=8\",span_f1,"), "{csv}");
+    let bad = corpusbench(tmp.path(), &["sweep", "--corpus", d, "-s", "minhash:threshold=0.9..0.5/0.1"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("threshold=0.9..0.5/0.1"), "{}", stderr(&bad));
+}
