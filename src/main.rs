@@ -792,7 +792,7 @@ fn compare_runs(a: &std::path::Path, b: &std::path::Path) -> Result<(String, usi
             verdict.to_string(),
         ]);
     }
-    let mut text = corpusbench::report::table::render_plain(&table);
+    let mut text = corpusbench::report::table::render(&table);
     if unpaired > 0 {
         text.push_str(&format!("  ({unpaired} metric(s) of A had no counterpart in B on the same draws)\n"));
     }

@@ -15,6 +15,8 @@
 
 use rayon::prelude::*;
 
+use crate::text::hash::SplitMix64;
+
 /// Resamples drawn by default (`--bootstrap N`; 0 turns the bootstrap off).
 pub const DEFAULT_RESAMPLES: usize = 1000;
 
@@ -57,19 +59,6 @@ impl Default for Bootstrap {
     }
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014): a specified generator, small and fast.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
 impl Bootstrap {
     /// Whether intervals are computed at all.
     pub fn on(&self) -> bool {
@@ -81,8 +70,8 @@ impl Bootstrap {
         let mut key = [0u8; 16];
         key[..8].copy_from_slice(&self.seed.to_le_bytes());
         key[8..].copy_from_slice(&(r as u64).to_le_bytes());
-        let mut rng = SplitMix64(xxhash_rust::xxh3::xxh3_64(&key));
-        let mut idx: Vec<usize> = (0..n).map(|_| ((u128::from(rng.next()) * n as u128) >> 64) as usize).collect();
+        let mut rng = SplitMix64::new(xxhash_rust::xxh3::xxh3_64(&key));
+        let mut idx: Vec<usize> = (0..n).map(|_| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize).collect();
         idx.sort_unstable();
         idx
     }
@@ -157,21 +146,12 @@ pub fn paired(diffs: &[f64]) -> Option<Paired> {
     Some(Paired { interval, p: (2.0 * below.min(above) / n).min(1.0) })
 }
 
-/// The values of `metric` across `replicates` (a resample that lacks it is skipped).
-pub fn values_of(replicates: &[Vec<(String, f64)>], metric: &str) -> Vec<f64> {
-    replicates.iter().filter_map(|rep| rep.iter().find(|(m, _)| m == metric).map(|(_, v)| *v)).collect()
-}
-
-/// The companion rows (`:ci_low`, `:ci_high`, `:se`) of every metric in `point` for which
-/// `wanted` holds, from `replicates`, in the order of `point`.
-pub fn companions(
-    point: &[(String, f64)],
-    replicates: &[Vec<(String, f64)>],
-    wanted: impl Fn(&str) -> bool,
-) -> Vec<(String, f64)> {
+/// The companion rows (`:ci_low`, `:ci_high`, `:se`) of each metric's `resampled` values, in
+/// the order given.
+pub fn companions(resampled: &[(String, Vec<f64>)]) -> Vec<(String, f64)> {
     let mut out = Vec::new();
-    for (name, _) in point.iter().filter(|(m, _)| wanted(m)) {
-        if let Some(iv) = interval(&values_of(replicates, name)) {
+    for (name, values) in resampled {
+        if let Some(iv) = interval(values) {
             out.push((format!("{name}:{CI_LOW}"), iv.low));
             out.push((format!("{name}:{CI_HIGH}"), iv.high));
             out.push((format!("{name}:{SE}"), iv.se));
@@ -183,6 +163,11 @@ pub fn companions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The values of `metric` across `replicates` (a resample that lacks it is skipped).
+    fn values_of(replicates: &[Vec<(String, f64)>], metric: &str) -> Vec<f64> {
+        replicates.iter().filter_map(|rep| rep.iter().find(|(m, _)| m == metric).map(|(_, v)| *v)).collect()
+    }
 
     #[test]
     fn draws_are_fixed_by_seed_and_index_and_stay_in_range() {

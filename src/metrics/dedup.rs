@@ -101,19 +101,7 @@ pub fn score(docs: &[Doc], gold: &DedupGold, scoring: &Scoring, output: &DedupOu
     if scoring.has(Family::Cluster)
         && let (Some(pred), Some(gold)) = (&output.cluster, &gold.clusters)
     {
-        let s = clusters::score(pred, gold);
-        push_prf(&mut out, "pair", s.pairwise);
-        out.push(("ari".into(), s.ari));
-        push_prf(&mut out, "bcubed", s.bcubed);
-        out.push(("largest_cluster".into(), s.largest_cluster as f64));
-        out.push(("predicted_pairs".into(), s.predicted_pairs));
-        if let Some(categories) = &categories {
-            for (category, prf) in category_pairs(pred, gold, categories) {
-                out.push((format!("pair_precision@{category}"), prf.precision));
-                out.push((format!("pair_recall@{category}"), prf.recall));
-                out.push((format!("pair_f1@{category}"), prf.f1));
-            }
-        }
+        push_cluster_rows(&mut out, pred, gold, categories.map(Vec::as_slice), true);
     }
     if scoring.has(Family::Edge)
         && let (Some(pairs), Some(gold)) = (&output.pairs, &gold.clusters)
@@ -243,19 +231,34 @@ fn cluster_metrics(
             }
         }
     }
-    let s = clusters::score(&p, &g);
     let mut out = Vec::new();
-    push_prf(&mut out, "pair", s.pairwise);
-    out.push(("ari".into(), s.ari));
-    push_prf(&mut out, "bcubed", s.bcubed);
-    if categories.is_some() && cats.len() == p.len() {
-        for (category, prf) in category_pairs(&p, &g, &cats) {
-            out.push((format!("pair_precision@{category}"), prf.precision));
-            out.push((format!("pair_recall@{category}"), prf.recall));
-            out.push((format!("pair_f1@{category}"), prf.f1));
-        }
-    }
+    let cats = (categories.is_some() && cats.len() == p.len()).then_some(cats.as_slice());
+    push_cluster_rows(&mut out, &p, &g, cats, false);
     out
+}
+
+/// The cluster family's rows of `pred` against `gold`: pair P/R/F1, ARI, B-cubed P/R/F1, with
+/// `counts` the largest cluster and the predicted pairs, then pair P/R/F1 per category.
+fn push_cluster_rows(
+    out: &mut Vec<(String, f64)>,
+    pred: &[u32],
+    gold: &[u32],
+    categories: Option<&[String]>,
+    counts: bool,
+) {
+    let s = clusters::score(pred, gold);
+    push_prf(out, "pair", s.pairwise);
+    out.push(("ari".into(), s.ari));
+    push_prf(out, "bcubed", s.bcubed);
+    if counts {
+        out.push(("largest_cluster".into(), s.largest_cluster as f64));
+        out.push(("predicted_pairs".into(), s.predicted_pairs));
+    }
+    for (category, prf) in categories.map(|c| category_pairs(pred, gold, c)).unwrap_or_default() {
+        out.push((format!("pair_precision@{category}"), prf.precision));
+        out.push((format!("pair_recall@{category}"), prf.recall));
+        out.push((format!("pair_f1@{category}"), prf.f1));
+    }
 }
 
 #[cfg(test)]

@@ -153,13 +153,8 @@ fn build_table(rows: &[&Cell], primary: &str, compared: bool, others: &[&str]) -
     table
 }
 
-/// [`render`] for other reports (the first row is the header).
-pub fn render_plain(rows: &[Vec<String>]) -> String {
-    render(rows)
-}
-
-/// Aligns a table of strings: first column left, the rest right.
-fn render(rows: &[Vec<String>]) -> String {
+/// Aligns a table of strings (the first row is the header): first column left, the rest right.
+pub fn render(rows: &[Vec<String>]) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> =
         (0..ncol).map(|i| rows.iter().filter_map(|r| r.get(i)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();

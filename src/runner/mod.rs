@@ -225,12 +225,10 @@ fn add_intervals(cell: &mut Cell, boot: &Bootstrap, passes: &[bootstrap::Pass<'_
             all.extend(more);
         }
     }
-    let wanted = |m: &str| crate::model::catalogue::has_interval(m);
-    let companions = bootstrap::companions(&cell.metrics, &replicates, wanted);
     cell.resampled = cell
         .metrics
         .iter()
-        .filter(|(m, _)| wanted(m))
+        .filter(|(m, _)| crate::model::catalogue::has_interval(m))
         .map(|(m, _)| {
             let values = replicates
                 .iter()
@@ -239,6 +237,7 @@ fn add_intervals(cell: &mut Cell, boot: &Bootstrap, passes: &[bootstrap::Pass<'_
             (m.clone(), values)
         })
         .collect();
+    let companions = bootstrap::companions(&cell.resampled);
     cell.metrics.extend(companions);
 }
 
