@@ -95,6 +95,14 @@ enum Command {
         #[arg(long)]
         fail_on_worse: bool,
     },
+    /// Make the HTML report (`report.html`, one self-contained file) and its Markdown summary
+    /// (`report.md`) of a run folder, from its run.json, results.csv and examples.jsonl, and
+    /// bench.csv and cost.csv when they are there.
+    Report {
+        /// The run folder.
+        #[arg(default_value = "results")]
+        run: PathBuf,
+    },
     /// Write the datasets' items as corpusbench decoded them, one JSON object a line
     /// (`{"dataset", "id", "url", "html"}` per page, `{"dataset", "id", "text"}` per document),
     /// so a system can be run on exactly the same input outside corpusbench.
@@ -243,6 +251,10 @@ struct RunArgs {
     /// Also print each dataset's primary metric by group: page_type, site or length.
     #[arg(long, value_parser = parse_kind)]
     by: Option<corpusbench::metrics::groups::Kind>,
+    /// Also write the HTML report and its Markdown summary into the run folder (as
+    /// `corpusbench report` does).
+    #[arg(long)]
+    html: bool,
 }
 
 fn parse_kind(s: &str) -> Result<corpusbench::metrics::groups::Kind, String> {
@@ -354,6 +366,10 @@ fn main() -> ExitCode {
         Command::Compare { a, b, fail_on_worse } => compare_runs(&a, &b).map(|(text, worse)| {
             print!("{text}");
             if fail_on_worse && worse > 0 { Exit::Failed.into() } else { Exit::Clean.into() }
+        }),
+        Command::Report { run } => report::html::write(&run).map(|(html, md)| {
+            println!("report: {}  summary: {}", html.display(), md.display());
+            Exit::Clean.into()
         }),
         Command::Export { corpus, out } => export(&corpus, &out),
         // No watchdog thread here: it would run inside the region callgrind counts.
@@ -467,6 +483,12 @@ fn run(registry: &Registry, args: RunArgs, sweep: bool) -> Result<ExitCode, Erro
     } else if resamples_path.exists() {
         // A stale file of an earlier run must not be compared as this run's.
         std::fs::remove_file(&resamples_path).map_err(|e| Error::io(&resamples_path, e))?;
+    }
+
+    write_atomic(&args.out.join(report::examples::FILE), &report::examples::write(&cells)?)?;
+    if args.html {
+        let (html, _) = report::html::write(&args.out)?;
+        eprintln!("report: {}", html.display());
     }
 
     if sweep {

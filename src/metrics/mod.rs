@@ -5,6 +5,7 @@
 pub mod bootstrap;
 pub mod clusters;
 pub mod dedup;
+pub mod examples;
 pub mod extract;
 pub mod groups;
 pub mod spans;

@@ -73,6 +73,9 @@ pub struct DatasetRecord {
     pub input_bytes: u64,
     /// sha256 fingerprint of its files.
     pub sha256: String,
+    /// The metric its strategies are ranked by.
+    #[serde(default)]
+    pub primary_metric: Option<String>,
 }
 
 /// One cell of a run.
@@ -94,6 +97,9 @@ pub struct CellRecord {
     /// That system's version, as the engine reported it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_version: Option<String>,
+    /// Per-page latency in ms at every 5th percentile (extractors).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub latency_quantiles_ms: Vec<f64>,
 }
 
 impl RunRecord {
@@ -146,6 +152,7 @@ pub fn run_json(
                 items: d.len(),
                 input_bytes: d.input_bytes(),
                 sha256: d.fingerprint.clone(),
+                primary_metric: Some(d.scoring.primary.clone()),
             })
             .collect(),
         cells: cells
@@ -157,6 +164,7 @@ pub fn run_json(
                 wall_s_runs: c.timing.as_ref().map(|t| t.runs.clone()),
                 engine_name: c.engine.as_ref().map(|e| e.name.clone()),
                 engine_version: c.engine.as_ref().map(|e| e.version.clone()),
+                latency_quantiles_ms: c.timing.as_ref().map(|t| t.latency_quantiles_ms.clone()).unwrap_or_default(),
             })
             .collect(),
         input_errors: input_errors.to_vec(),

@@ -137,6 +137,8 @@ pub struct Cell {
     /// Each interval metric's value on every bootstrap resample, in resample order (NaN where
     /// a resample lacks it); the paired comparisons take differences of these.
     pub resampled: Vec<(String, Vec<f64>)>,
+    /// Examples for the report's drill-down: worst pages, or missed and false pairs.
+    pub examples: Vec<crate::metrics::examples::Example>,
 }
 
 /// What a strategy answered on a dataset, in the units benchmark definitions check.
@@ -162,11 +164,14 @@ pub struct Timing {
     /// Per-page extraction latency in milliseconds, (p50, p99), over every page that finished in
     /// every repeat (extractors only).
     pub latency_ms: Option<(f64, f64)>,
+    /// Per-page latency in ms at every 5th percentile (0, 5, ..., 100), for the report's
+    /// distribution; empty when there are no per-page times.
+    pub latency_quantiles_ms: Vec<f64>,
 }
 
 impl Timing {
     fn new(runs: Vec<f64>, docs: usize, bytes: u64) -> Timing {
-        Timing { wall_s: median(&runs), runs, docs, bytes, latency_ms: None }
+        Timing { wall_s: median(&runs), runs, docs, bytes, latency_ms: None, latency_quantiles_ms: Vec::new() }
     }
 
     /// Timing figures as named metrics (`wall_s`, `docs_per_s`, `mb_per_s`, and for extractors
@@ -290,6 +295,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
         answer: Answer::default(),
         engine: None,
         resampled: Vec::new(),
+        examples: Vec::new(),
     };
     match (&sel.strategy, &ds.items) {
         (Strategy::Dedup(_), Items::Dedup { docs, gold })
@@ -487,6 +493,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
             let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts).with_breakdowns(gold, &urls);
             cell.metrics = scored.metrics(None);
+            cell.examples = metrics::examples::worst_pages(pages, gold, &texts, &scored.page_scores());
             let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));
             add_intervals(&mut cell, &options.bootstrap, &[by_page]);
             cell.metrics.push(("failed_pages".into(), failed as f64));
@@ -497,6 +504,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
             let mut timing = Timing::new(runs, pages.len(), ds.input_bytes());
             if !latencies.is_empty() {
                 timing.latency_ms = Some((percentile(&latencies, 50.0), percentile(&latencies, 99.0)));
+                timing.latency_quantiles_ms = (0..=20).map(|q| percentile(&latencies, q as f64 * 5.0)).collect();
             }
             cell.timing = Some(timing);
         }
@@ -531,6 +539,9 @@ fn score_dedup(
     cell.metrics.extend(extra);
     if peak > 0 {
         cell.metrics.push(("peak_heap_mb".into(), peak as f64 / 1e6));
+    }
+    if let (Some(g), Some(p)) = (&gold.clusters, &out.cluster) {
+        cell.examples = metrics::examples::pairs(docs, g, p);
     }
     cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
     cell.doc_stats = out.doc_stats;

@@ -442,3 +442,30 @@ fn sweep_runs_every_point_of_a_grid_and_marks_a_pareto_front() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("threshold=0.9..0.5/0.1"), "{}", stderr(&bad));
 }
+
+#[test]
+fn run_with_html_writes_a_self_contained_report_with_its_drill_down() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_corpusbench"))
+        .args(["run", "--corpus", "corpus/handmade-extract", "--bootstrap", "50", "--html", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("runs");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let page = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    assert!(page.contains(r#"data-chart="ds0-quality-throughput""#));
+    assert!(page.contains(r#"data-table="ds0-table""#));
+    assert!(page.contains(r#"class="drill-open" data-drill="ds0-s0""#));
+    assert!(page.contains(r#"<dialog class="drill" id="drill-ds0-s0">"#));
+    assert!(!page.contains("<script src") && !page.contains("<link"), "fetches nothing");
+    let md = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
+    assert!(md.contains("### handmade-extract"));
+    // `report` remakes the same file from the folder alone.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_corpusbench"))
+        .arg("report")
+        .arg(out.path())
+        .output()
+        .expect("runs");
+    assert!(again.status.success());
+    assert_eq!(std::fs::read_to_string(out.path().join("report.html")).expect("report.html"), page);
+}

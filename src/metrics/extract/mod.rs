@@ -113,6 +113,24 @@ impl Scored {
         self
     }
 
+    /// Each page's F1 in the primary metric's family (`None`: the page has no such score),
+    /// for choosing the worst pages to show.
+    pub fn page_scores(&self) -> Vec<Option<f64>> {
+        self.pages
+            .iter()
+            .map(|p| match self.primary? {
+                Family::Shingle => p.shingle.map(|c| {
+                    let den = 2.0 * c.tp + c.fp + c.fn_;
+                    if den > 0.0 { 2.0 * c.tp / den } else { 1.0 }
+                }),
+                Family::Snippet => p.snippet.map(|c| c.scores().3),
+                Family::Bow | Family::BowRates => p.bow.map(|b| b.f1),
+                Family::Rouge => p.rouge.map(|r| r.f1),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Number of pages (the unit a bootstrap resamples).
     pub fn units(&self) -> usize {
         self.pages.len()
