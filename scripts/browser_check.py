@@ -203,6 +203,11 @@ def check(report: Path, screenshot: Path) -> dict:
             page.on("pageerror", lambda err: summary["page_errors"].append(str(err)))
             page.add_init_script(RENDER_PROBE)
 
+            # A blank local page first: the renderer process for file:// is started by it, so
+            # that the report's render time is the page's own and not the process start-up.
+            blank = Path(profile) / "blank.html"
+            blank.write_text("<!DOCTYPE html><title>blank</title>")
+            page.goto(blank.as_uri(), wait_until="load")
             page.goto(url, wait_until="load")
             page.wait_for_function("() => window.__corpusbenchRenderMs !== undefined")
             timing = page.evaluate(
