@@ -32,7 +32,7 @@ else
   fi
   echo "browser: chromium: installing Debian's package"
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   [ -x "$CHROMIUM" ] || { echo "browser: $CHROMIUM still missing after apt-get install" >&2; exit 1; }
   echo "browser: chromium: $("$CHROMIUM" --version 2>/dev/null) in $(since "$start")"
 fi
