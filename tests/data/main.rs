@@ -1,5 +1,6 @@
 //! The tests that need what a fresh clone may not have: the shared benchmark data
-//! (`../shared/data`, the reproduction tests) or valgrind (instruction counts). A custom harness
+//! (`../shared/data`, the reproduction tests), valgrind (instruction counts), the Python peers
+//! or chromium with its driver (the HTML report in a browser). A custom harness
 //! (libtest-mimic) reports each one whose need is missing as ignored, with the need in its name,
 //! instead of letting it pass having done nothing. CI has both; see the README's "Tests".
 
@@ -7,6 +8,7 @@
 mod common;
 mod repro_common;
 
+mod browser;
 mod clough_stevenson;
 mod cost;
 mod dolma_fixtures;
@@ -32,6 +34,8 @@ enum Need {
     Valgrind,
     /// The peer virtual environments made by `scripts/peers.sh`.
     Peers,
+    /// chromium and the venv with its driver, made by `scripts/browser.sh`.
+    Browser,
 }
 
 impl Need {
@@ -44,6 +48,8 @@ impl Need {
                 .iter()
                 .any(|v| !peers::peers_dir().join(v).join("bin/python").is_file())
                 .then(|| "needs the peers of scripts/peers.sh".to_string()),
+            Need::Browser => (!browser::chromium().is_file() || !browser::python().is_file())
+                .then(|| "needs chromium and the browser driver of scripts/browser.sh".to_string()),
         }
     }
 }
@@ -133,6 +139,21 @@ fn main() {
             "peers::adapters_run_on_bundled_data_with_their_scores",
             Need::Peers,
             peers::adapters_run_on_bundled_data_with_their_scores,
+        ),
+        trial(
+            "browser::report_of_a_run_opens_and_renders_in_chromium",
+            Need::Browser,
+            browser::report_of_a_run_opens_and_renders_in_chromium,
+        ),
+        trial(
+            "browser::checker_passes_the_contract_fixture",
+            Need::Browser,
+            browser::checker_passes_the_contract_fixture,
+        ),
+        trial(
+            "browser::checker_fails_pages_that_break_the_contract",
+            Need::Browser,
+            browser::checker_fails_pages_that_break_the_contract,
         ),
     ];
     libtest_mimic::run(&args, trials).exit();
