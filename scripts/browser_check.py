@@ -3,6 +3,7 @@
 report's contract; saves a full-page screenshot.
 
     .peers/browser/bin/python scripts/browser_check.py REPORT_HTML SCREENSHOT_PNG [--json OUT]
+        [--clip-height PX]
 
 The contract, as the page's manifest lists it
 (`<script type="application/json" id="report-manifest">{"charts":[..],"tables":[..],"drills":[..]}`):
@@ -132,7 +133,7 @@ CONTRACT = r"""
 """
 
 
-def check(report: Path, screenshot: Path) -> dict:
+def check(report: Path, screenshot: Path, clip_height: int | None = None) -> dict:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
@@ -224,7 +225,12 @@ def check(report: Path, screenshot: Path) -> dict:
             summary["charts"], summary["tables"] = contract["charts"], contract["tables"]
 
             # The report as it loads, before any dialog is open.
-            page.screenshot(path=str(screenshot), full_page=True)
+            if clip_height:
+                page.screenshot(
+                    path=str(screenshot), clip={"x": 0, "y": 0, "width": 1280, "height": clip_height}, full_page=True
+                )
+            else:
+                page.screenshot(path=str(screenshot), full_page=True)
 
             if contract["drills"]:
                 drill = contract["drills"][0]
@@ -267,6 +273,9 @@ def main() -> int:
     ap.add_argument("report", type=Path, help="the report.html to open")
     ap.add_argument("screenshot", type=Path, help="where to save the full-page PNG screenshot")
     ap.add_argument("--json", type=Path, metavar="OUT", help="also write the summary to OUT")
+    ap.add_argument(
+        "--clip-height", type=int, metavar="PX", help="save only the top PX pixels of the page (for a picture)"
+    )
     a = ap.parse_args()
 
     if not a.report.is_file():
@@ -287,7 +296,7 @@ def main() -> int:
 
     a.screenshot.parent.mkdir(parents=True, exist_ok=True)
     try:
-        summary = check(a.report, a.screenshot)
+        summary = check(a.report, a.screenshot, a.clip_height)
     except Exception as e:  # the browser or the driver broke: not a verdict on the page
         print(f"browser_check: could not check {a.report}: {type(e).__name__}: {e}", file=sys.stderr)
         return 2
