@@ -173,7 +173,7 @@ fn write_dedup(out: &mut impl Write, docs: &[Doc], dedup: &DedupOutput, secs: f6
             dedup.doc_stats.iter().filter_map(|(name, v)| v.get(i).map(|x| (name.as_str(), *x))).collect();
         out.write_all(&protocol::doc_line(&d.id, cluster, spans, &figures))?;
     }
-    out.write_all(&protocol::done_line(secs, &dedup.stats, dedup.pairs.as_deref(), Some(peak)))?;
+    out.write_all(&protocol::done_line(secs, &dedup.stats, dedup.pairs.as_ref(), Some(peak)))?;
     out.flush()
 }
 

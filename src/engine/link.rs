@@ -15,7 +15,7 @@ use super::log::Log;
 use super::pipe::{Miss, Pipes};
 use super::protocol::{self, Answer, Label, PAYLOADS, PROTOCOL, Ready, Request};
 use super::{Launch, PageOutcome};
-use crate::model::{DedupOutput, Doc, Page};
+use crate::model::{DedupOutput, Doc, Page, Pairs};
 
 /// How much of an engine's standard error is kept for messages.
 const TAIL: usize = 2048;
@@ -333,7 +333,7 @@ pub fn assemble(docs: &[Doc], answers: Vec<Answer>, done: Answer) -> Result<Dedu
     let output = DedupOutput {
         cluster: clusters.then_some(cluster),
         dup_spans: spans.then_some(dup_spans),
-        pairs: done.pairs,
+        pairs: done.pairs.map(|edges| Pairs { edges, group: done.pair_groups }),
         stats: done.stats.unwrap_or_default().0.into_iter().filter(|(_, v)| v.is_finite()).collect(),
         doc_stats,
     };

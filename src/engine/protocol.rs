@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Pairs;
+
 /// The protocol version this build speaks.
 pub const PROTOCOL: u32 = 1;
 
@@ -186,6 +188,9 @@ pub struct Answer {
     pub figures: Option<Figures>,
     /// Document pairs (indices, `i < j`) judged duplicates before clustering (`done`).
     pub pairs: Option<Vec<(u32, u32)>>,
+    /// Per document, the smallest document of its group of identical content (`done`, with
+    /// `pairs`): two documents of a group are a pair, and a pair joins their groups.
+    pub pair_groups: Option<Vec<u32>>,
     /// The heap high-water mark of the deduplication, bytes (`done`, corpusbench's workers).
     pub peak_heap_bytes: Option<u64>,
 }
@@ -420,10 +425,13 @@ pub fn doc_line(
 
 /// The closing line of a dataset: compute seconds, the engine's own figures (in their order),
 /// and optionally the pairs it judged duplicates and its heap high-water mark.
-pub fn done_line(compute_s: f64, stats: &[(String, f64)], pairs: Option<&[(u32, u32)]>, peak: Option<u64>) -> Vec<u8> {
+pub fn done_line(compute_s: f64, stats: &[(String, f64)], pairs: Option<&Pairs>, peak: Option<u64>) -> Vec<u8> {
     let mut v = serde_json::json!({"op": "done", "compute_s": compute_s});
     if let Some(p) = pairs {
-        v["pairs"] = p.iter().map(|(i, j)| serde_json::json!([i, j])).collect();
+        v["pairs"] = p.edges.iter().map(|(i, j)| serde_json::json!([i, j])).collect();
+        if let Some(g) = &p.group {
+            v["pair_groups"] = g.as_slice().into();
+        }
     }
     if let Some(p) = peak {
         v["peak_heap_bytes"] = p.into();
@@ -502,11 +510,15 @@ mod tests {
     #[test]
     fn figures_keep_their_order_both_ways() {
         let stats = [("b".to_string(), 1.0), ("a".to_string(), 0.1 + 0.2), ("nan".to_string(), f64::NAN)];
-        let line = done_line(0.5, &stats, Some(&[(0, 2)]), Some(7));
+        let line = done_line(0.5, &stats, Some(&Pairs::listed(vec![(0, 2)])), Some(7));
         let a = Answer::parse(line.strip_suffix(b"\n").unwrap()).unwrap();
         assert!(a.is("done"));
         assert_eq!(a.stats, Some(Figures(vec![("b".into(), 1.0), ("a".into(), 0.1 + 0.2)])));
         assert_eq!((a.pairs, a.peak_heap_bytes, a.compute_s), (Some(vec![(0, 2)]), Some(7), Some(0.5)));
+        assert_eq!(a.pair_groups, None);
+        let grouped = Pairs { edges: vec![(0, 2)], group: Some(vec![0, 0, 2]) };
+        let a = Answer::parse(done_line(0.5, &[], Some(&grouped), None).strip_suffix(b"\n").unwrap()).unwrap();
+        assert_eq!((a.pairs, a.pair_groups), (Some(vec![(0, 2)]), Some(vec![0, 0, 2])));
         let doc = doc_line("d", Some(3), Some(&[1..4]), &[("z", 2.0), ("y", 1.0)]);
         let a = Answer::parse(doc.strip_suffix(b"\n").unwrap()).unwrap();
         assert_eq!(a.figures, Some(Figures(vec![("z".into(), 2.0), ("y".into(), 1.0)])));

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use super::bootstrap::Pass;
 use super::{Prf, clusters, spans};
-use crate::model::{DedupGold, DedupOutput, Doc, Family, Scoring};
+use crate::model::{DedupGold, DedupOutput, Doc, Family, Pairs, Scoring};
 use crate::text::Spans;
 
 /// Spans implied by a clustering: the whole text of every document but its cluster's first.
@@ -31,25 +31,61 @@ pub fn spans_from_clusters(docs: &[Doc], cluster: &[u32]) -> Vec<Spans> {
 
 /// Edge-level scores: the predicted duplicate pairs themselves (before any transitive closure)
 /// against the same-cluster pairs of `gold`. Repeated or reversed pairs count once; a pair of a
-/// document with itself is ignored.
-pub fn edge_score(pairs: &[(u32, u32)], gold: &[u32]) -> Prf {
-    let mut seen: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::with_capacity(pairs.len());
-    let mut tp = 0.0;
-    for &(a, b) in pairs {
-        let (i, j) = (a.min(b), a.max(b));
-        if i == j || j as usize >= gold.len() || !seen.insert((i, j)) {
-            continue;
+/// document with itself is ignored. Grouped pairs are counted from per-group histograms of gold
+/// labels, never expanded: linear in documents plus distinct edges times the gold clusters a
+/// group spans.
+pub fn edge_score(pairs: &Pairs, gold: &[u32]) -> Prf {
+    let n = gold.len();
+    let group = |d: u32| pairs.group.as_ref().and_then(|g| g.get(d as usize)).copied().unwrap_or(d);
+    // Gold labels of the members of each group of more than one document.
+    let mut hist: HashMap<u32, HashMap<u32, u64>> = HashMap::new();
+    if let Some(g) = &pairs.group {
+        let mut size: HashMap<u32, u64> = HashMap::new();
+        for &r in g.iter().take(n) {
+            *size.entry(r).or_default() += 1;
         }
-        if gold[i as usize] == gold[j as usize] {
-            tp += 1.0;
+        for (d, &r) in g.iter().enumerate().take(n) {
+            if size.get(&r).is_some_and(|&k| k > 1) {
+                *hist.entry(r).or_default().entry(gold[d]).or_default() += 1;
+            }
         }
     }
-    let mut sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    let choose2 = |k: u64| (k as f64) * (k as f64 - 1.0) / 2.0;
+    let mut predicted: f64 = hist.values().map(|h| choose2(h.values().sum())).sum();
+    let mut tp: f64 = hist.values().flat_map(|h| h.values()).map(|&k| choose2(k)).sum();
+    let mut seen: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::with_capacity(pairs.edges.len());
+    for &(a, b) in &pairs.edges {
+        if a as usize >= n || b as usize >= n {
+            continue;
+        }
+        let (x, y) = (group(a), group(b));
+        let (x, y) = (x.min(y), x.max(y));
+        if x == y || y as usize >= n || !seen.insert((x, y)) {
+            continue;
+        }
+        match (hist.get(&x), hist.get(&y)) {
+            (None, None) => {
+                predicted += 1.0;
+                tp += f64::from(u8::from(gold[x as usize] == gold[y as usize]));
+            }
+            (Some(h), None) | (None, Some(h)) => {
+                let single = if hist.contains_key(&x) { y } else { x };
+                predicted += h.values().sum::<u64>() as f64;
+                tp += h.get(&gold[single as usize]).copied().unwrap_or(0) as f64;
+            }
+            (Some(hx), Some(hy)) => {
+                predicted += (hx.values().sum::<u64>() * hy.values().sum::<u64>()) as f64;
+                let (small, big) = if hx.len() <= hy.len() { (hx, hy) } else { (hy, hx) };
+                tp += small.iter().map(|(c, k)| (k * big.get(c).copied().unwrap_or(0)) as f64).sum::<f64>();
+            }
+        }
+    }
+    let mut sizes: HashMap<u32, u64> = HashMap::new();
     for &g in gold {
         *sizes.entry(g).or_default() += 1;
     }
-    let gold_pairs: f64 = sizes.values().map(|&n| (n as f64) * (n as f64 - 1.0) / 2.0).sum();
-    Prf::from_counts(tp, seen.len() as f64, gold_pairs)
+    let gold_pairs: f64 = sizes.values().map(|&k| choose2(k)).sum();
+    Prf::from_counts(tp, predicted, gold_pairs)
 }
 
 fn push_prf(out: &mut Vec<(String, f64)>, prefix: &str, prf: Prf) {
@@ -338,7 +374,7 @@ mod edge_tests {
         // gold {0,1,2} {3,4} {5}: gold pairs 3 + 1 = 4.
         let gold = [0, 0, 0, 3, 3, 5];
         // predicted edges (0,1), (1,2), (2,3), (1,0) again: distinct 3, true (0,1) and (1,2) = 2.
-        let prf = edge_score(&[(0, 1), (1, 2), (2, 3), (1, 0)], &gold);
+        let prf = edge_score(&Pairs::listed(vec![(0, 1), (1, 2), (2, 3), (1, 0)]), &gold);
         assert!((prf.precision - 2.0 / 3.0).abs() < 1e-12);
         assert!((prf.recall - 0.5).abs() < 1e-12);
         // F1 = 2 * (2/3) * (1/2) / (2/3 + 1/2) = 4/7.
@@ -347,6 +383,41 @@ mod edge_tests {
 
     #[test]
     fn no_edges_and_no_gold_pairs_is_perfect() {
-        assert_eq!(edge_score(&[], &[0, 1, 2]), Prf { precision: 1.0, recall: 1.0, f1: 1.0 });
+        assert_eq!(edge_score(&Pairs::default(), &[0, 1, 2]), Prf { precision: 1.0, recall: 1.0, f1: 1.0 });
+    }
+
+    /// Every pair a grouped answer stands for, listed one by one.
+    fn expand(p: &Pairs, n: u32) -> Vec<(u32, u32)> {
+        let g = p.group.clone().unwrap_or_else(|| (0..n).collect());
+        let linked: std::collections::HashSet<(u32, u32)> = p
+            .edges
+            .iter()
+            .map(|&(a, b)| (g[a as usize].min(g[b as usize]), g[a as usize].max(g[b as usize])))
+            .collect();
+        let mut out = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                let (x, y) = (g[i as usize], g[j as usize]);
+                if x == y || linked.contains(&(x.min(y), x.max(y))) {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn grouped_pairs_score_as_their_expansion() {
+        // gold {0,1,2,6} {3,4} {5,7}; groups {0,1,3} {2,6} {4,7}, 5 alone.
+        let gold = [0, 0, 0, 3, 3, 5, 0, 5];
+        let grouped = Pairs { edges: vec![(0, 2), (6, 1), (4, 5), (3, 7)], group: Some(vec![0, 0, 2, 0, 4, 5, 2, 4]) };
+        let listed = Pairs::listed(expand(&grouped, 8));
+        assert_eq!(listed.edges.len() as u64, grouped.count());
+        let (a, b) = (edge_score(&grouped, &gold), edge_score(&listed, &gold));
+        assert!((a.precision - b.precision).abs() < 1e-12 && (a.recall - b.recall).abs() < 1e-12, "{a:?} {b:?}");
+        // Hand count: predicted 3 + 1 + 1 within, 6 ({0,1,3}x{2,6}) + 2 ({4,7}x{5}) + 6
+        // ({0,1,3}x{4,7}) across = 19; true (0,1), (2,6), {0,1}x{2,6} = 4, (5,7), (3,4) = 8, which
+        // is every gold pair (6 + 1 + 1).
+        assert!((a.precision - 8.0 / 19.0).abs() < 1e-12 && (a.recall - 1.0).abs() < 1e-12, "{a:?}");
     }
 }

@@ -17,15 +17,57 @@ pub struct DedupOutput {
     /// Per document: char-offset spans a cleaner would remove (half-open; overlaps are merged
     /// when scored).
     pub dup_spans: Option<Vec<Vec<Range<usize>>>>,
-    /// Document pairs `(i, j)`, `i < j`, the strategy judged duplicates before closing them into
-    /// clusters (e.g. verified LSH candidates), scored as edge-level precision and recall.
-    pub pairs: Option<Vec<(u32, u32)>>,
+    /// Document pairs the strategy judged duplicates before closing them into clusters (e.g.
+    /// verified LSH candidates), scored as edge-level precision and recall.
+    pub pairs: Option<Pairs>,
     /// Figures the strategy reports about itself (e.g. `candidate_pairs`); the results carry
     /// them as `strategy.<name>`, apart from the metrics.
     pub stats: Vec<(String, f64)>,
     /// Per-document figures, by name: each column holds one value per document (in dataset
     /// order), written to `doc_stats.csv` so a user can see why a document was judged as it was.
     pub doc_stats: Vec<(String, Vec<f64>)>,
+}
+
+/// Predicted duplicate pairs, possibly in a compressed form: documents of identical content
+/// (identical shingle sets, identical fingerprints) are collapsed into a group, so that a
+/// bucket of 300,000 identical pages is one group, not 4.5 * 10^10 listed pairs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pairs {
+    /// Pairs `(i, j)`, `i < j`. With `group`, each stands for every pair of a document of `i`'s
+    /// group and one of `j`'s.
+    pub edges: Vec<(u32, u32)>,
+    /// Per document, the smallest document of its group, when the strategy collapsed groups:
+    /// any two documents of one group are a pair too.
+    pub group: Option<Vec<u32>>,
+}
+
+impl Pairs {
+    /// Listed pairs, no groups.
+    pub fn listed(edges: Vec<(u32, u32)>) -> Pairs {
+        Pairs { edges, group: None }
+    }
+
+    /// The distinct pairs these stand for (each unordered pair once, none of a document with
+    /// itself), counted from the group sizes, not listed.
+    pub fn count(&self) -> u64 {
+        let group = |d: u32| self.group.as_ref().and_then(|g| g.get(d as usize)).copied().unwrap_or(d);
+        let mut sizes: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+        if let Some(g) = &self.group {
+            for &r in g {
+                *sizes.entry(r).or_default() += 1;
+            }
+        }
+        let size = |r: u32| sizes.get(&r).copied().unwrap_or(1);
+        let mut seen = std::collections::HashSet::new();
+        let mut n: u64 = sizes.values().map(|&k| k * k.saturating_sub(1) / 2).sum();
+        for &(a, b) in &self.edges {
+            let (x, y) = (group(a), group(b));
+            if x != y && seen.insert((x.min(y), x.max(y))) {
+                n += size(x) * size(y);
+            }
+        }
+        n
+    }
 }
 
 impl DedupOutput {
@@ -78,10 +120,23 @@ impl DedupOutput {
                 }
             }
         }
-        if let Some(pairs) = &self.pairs
-            && let Some(bad) = pairs.iter().find(|&&(a, b)| a as usize >= docs.len() || b as usize >= docs.len())
-        {
-            return Err(format!("pair {bad:?} names a document beyond the {} given", docs.len()));
+        if let Some(pairs) = &self.pairs {
+            if let Some(bad) = pairs.edges.iter().find(|&&(a, b)| a as usize >= docs.len() || b as usize >= docs.len())
+            {
+                return Err(format!("pair {bad:?} names a document beyond the {} given", docs.len()));
+            }
+            if let Some(g) = &pairs.group {
+                if g.len() != docs.len() {
+                    return Err(format!("returned {} pair groups for {} documents", g.len(), docs.len()));
+                }
+                // A group is named by its smallest document, which belongs to it.
+                if let Some(d) = g.iter().enumerate().position(|(d, &r)| r as usize > d || g[r as usize] != r) {
+                    return Err(format!(
+                        "document `{}` is in pair group {}, which is not a group's first document",
+                        docs[d].id, g[d]
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -100,10 +155,13 @@ mod tests {
         let out = DedupOutput {
             cluster: Some(vec![0, 0]),
             dup_spans: Some(vec![vec![], vec![0..2]]),
-            pairs: Some(vec![(0, 1)]),
+            pairs: Some(Pairs::listed(vec![(0, 1)])),
             ..DedupOutput::default()
         };
         assert_eq!(out.validate(&docs()), Ok(()));
+        let grouped =
+            DedupOutput { pairs: Some(Pairs { edges: vec![], group: Some(vec![0, 0]) }), ..DedupOutput::default() };
+        assert_eq!(grouped.validate(&docs()), Ok(()));
     }
 
     #[test]
@@ -117,13 +175,29 @@ mod tests {
     }
 
     #[test]
+    fn grouped_pairs_are_counted_from_group_sizes() {
+        // Groups {0,1,2} and {3,4}, document 5 alone; edges join the two groups (twice, once
+        // reversed through a member) and the first group to 5.
+        let p = Pairs { edges: vec![(0, 3), (4, 1), (2, 5)], group: Some(vec![0, 0, 0, 3, 3, 5]) };
+        // Within: 3 + 1; {0,1,2} x {3,4}: 6; {0,1,2} x {5}: 3.
+        assert_eq!(p.count(), 13);
+        assert_eq!(Pairs::listed(vec![(0, 1), (1, 0), (2, 2)]).count(), 1);
+    }
+
+    #[test]
     fn wrong_shapes_are_named() {
         let few = DedupOutput { cluster: Some(vec![0]), ..DedupOutput::default() };
         assert!(few.validate(&docs()).unwrap_err().contains("1 cluster labels for 2"));
         let outside = DedupOutput { dup_spans: Some(vec![vec![], vec![1..3]]), ..DedupOutput::default() };
         assert!(outside.validate(&docs()).unwrap_err().contains("outside document `b`"));
-        let pair = DedupOutput { pairs: Some(vec![(0, 2)]), ..DedupOutput::default() };
+        let pair = DedupOutput { pairs: Some(Pairs::listed(vec![(0, 2)])), ..DedupOutput::default() };
         assert!(pair.validate(&docs()).unwrap_err().contains("beyond the 2"));
+        let later =
+            DedupOutput { pairs: Some(Pairs { edges: vec![], group: Some(vec![1, 1]) }), ..DedupOutput::default() };
+        assert!(later.validate(&docs()).unwrap_err().contains("document `a` is in pair group 1"));
+        let short =
+            DedupOutput { pairs: Some(Pairs { edges: vec![], group: Some(vec![0]) }), ..DedupOutput::default() };
+        assert!(short.validate(&docs()).unwrap_err().contains("1 pair groups for 2"));
         let stat = DedupOutput { doc_stats: vec![("x".into(), vec![1.0])], ..DedupOutput::default() };
         assert!(stat.validate(&docs()).unwrap_err().contains("`x`"));
     }

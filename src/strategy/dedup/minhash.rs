@@ -10,10 +10,14 @@
 //! The signature loop runs in an AVX2 build of the same code when the CPU has it (detected at
 //! run time) and in a portable build otherwise; both give identical signatures. Memory is
 //! proportional to the band keys (`bands` u64 per document), not to the text, unless
-//! verification is on (then each document's shingle set is kept). A bucket of `m` documents
-//! yields all its `m (m - 1) / 2` pairs, so a corpus with thousands of identical copies is
-//! better sent through `exact` first. Documents with no shingle (empty after normalisation)
-//! are never near-duplicates of anything.
+//! verification is on (then each document's shingle set is kept). Documents with equal band
+//! keys (equal shingle sets when verifying) enter the index once, as a group whose pairs are
+//! counted, not listed (`components::Groups`), so 300,000 identical pages cost linear time and
+//! the answer, verification and edge metrics included, is that of indexing every document. Only
+//! when the remaining buckets still hold more than `MAX_LISTED_PAIRS` pairs does the index fall
+//! back to star edges (stat `star_edges`): the same clusters without verification, possibly
+//! fewer joins with it, and no edge metrics. Documents with no shingle (empty after
+//! normalisation) are never near-duplicates of anything.
 //!
 //! Not done here: edit-similarity verification (Lee et al.'s second check), and datasketch's
 //! exact hash family (`(a x + b) mod (2^61 - 1)`), which is slower and gives other signatures.
@@ -21,11 +25,11 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::components::{MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
+use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
 use super::lsh::{banding_stats, optimal_bands_rows};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
-use crate::model::Doc;
+use crate::model::{Doc, Pairs};
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
 use crate::text::hash::SplitMix64;
 
@@ -339,6 +343,12 @@ impl MinHash {
     }
 }
 
+/// xxh3-128 of `words` as little-endian bytes: the content key of a signature or shingle set.
+fn words_hash(words: &[u64]) -> u128 {
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    xxhash_rust::xxh3::xxh3_128(&bytes)
+}
+
 /// Size of the intersection of two sorted, repeat-free lists.
 pub fn intersection_size(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
@@ -411,14 +421,34 @@ impl Deduplicator for MinHash {
         }
         let sketches: Vec<Sketch> =
             docs.par_iter().map_init(Work::default, |w, doc| self.sketch(&doc.text, w)).collect();
-        let keys: Vec<&[u64]> = sketches.iter().map(|s| s.keys.as_slice()).collect();
+        // Documents whose candidates and verification cannot differ (equal band keys, or equal
+        // shingle sets when verifying) enter the index once, as their group.
+        let content: Vec<Option<&[u64]>> = sketches
+            .iter()
+            .map(|s| (s.keys.len() == self.bands).then_some(if self.verify == Verify::Off { &s.keys } else { &s.set }))
+            .map(|c| c.map(Vec::as_slice))
+            .collect();
+        let hashes: Vec<u128> = content.par_iter().map(|c| words_hash(c.unwrap_or(&[]))).collect();
+        let groups = Groups::of(&content, &hashes);
+        let keys: Vec<&[u64]> = sketches
+            .iter()
+            .enumerate()
+            .map(|(d, s)| if groups.is_first(d) { s.keys.as_slice() } else { &[] })
+            .collect();
         let Candidates { edges: candidates, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
-        let mut stats = if listed {
-            vec![("candidate_pairs".to_string(), candidates.len() as f64)]
+        let (mut stats, candidates) = if listed {
+            let all = Pairs { edges: candidates, group: groups.table() };
+            (vec![("candidate_pairs".to_string(), all.count() as f64)], all.edges)
         } else {
-            // Too many to list: star edges, and no edge-level metrics (they would need every pair).
-            vec![("bucket_pairs".to_string(), bucket_pairs as f64), ("star_edges".to_string(), candidates.len() as f64)]
+            // Too many to list even between groups: star edges, and no edge-level metrics (they
+            // would need every pair); a verified star may also join fewer documents.
+            let stats = vec![
+                ("bucket_pairs".to_string(), bucket_pairs as f64),
+                ("star_edges".to_string(), candidates.len() as f64),
+            ];
+            (stats, candidates)
         };
+        stats.push(("identical_docs".to_string(), groups.collapsed as f64));
         let edges = if self.verify == Verify::Off {
             candidates
         } else {
@@ -427,12 +457,13 @@ impl Deduplicator for MinHash {
                 .into_par_iter()
                 .filter(|&(i, j)| self.similarity(&sketches[i as usize].set, &sketches[j as usize].set) >= t)
                 .collect();
-            stats.push(("verified_pairs".to_string(), kept.len() as f64));
-            kept
+            let verified = Pairs { edges: kept, group: groups.table() };
+            stats.push(("verified_pairs".to_string(), verified.count() as f64));
+            verified.edges
         };
         stats.extend(banding_stats(self.bands, self.rows));
-        let cluster = cluster_labels(docs.len(), &edges);
-        let pairs = listed.then_some(edges);
+        let cluster = cluster_labels(docs.len(), &groups.with_members(&edges));
+        let pairs = listed.then(|| Pairs { edges, group: groups.table() });
         Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
     }
 }
@@ -564,7 +595,7 @@ pub(crate) mod tests {
         for spec in ["minhash", "minhash@fineweb", "minhash@nemo", "minhash:verify=on", "minhash@lee2021"] {
             let out = build(spec).dedup(&docs(&refs)).unwrap();
             assert_eq!(out.cluster, Some(vec![0, 1, 0, 3]), "{spec}");
-            assert_eq!(out.pairs, Some(vec![(0, 2)]), "{spec}");
+            assert_eq!(out.pairs, Some(Pairs::listed(vec![(0, 2)])), "{spec}");
         }
     }
 
@@ -595,6 +626,40 @@ pub(crate) mod tests {
         let b = build("minhash:seed=9").dedup(&docs(&texts)).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.cluster, Some(vec![0, 1, 2, 1, 4]));
+    }
+
+    #[test]
+    fn a_huge_bucket_of_copies_is_verified_and_scored_as_if_every_pair_were_listed() {
+        // 7,000 copies of one text make 24.5M same-bucket pairs per band, over the listing
+        // bound. The first document is a near copy that collides with them but fails a strict
+        // verification: a star from it would join nothing, while every copy is a true pair.
+        let base = words(21, 300);
+        let mut near = base.clone();
+        near[150] = "different".into();
+        let texts: Vec<String> =
+            std::iter::once(near.join(" ")).chain(std::iter::repeat_n(base.join(" "), 7000)).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let input = docs(&refs);
+        let spec = "minhash:bands=20,rows=5,verify=jaccard,verify_threshold=0.99";
+        let out = build(spec).dedup(&input).unwrap();
+        let mut expected = vec![1u32; 7001];
+        expected[0] = 0;
+        assert_eq!(out.cluster, Some(expected));
+        let pairs = out.pairs.clone().expect("pairs are given, as a group, not dropped");
+        assert_eq!(pairs.count(), 7000 * 6999 / 2);
+        let stat = |name: &str| out.stats.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        assert_eq!(stat("identical_docs"), Some(6999.0));
+        assert_eq!(stat("candidate_pairs"), Some(7001.0 * 7000.0 / 2.0));
+        assert_eq!(stat("verified_pairs"), Some(7000.0 * 6999.0 / 2.0));
+        assert_eq!(stat("star_edges"), None);
+        // Edge metrics against a gold holding the copies together: perfect.
+        let gold: Vec<u32> = out.cluster.clone().unwrap_or_default();
+        let prf = crate::metrics::dedup::edge_score(&pairs, &gold);
+        assert_eq!((prf.precision, prf.recall), (1.0, 1.0));
+        // Without verification the near copy joins them, and the pairs say so.
+        let loose = build("minhash:bands=20,rows=5").dedup(&input).unwrap();
+        assert_eq!(loose.cluster, Some(vec![0; 7001]));
+        assert_eq!(loose.pairs.map(|p| p.count()), Some(7001 * 7000 / 2));
     }
 
     #[test]

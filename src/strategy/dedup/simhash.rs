@@ -13,10 +13,10 @@
 
 use rayon::prelude::*;
 
-use super::components::{MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
+use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
-use crate::model::Doc;
+use crate::model::{Doc, Pairs};
 use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
 
 /// Parameters of `simhash`.
@@ -124,11 +124,23 @@ impl Deduplicator for SimHash {
         }
         let fps: Vec<Option<u64>> =
             docs.par_iter().map_init(Scratch::default, |s, doc| self.fingerprint(&doc.text, s)).collect();
-        let (pairs, listed) = near_pairs(&fps, self.k);
-        let name = if listed { "near_pairs" } else { "star_edges" };
-        let stats = vec![(name.to_string(), pairs.len() as f64)];
-        let cluster = cluster_labels(docs.len(), &pairs);
-        let pairs = listed.then_some(pairs);
+        // Equal fingerprints are within any distance of each other: each group enters the
+        // index once, and its pairs are counted, not listed.
+        let content: Vec<Option<&u64>> = fps.iter().map(Option::as_ref).collect();
+        let hashes: Vec<u128> = fps.iter().map(|f| u128::from(f.unwrap_or(0))).collect();
+        let groups = Groups::of(&content, &hashes);
+        let firsts: Vec<Option<u64>> =
+            fps.iter().enumerate().map(|(d, f)| if groups.is_first(d) { *f } else { None }).collect();
+        let (edges, listed) = near_pairs(&firsts, self.k);
+        let cluster = cluster_labels(docs.len(), &groups.with_members(&edges));
+        let (stats, pairs) = if listed {
+            let pairs = Pairs { edges, group: groups.table() };
+            (vec![("near_pairs".to_string(), pairs.count() as f64)], Some(pairs))
+        } else {
+            (vec![("star_edges".to_string(), edges.len() as f64)], None)
+        };
+        let mut stats = stats;
+        stats.push(("identical_docs".to_string(), groups.collapsed as f64));
         Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
     }
 }
@@ -169,6 +181,21 @@ mod tests {
         let f2 = f0 ^ (1 | 1 << 20 | 1 << 40 | 1 << 60);
         let pairs = near_pairs(&[Some(f0), Some(f1), Some(f2), None], 3);
         assert_eq!(pairs, (vec![(1, 2), (0, 1)], true));
+    }
+
+    #[test]
+    fn copies_over_the_listing_bound_keep_their_pairs() {
+        // 7,000 equal fingerprints: 24.5M pairs per block, over the bound, now one group.
+        let texts: Vec<String> = std::iter::repeat_n("one two three four five six seven".to_string(), 7000)
+            .chain(std::iter::once("an unrelated short line of other words".to_string()))
+            .collect();
+        let out = build("simhash").dedup(&docs(&texts)).unwrap();
+        let mut expected = vec![0u32; 7001];
+        expected[7000] = 7000;
+        assert_eq!(out.cluster, Some(expected));
+        assert_eq!(out.pairs.map(|p| p.count()), Some(7000 * 6999 / 2));
+        let stat = |name: &str| out.stats.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+        assert_eq!((stat("identical_docs"), stat("near_pairs")), (Some(6999.0), Some(7000.0 * 6999.0 / 2.0)));
     }
 
     #[test]
