@@ -71,7 +71,7 @@ impl Groups {
     /// document `d`'s content. The contents themselves are compared, so two different contents
     /// never share a group even when their hashes do.
     pub fn of<T: PartialEq + ?Sized>(content: &[Option<&T>], hash: &[u128]) -> Groups {
-        let mut first: std::collections::HashMap<u128, u32> = std::collections::HashMap::new();
+        let mut first: std::collections::HashMap<u128, u32> = std::collections::HashMap::with_capacity(content.len());
         let mut group: Vec<u32> = (0..content.len() as u32).collect();
         let mut collapsed = 0;
         for (d, (c, &h)) in content.iter().zip(hash).enumerate() {
@@ -97,18 +97,23 @@ impl Groups {
         (self.collapsed > 0).then(|| self.group.clone())
     }
 
-    /// `edges` between first documents, plus each collapsed document linked to its group's
-    /// first: the graph whose components are the clusters.
-    pub fn with_members(&self, edges: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    /// Cluster labels when `edges` join first documents: each collapsed document joins its
+    /// group's first, and the components are labelled as by [`cluster_labels`].
+    pub fn cluster_labels(&self, edges: &[(u32, u32)]) -> Vec<u32> {
         let members = self.group.iter().enumerate().filter(|&(d, &r)| r as usize != d).map(|(d, &r)| (r, d as u32));
-        edges.iter().copied().chain(members).collect()
+        labels_of(self.group.len(), edges.iter().copied().chain(members))
     }
 }
 
 /// Cluster labels for `n` documents joined by `pairs`: label = smallest index in the component.
+#[cfg(test)]
 pub fn cluster_labels(n: usize, pairs: &[(u32, u32)]) -> Vec<u32> {
+    labels_of(n, pairs.iter().copied())
+}
+
+fn labels_of(n: usize, pairs: impl Iterator<Item = (u32, u32)>) -> Vec<u32> {
     let mut parent: Vec<u32> = (0..n as u32).collect();
-    for &(a, b) in pairs {
+    for (a, b) in pairs {
         let ra = find(&mut parent, a);
         let rb = find(&mut parent, b);
         // The smaller index becomes the root, so a root is always its component's first document.
@@ -185,8 +190,7 @@ mod tests {
         assert_eq!(g.group, vec![0, 1, 0, 3, 1, 5, 0]);
         assert_eq!(g.collapsed, 3);
         assert!(g.is_first(1) && !g.is_first(4));
-        assert_eq!(g.with_members(&[(0, 5)]), vec![(0, 5), (0, 2), (1, 4), (0, 6)]);
-        assert_eq!(cluster_labels(7, &g.with_members(&[(0, 5)])), vec![0, 1, 0, 3, 1, 0, 0]);
+        assert_eq!(g.cluster_labels(&[(0, 5)]), vec![0, 1, 0, 3, 1, 0, 0]);
         // A hash every content shares: nothing different is merged.
         let g = Groups::of(&texts, &[7; 7]);
         assert_eq!(g.group, vec![0, 1, 0, 3, 4, 5, 0]);

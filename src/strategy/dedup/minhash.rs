@@ -25,7 +25,7 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
+use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, pair_count};
 use super::lsh::{banding_stats, optimal_bands_rows};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
@@ -345,8 +345,16 @@ impl MinHash {
 
 /// xxh3-128 of `words` as little-endian bytes: the content key of a signature or shingle set.
 fn words_hash(words: &[u64]) -> u128 {
-    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    xxhash_rust::xxh3::xxh3_128(&bytes)
+    // Streamed through a stack buffer: no allocation per document.
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = [0u8; 256];
+    for chunk in words.chunks(32) {
+        for (w, out) in chunk.iter().zip(buf.chunks_exact_mut(8)) {
+            out.copy_from_slice(&w.to_le_bytes());
+        }
+        h.update(&buf[..chunk.len() * 8]);
+    }
+    h.digest128()
 }
 
 /// Size of the intersection of two sorted, repeat-free lists.
@@ -436,9 +444,18 @@ impl Deduplicator for MinHash {
             .map(|(d, s)| if groups.is_first(d) { s.keys.as_slice() } else { &[] })
             .collect();
         let Candidates { edges: candidates, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
+        let table = groups.table();
+        // Listed candidates are distinct pairs; with groups, each stands for many.
+        let count = |edges: Vec<(u32, u32)>| match &table {
+            None => (edges.len() as f64, edges),
+            Some(_) => {
+                let p = Pairs { edges, group: table.clone() };
+                (p.count() as f64, p.edges)
+            }
+        };
         let (mut stats, candidates) = if listed {
-            let all = Pairs { edges: candidates, group: groups.table() };
-            (vec![("candidate_pairs".to_string(), all.count() as f64)], all.edges)
+            let (n, edges) = count(candidates);
+            (vec![("candidate_pairs".to_string(), n)], edges)
         } else {
             // Too many to list even between groups: star edges, and no edge-level metrics (they
             // would need every pair); a verified star may also join fewer documents.
@@ -457,13 +474,13 @@ impl Deduplicator for MinHash {
                 .into_par_iter()
                 .filter(|&(i, j)| self.similarity(&sketches[i as usize].set, &sketches[j as usize].set) >= t)
                 .collect();
-            let verified = Pairs { edges: kept, group: groups.table() };
-            stats.push(("verified_pairs".to_string(), verified.count() as f64));
-            verified.edges
+            let (n, kept) = count(kept);
+            stats.push(("verified_pairs".to_string(), n));
+            kept
         };
         stats.extend(banding_stats(self.bands, self.rows));
-        let cluster = cluster_labels(docs.len(), &groups.with_members(&edges));
-        let pairs = listed.then(|| Pairs { edges, group: groups.table() });
+        let cluster = groups.cluster_labels(&edges);
+        let pairs = listed.then_some(Pairs { edges, group: table });
         Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
     }
 }

@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, cluster_labels, pair_count};
+use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, pair_count};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
 use crate::model::{Doc, Pairs};
@@ -129,17 +129,21 @@ impl Deduplicator for SimHash {
         let content: Vec<Option<&u64>> = fps.iter().map(Option::as_ref).collect();
         let hashes: Vec<u128> = fps.iter().map(|f| u128::from(f.unwrap_or(0))).collect();
         let groups = Groups::of(&content, &hashes);
-        let firsts: Vec<Option<u64>> =
-            fps.iter().enumerate().map(|(d, f)| if groups.is_first(d) { *f } else { None }).collect();
+        let firsts: std::borrow::Cow<'_, [Option<u64>]> = if groups.collapsed == 0 {
+            std::borrow::Cow::Borrowed(&fps)
+        } else {
+            fps.iter().enumerate().map(|(d, f)| if groups.is_first(d) { *f } else { None }).collect()
+        };
         let (edges, listed) = near_pairs(&firsts, self.k);
-        let cluster = cluster_labels(docs.len(), &groups.with_members(&edges));
-        let (stats, pairs) = if listed {
+        let cluster = groups.cluster_labels(&edges);
+        let (mut stats, pairs) = if listed {
+            // Listed pairs are distinct; with groups, each stands for many.
             let pairs = Pairs { edges, group: groups.table() };
-            (vec![("near_pairs".to_string(), pairs.count() as f64)], Some(pairs))
+            let n = if pairs.group.is_some() { pairs.count() } else { pairs.edges.len() as u64 };
+            (vec![("near_pairs".to_string(), n as f64)], Some(pairs))
         } else {
             (vec![("star_edges".to_string(), edges.len() as f64)], None)
         };
-        let mut stats = stats;
         stats.push(("identical_docs".to_string(), groups.collapsed as f64));
         Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
     }
