@@ -248,7 +248,7 @@ struct RunArgs {
     /// Seed of the bootstrap resamples.
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
     bootstrap_seed: u64,
-    /// Also print each dataset's primary metric by group: page_type, site or length.
+    /// Also print each dataset's primary metric by group: page_type, site, length or language.
     #[arg(long, value_parser = parse_kind)]
     by: Option<corpusbench::metrics::groups::Kind>,
     /// Also write the HTML report and its Markdown summary into the run folder (as

@@ -6,6 +6,7 @@
 //! | `page_type` | the gold's page type | gold (WCXB, or any gold with `page_type`) |
 //! | `site` | the registrable domain of the page's URL (`news.bbc.co.uk` is `bbc.co.uk`), by the public suffix list (`psl` crate) | URL |
 //! | `length` | `short`, `medium` or `long`: the tercile of the gold text's length in characters | gold text |
+//! | `language` | the gold text's language as an ISO 639-3 code (`eng`, `deu`, `cmn`), by [`language`] | gold text |
 //!
 //! A group is reported only when it holds at least [`MIN_GROUP`] units, so that a dataset of
 //! a thousand sites does not write a thousand rows of one page each.
@@ -22,11 +23,13 @@ pub enum Kind {
     Site,
     /// Tercile of the gold text's length.
     Length,
+    /// Language of the gold text.
+    Language,
 }
 
 impl Kind {
     /// Every kind, in the order rows are written.
-    pub const ALL: [Kind; 3] = [Kind::PageType, Kind::Site, Kind::Length];
+    pub const ALL: [Kind; 4] = [Kind::PageType, Kind::Site, Kind::Length, Kind::Language];
 
     /// The name in metric names and in `--by`.
     pub fn name(self) -> &'static str {
@@ -34,6 +37,7 @@ impl Kind {
             Kind::PageType => "page_type",
             Kind::Site => "site",
             Kind::Length => "length",
+            Kind::Language => "language",
         }
     }
 
@@ -54,6 +58,27 @@ pub fn site(url: &str) -> Option<String> {
     };
     let domain = psl::domain_str(&host).map(str::to_string);
     Some(domain.unwrap_or(host))
+}
+
+/// The fewest letters (alphabetic characters) a text needs before [`language`] names its
+/// language.
+pub const MIN_LANGUAGE_LETTERS: usize = 20;
+
+/// The least confidence (whatlang's, 0 to 1) at which [`language`] keeps whatlang's guess.
+pub const MIN_LANGUAGE_CONFIDENCE: f64 = 0.5;
+
+/// The language of `text` as whatlang's ISO 639-3 code (lower case: `eng`, `deu`, `cmn` for
+/// Mandarin), or `None` when the text has fewer than [`MIN_LANGUAGE_LETTERS`] letters or
+/// whatlang's confidence in its guess is below [`MIN_LANGUAGE_CONFIDENCE`]. The whole text is
+/// read; the answer depends on the text alone (whatlang is deterministic and keeps no state).
+/// The thresholds were chosen by measurement: see `docs/language.md`.
+pub fn language(text: &str) -> Option<String> {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).take(MIN_LANGUAGE_LETTERS).count();
+    if letters < MIN_LANGUAGE_LETTERS {
+        return None;
+    }
+    let info = whatlang::detect(text)?;
+    (info.confidence() >= MIN_LANGUAGE_CONFIDENCE).then(|| info.lang().code().to_string())
 }
 
 /// Length terciles of `lengths` (`None`: no gold text): `short` up to the first tercile's
@@ -116,6 +141,26 @@ mod tests {
         assert_eq!(t[9], None);
         assert_eq!(t[0].as_deref(), Some("short"));
         assert_eq!(t[8].as_deref(), Some("long"));
+    }
+
+    #[test]
+    fn language_is_named_for_clear_paragraphs_and_not_for_short_text() {
+        let en = "The harbour master said on Monday that the evening ferry will keep running through the \
+                  winter, because the island's nurses and bakers depend on it to get home after late shifts.";
+        let de = "Der Hafenmeister sagte am Montag, dass die Abendfähre auch im Winter weiterfahren wird, \
+                  weil die Pflegekräfte und Bäcker der Insel nach ihren späten Schichten auf sie angewiesen sind.";
+        let ja = "港の管理者は月曜日に、島の看護師やパン職人が遅い勤務の後に家へ帰るために必要なので、夜のフェリーは冬の間も運航を続けると述べました。";
+        assert_eq!(language(en).as_deref(), Some("eng"));
+        assert_eq!(language(de).as_deref(), Some("deu"));
+        assert_eq!(language(ja).as_deref(), Some("jpn"));
+        // Too few letters: empty, a word, digits and punctuation.
+        assert_eq!(language(""), None);
+        assert_eq!(language("Hello there"), None);
+        assert_eq!(language("2024-05-01 12:30 | 4.99 € | #42 -- 17/18 (3) 99%"), None);
+        // Enough letters, but no guess whatlang trusts: a list of brand-like tokens.
+        assert_eq!(language("Zyx Qwv Kkrt Plmb Vxxo Jjqz Wrrk Bbzt"), None);
+        assert_eq!(Kind::parse("language"), Some(Kind::Language));
+        assert_eq!(Kind::Language.name(), "language");
     }
 
     #[test]

@@ -181,7 +181,7 @@ pub fn render(rows: &[Vec<String>]) -> String {
     out
 }
 
-/// The primary metric of each dataset broken down by `kind` (`page_type`, `site`, `length`):
+/// The primary metric of each dataset broken down by `kind` (`page_type`, `site`, `length`, `language`):
 /// one row per strategy, one column per group (`value (pages)`), in the leaderboard's order,
 /// as many groups as fit `width`. Datasets without that breakdown are left out.
 pub fn breakdown(datasets: &[Dataset], cells: &[Cell], kind: &str, width: usize) -> String {

@@ -206,9 +206,11 @@ pub fn run(
     let mut cells = Vec::new();
     for ds in datasets {
         let first = cells.len();
+        // An extraction dataset's breakdown groups, made by its first scored cell for them all.
+        let labels = std::sync::OnceLock::new();
         for sel in strategies.iter().filter(|s| s.strategy.task() == ds.task()) {
             on_cell(&ds.name, &sel.spec);
-            let cell = pool.install(|| run_cell(ds, sel, &options));
+            let cell = pool.install(|| run_cell(ds, sel, &options, &labels));
             cells.push(cell);
         }
         compare_with_leader(ds.primary_metric(), &mut cells[first..]);
@@ -282,7 +284,10 @@ fn compare_with_leader(primary: &str, cells: &mut [Cell]) {
     }
 }
 
-fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
+/// Breakdown groups of an extraction dataset's pages, by kind (`metrics::extract::breakdown_labels`).
+type Labels = std::sync::OnceLock<Vec<(metrics::groups::Kind, Vec<Option<String>>)>>;
+
+fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels) -> Cell {
     let repeat = options.repeat.max(1);
     let mut cell = Cell {
         dataset: ds.name.clone(),
@@ -490,8 +495,11 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions) -> Cell {
                     _ => String::new(),
                 })
                 .collect();
-            let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
-            let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts).with_breakdowns(gold, &urls);
+            let labels = labels.get_or_init(|| {
+                let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
+                metrics::extract::breakdown_labels(gold, &urls)
+            });
+            let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts).with_labels(labels);
             cell.metrics = scored.metrics(None);
             cell.examples = metrics::examples::worst_pages(pages, gold, &texts, &scored.page_scores());
             let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));

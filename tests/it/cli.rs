@@ -469,3 +469,90 @@ fn run_with_html_writes_a_self_contained_report_with_its_drill_down() {
     assert!(again.status.success());
     assert_eq!(std::fs::read_to_string(out.path().join("report.html")).expect("report.html"), page);
 }
+
+/// Five German pages extracted exactly (their HTML holds only the text) and five English pages
+/// whose HTML adds a boilerplate line that `plain` keeps.
+fn two_language_corpus(root: &Path) -> std::path::PathBuf {
+    let de = [
+        "Die Gemeinde hat beschlossen, den alten Bahnhof in eine Bibliothek umzubauen, weil das Gebäude seit Jahren leer steht und im Ortskern dringend ein ruhiger Ort zum Lernen fehlt.",
+        "Im Frühjahr sollten Tomaten erst nach den Eisheiligen ins Freie gesetzt werden, denn schon eine einzige kalte Nacht kann die jungen Pflanzen so schwächen, dass sie kaum noch Früchte tragen.",
+        "Unser Chor probt jeden Mittwochabend im Gemeindesaal und sucht noch Stimmen für den Tenor, wobei Noten lesen zu können hilfreich, aber keine Bedingung für die Teilnahme ist.",
+        "Nach dem Sturm waren mehrere Straßen im Tal gesperrt, und die Feuerwehr brauchte den ganzen Vormittag, um die umgestürzten Bäume zu zersägen und von der Fahrbahn zu räumen.",
+        "Wer ein gebrauchtes Fahrrad kauft, sollte vor allem die Bremsen, die Kette und den Rahmen prüfen, denn kleine Risse im Rahmen sind oft erst bei genauem Hinsehen zu erkennen.",
+    ];
+    let en = [
+        "The parish council decided to turn the old railway station into a library, because the building has stood empty for years and the village centre badly needs a quiet place to study.",
+        "In spring, tomatoes should only be planted outside once the last frost has passed, since a single cold night can weaken the young plants so much that they bear very little fruit.",
+        "Our choir rehearses every Wednesday evening in the parish hall and is still looking for tenors; being able to read music helps, but it is not a condition for joining us.",
+        "After the storm several roads in the valley were closed, and the fire brigade spent the whole morning sawing up fallen trees and clearing them off the carriageway.",
+        "Anyone buying a second-hand bicycle should check the brakes, the chain and the frame above all, because small cracks in the frame are often visible only on close inspection.",
+    ];
+    let mut docs = String::new();
+    let mut gold = String::new();
+    for (i, (lang, text)) in de.iter().map(|t| ("de", t)).chain(en.iter().map(|t| ("en", t))).enumerate() {
+        let extra = if lang == "en" {
+            "<div>Subscribe to our weekly newsletter for more stories like this one</div>"
+        } else {
+            ""
+        };
+        let html = format!("<html><body><p>{text}</p>{extra}</body></html>");
+        docs.push_str(&serde_json::json!({"id": format!("p{i}"), "html": html}).to_string());
+        docs.push('\n');
+        gold.push_str(&serde_json::json!({"id": format!("p{i}"), "text": text}).to_string());
+        gold.push('\n');
+    }
+    let manifest = "name = \"two-languages\"\ntask = \"extract\"\nprimary_metric = \"rouge_lsum_f1\"\nfiles = [\"docs.jsonl\", \"gold.jsonl\"]\n";
+    dataset_dir(
+        root,
+        "two-languages",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl", docs.as_bytes()), ("gold.jsonl", gold.as_bytes())],
+    )
+}
+
+/// `--by language` groups pages by the language of their gold text: rows for every language
+/// with at least 5 pages, scored within the group, in results.csv, the terminal table and the
+/// HTML report's breakdown bars.
+#[test]
+fn by_language_groups_pages_by_the_language_of_their_gold_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = two_language_corpus(tmp.path());
+    let out = corpusbench(
+        tmp.path(),
+        &["run", "--corpus", dir.to_str().unwrap(), "-s", "plain", "--by", "language", "--html", "--out", "res"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = results_rows(&tmp.path().join("res/results.csv"));
+    let get = |m: &str| rows.iter().find(|r| r.2 == "plain" && r.3 == m).map(|r| r.4);
+    assert_eq!(get("pages@language=deu"), Some(5.0), "{rows:?}");
+    assert_eq!(get("pages@language=eng"), Some(5.0), "{rows:?}");
+    // The German pages are extracted exactly; the English ones carry a boilerplate line.
+    assert_eq!(get("rouge_lsum_f1@language=deu"), Some(1.0));
+    let eng = get("rouge_lsum_f1@language=eng").unwrap_or(f64::NAN);
+    assert!(eng > 0.5 && eng < 1.0, "{eng}");
+    // The overall figure is the mean of the two groups of five.
+    let all = get("rouge_lsum_f1").unwrap_or(f64::NAN);
+    assert!((all - (1.0 + eng) / 2.0).abs() < 1e-9, "{all} {eng}");
+    // Group rows get intervals like any other quality row.
+    assert!(get("rouge_lsum_f1@language=eng:ci_low").is_some_and(|lo| lo <= eng));
+    let text = stdout(&out);
+    assert!(text.contains("two-languages by language (2 groups of at least 5 pages)"), "{text}");
+    assert!(text.contains("deu (5)") && text.contains("eng (5)"), "{text}");
+    let page = std::fs::read_to_string(tmp.path().join("res/report.html")).unwrap();
+    assert!(page.contains(r#"data-chart="ds0-by-language""#));
+
+    // handmade-extract: nine English pages and one German, so only English is reported.
+    let corpus = crate::common::bundled_corpus().join("handmade-extract");
+    let out = corpusbench(
+        tmp.path(),
+        &["run", "--corpus", corpus.to_str().unwrap(), "-s", "plain", "--by", "language", "--out", "hm"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = results_rows(&tmp.path().join("hm/results.csv"));
+    let langs: Vec<(&str, f64)> =
+        rows.iter().filter_map(|r| Some((r.3.strip_prefix("pages@language=")?, r.4))).collect();
+    assert_eq!(langs, vec![("eng", 9.0)]);
+
+    let bad = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "--by", "lang"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("page_type, site, length, language"), "{}", stderr(&bad));
+}

@@ -60,6 +60,28 @@ pub struct Scored {
     pages: Vec<PageUnit>,
 }
 
+/// Each page's group for every kind of [`Kind::ALL`]: page type (from the gold), site (from
+/// `urls`, aligned with `gold`), length tercile and language (of the gold text, see
+/// [`groups::language`]). It depends on the dataset alone, so a run computes it once per
+/// dataset, not per strategy.
+pub fn breakdown_labels(gold: &[ExtractGold], urls: &[Option<&str>]) -> Vec<(Kind, Vec<Option<String>>)> {
+    use rayon::prelude::*;
+    Kind::ALL
+        .into_iter()
+        .map(|kind| {
+            let labels: Vec<Option<String>> = match kind {
+                Kind::PageType => gold.iter().map(|g| g.page_type.clone()).collect(),
+                Kind::Site => urls.iter().map(|u| u.and_then(groups::site)).collect(),
+                Kind::Length => groups::length_terciles(
+                    &gold.iter().map(|g| g.text.as_ref().map(|t| t.chars().count())).collect::<Vec<_>>(),
+                ),
+                Kind::Language => gold.par_iter().map(|g| g.text.as_deref().and_then(groups::language)).collect(),
+            };
+            (kind, labels)
+        })
+        .collect()
+}
+
 impl Scored {
     /// Scores every page of `texts` against `gold` for the families of `scoring`.
     pub fn new(scoring: &Scoring, gold: &[ExtractGold], texts: &[String]) -> Scored {
@@ -95,19 +117,19 @@ impl Scored {
     }
 
     /// Adds the breakdowns of the primary metric's family (`groups`): page type, site (from
-    /// `urls`, aligned with the pages) and length tercile, each where the data gives it.
-    pub fn with_breakdowns(mut self, gold: &[ExtractGold], urls: &[Option<&str>]) -> Scored {
-        for kind in Kind::ALL {
-            let labels: Vec<Option<String>> = match kind {
-                Kind::PageType => gold.iter().map(|g| g.page_type.clone()).collect(),
-                Kind::Site => urls.iter().map(|u| u.and_then(groups::site)).collect(),
-                Kind::Length => groups::length_terciles(
-                    &gold.iter().map(|g| g.text.as_ref().map(|t| t.chars().count())).collect::<Vec<_>>(),
-                ),
-            };
-            let reported = groups::reported(&labels);
+    /// `urls`, aligned with the pages), length tercile and language, each where the data gives
+    /// it.
+    pub fn with_breakdowns(self, gold: &[ExtractGold], urls: &[Option<&str>]) -> Scored {
+        self.with_labels(&breakdown_labels(gold, urls))
+    }
+
+    /// Adds the breakdowns of `labels` (as [`breakdown_labels`] gives them, computed once for a
+    /// dataset): each kind whose labels align with the pages and hold a group big enough.
+    pub fn with_labels(mut self, labels: &[(Kind, Vec<Option<String>>)]) -> Scored {
+        for (kind, labels) in labels {
+            let reported = groups::reported(labels);
             if labels.len() == self.pages.len() && !reported.is_empty() {
-                self.groups.push((kind, labels, reported));
+                self.groups.push((*kind, labels.clone(), reported));
             }
         }
         self
