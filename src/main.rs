@@ -245,7 +245,7 @@ struct RunArgs {
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_RESAMPLES as u64,
           value_parser = clap::value_parser!(u64).range(0..=100_000))]
     bootstrap: u64,
-    /// Seed of the bootstrap resamples.
+    /// Seed of the bootstrap resamples, and of the sample of gold pairs of the LSH S-curve.
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
     bootstrap_seed: u64,
     /// Also print each dataset's primary metric by group: page_type, site, length or language.

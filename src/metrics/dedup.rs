@@ -164,6 +164,33 @@ pub fn score(docs: &[Doc], gold: &DedupGold, scoring: &Scoring, output: &DedupOu
     out
 }
 
+/// The S-curve rows (`pairs@jaccard=x`, `pair_recall@jaccard=x`, `p_detect@jaccard=x`, see
+/// [`super::s_curve`]) of `output` on `docs` with `gold` and the strategy's pair `model`, gold
+/// pairs sampled from `seed` under the default caps. Empty unless the cluster family is scored
+/// and both the gold and the output have clusters (of at most 2^32 documents: pairs are of
+/// `u32` indices).
+pub fn s_curve(
+    docs: &[Doc],
+    gold: &DedupGold,
+    scoring: &Scoring,
+    output: &DedupOutput,
+    model: &dyn crate::model::PairModel,
+    seed: u64,
+) -> Vec<(String, f64)> {
+    match (&output.cluster, &gold.clusters) {
+        (Some(pred), Some(g))
+            if scoring.has(Family::Cluster)
+                && pred.len() == docs.len()
+                && g.len() == docs.len()
+                && u32::try_from(docs.len()).is_ok() =>
+        {
+            let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+            super::s_curve::s_curve(&texts, g, pred, model, seed, super::s_curve::Caps::default())
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Gold clusters (document indices, in dataset order, clusters by first document), the
 /// predicted labels and the categories.
 type ClusterUnits<'a> = (Vec<Vec<usize>>, &'a [u32], Option<&'a [String]>);

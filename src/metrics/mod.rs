@@ -1,6 +1,7 @@
-//! Metrics: deduplication (cluster pairs, ARI, B-cubed; character spans) and, per benchmark,
-//! extraction. Each function takes predictions and gold and returns plain numbers; none of them
-//! knows about files, strategies or timing.
+//! Metrics: deduplication (cluster pairs, ARI, B-cubed; character spans; the S-curve of gold
+//! pairs by similarity) and, per benchmark, extraction. Each function takes predictions and gold
+//! and returns plain numbers; none of them knows about files or timing, and only the S-curve
+//! sees a strategy, through its pair model.
 
 pub mod bootstrap;
 pub mod clusters;
@@ -8,6 +9,7 @@ pub mod dedup;
 pub mod examples;
 pub mod extract;
 pub mod groups;
+pub mod s_curve;
 pub mod spans;
 
 /// Precision, recall and F1 from counts.

@@ -4,7 +4,8 @@
 //! interprets a metric by its name.
 //!
 //! Names in results may carry a group after `@` (`bow_f1@forum`, `pair_recall@cut`): the row of
-//! the name before it applies. They may also carry a companion after `:` (`bow_f1:ci_low`,
+//! the name before it applies, unless the name starts with one of the [`PATTERNS`], families of
+//! rows with a row of their own (the S-curve's `pair_recall@jaccard=x`, which is not gated). They may also carry a companion after `:` (`bow_f1:ci_low`,
 //! `shingle_f1:p_vs_leader`, see `metrics::bootstrap`): a figure about the metric, never gated. Figures a strategy reports about itself are not metrics: they
 //! carry the prefix [`STRATEGY_PREFIX`] and are never in this table, so never gated.
 
@@ -136,6 +137,46 @@ pub const METRICS: &[MetricInfo] = &[
     row("failed_docs", Status, Lower, GateRule::No),
 ];
 
+/// A family of rows named by a prefix and a value (`pair_recall@jaccard=0.825`), catalogued by
+/// a row of its own rather than by the metric before `@`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pattern {
+    /// The prefix every name of the family starts with, up to its value.
+    pub prefix: &'static str,
+    /// The row of every name of the family (its `name` is the prefix).
+    pub info: MetricInfo,
+    /// What the rows mean.
+    pub about: &'static str,
+}
+
+const fn pattern(info: MetricInfo, about: &'static str) -> Pattern {
+    Pattern { prefix: info.name, info, about }
+}
+
+/// Row families with rows of their own. None is gated, a headline or given a bootstrap interval:
+/// the S-curve rows are a diagnostic of the strategy's pair model, on a sample of gold pairs
+/// (`metrics::s_curve`); a bin's `pairs@jaccard=x` says how many pairs its recall rests on.
+pub const PATTERNS: &[Pattern] = &[
+    pattern(
+        count("pairs@jaccard=", Cluster),
+        "sampled gold pairs whose true similarity lies in the bin centred at x (width 0.05)",
+    ),
+    pattern(
+        row("pair_recall@jaccard=", Cluster, Higher, GateRule::No),
+        "share of those pairs the strategy put in one cluster (measured S-curve)",
+    ),
+    pattern(
+        count("p_detect@jaccard=", Cluster),
+        "mean over those pairs of the detection probability the strategy predicts for each (predicted S-curve)",
+    ),
+];
+
+/// The pattern `metric` (or the metric of a companion) belongs to, if any.
+pub fn pattern_of(metric: &str) -> Option<&'static Pattern> {
+    let name = companion(metric).map_or(metric, |(m, _)| m);
+    PATTERNS.iter().find(|p| name.starts_with(p.prefix))
+}
+
 /// The name a result's metric is catalogued under: the part before any `@group` or
 /// `:companion`.
 pub fn base_name(metric: &str) -> &str {
@@ -149,9 +190,11 @@ pub fn companion(metric: &str) -> Option<(&str, &str)> {
 }
 
 /// Whether `metric` (not a companion) is a quality score that gets a bootstrap interval: a
-/// catalogued metric of a quality family with a better direction (not a count).
+/// catalogued metric of a quality family with a better direction (not a count), and not of one of
+/// the [`PATTERNS`].
 pub fn has_interval(metric: &str) -> bool {
     companion(metric).is_none()
+        && pattern_of(metric).is_none()
         && lookup(metric).is_some_and(|m| {
             m.direction != Direction::Neither
                 && matches!(
@@ -168,11 +211,14 @@ pub fn has_interval(metric: &str) -> bool {
         })
 }
 
-/// The catalogue row of `metric` (looked up by [`base_name`]); `None` for strategy figures and
-/// unknown names.
+/// The catalogue row of `metric`: its pattern's, or else the row of its [`base_name`]; `None`
+/// for strategy figures and unknown names.
 pub fn lookup(metric: &str) -> Option<&'static MetricInfo> {
     if metric.starts_with(STRATEGY_PREFIX) {
         return None;
+    }
+    if let Some(p) = pattern_of(metric) {
+        return Some(&p.info);
     }
     let base = base_name(metric);
     METRICS.iter().find(|m| m.name == base)
@@ -218,6 +264,24 @@ mod tests {
         assert_eq!(gate_rule("instructions"), GateRule::Ceiling);
         assert_eq!(gate_rule("mb_per_s"), GateRule::No);
         assert!(varies("wall_s") && varies("timeout_pages") && !varies("failed_pages"));
+    }
+
+    #[test]
+    fn s_curve_rows_have_rows_of_their_own_and_are_neither_gated_nor_headlines() {
+        let recall = lookup("pair_recall@jaccard=0.825").unwrap();
+        assert_eq!((recall.name, recall.direction, recall.gate), ("pair_recall@jaccard=", Higher, GateRule::No));
+        assert_eq!(recall.headline, None);
+        assert_eq!(lookup("p_detect@jaccard=0.975").map(|m| m.direction), Some(Direction::Neither));
+        assert_eq!(lookup("pairs@jaccard=0.025").map(|m| m.family), Some(Cluster));
+        for name in ["pairs@jaccard=0.5", "pair_recall@jaccard=0.5", "p_detect@jaccard=0.5"] {
+            assert_eq!(gate_rule(name), GateRule::No, "{name}");
+            assert!(!has_interval(name) && !varies(name), "{name}");
+            assert!(pattern_of(name).is_some_and(|p| !p.about.is_empty()));
+        }
+        assert_eq!(pattern_of("pair_recall@jaccard=0.5:ci_low").map(|p| p.prefix), Some("pair_recall@jaccard="));
+        // Other groups of the same metric keep the base row.
+        assert_eq!(gate_rule("pair_recall@cut"), GateRule::Floor);
+        assert!(has_interval("pair_recall@cut") && pattern_of("pair_recall@cut").is_none());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::error::InputError;
 use crate::text::Spans;
 
 pub use catalogue::{Direction, GateRule, MetricInfo};
-pub use output::{DedupOutput, Pairs};
+pub use output::{DedupOutput, PairModel, Pairs};
 pub use scoring::{Family, Scoring};
 
 /// What a dataset is for, and so which strategies and metrics apply to it.

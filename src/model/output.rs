@@ -1,4 +1,6 @@
-//! What a deduplicator returns, and the check that it describes the documents it was given.
+//! What a deduplicator returns, and the check that it describes the documents it was given; and
+//! the pair model a deduplicator may have (its own similarity of two documents and the detection
+//! probability it predicts), which the S-curve metrics read.
 
 use std::ops::Range;
 
@@ -139,6 +141,26 @@ impl DedupOutput {
             }
         }
         Ok(())
+    }
+}
+
+/// How a deduplicator sees one pair of documents: a similarity computed by the strategy's own
+/// rules (normalisation, shingling), and the probability it predicts of putting a pair of that
+/// similarity in one cluster. Pure: the same texts give the same figures on every run.
+pub trait PairModel: Send + Sync {
+    /// What one document's similarity is computed from: a sorted, repeat-free set of 64-bit
+    /// features (for `minhash`, the hashes of its shingles). Empty when the document has none.
+    fn features(&self, text: &str) -> Vec<u64>;
+    /// The similarity, in `[0, 1]`, of two documents given their features (for `minhash`, the
+    /// exact Jaccard similarity of the shingle sets; 0 when either set is empty, since such a
+    /// document is never a near-duplicate of anything).
+    fn similarity(&self, a: &[u64], b: &[u64]) -> f64;
+    /// The predicted probability, in `[0, 1]`, that a pair of similarity `s` is detected (for
+    /// `minhash`, the banding's S-curve `1 - (1 - s^rows)^bands`).
+    fn detect_probability(&self, s: f64) -> f64;
+    /// The similarity of two texts: [`PairModel::similarity`] of their features.
+    fn text_similarity(&self, a: &str, b: &str) -> f64 {
+        self.similarity(&self.features(a), &self.features(b))
     }
 }
 

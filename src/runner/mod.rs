@@ -303,7 +303,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
         examples: Vec::new(),
     };
     match (&sel.strategy, &ds.items) {
-        (Strategy::Dedup(_), Items::Dedup { docs, gold })
+        (Strategy::Dedup(s), Items::Dedup { docs, gold })
             if sel.launch.is_some()
                 || (options.worker.is_some() && matches!(sel.origin, Origin::Builtin | Origin::TestingAid)) =>
         {
@@ -382,7 +382,10 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
             } else {
                 Vec::new()
             };
-            score_dedup(&mut cell, ds, docs, gold, answer.output, engine_figures, peak, runs, &options.bootstrap);
+            // A built-in in a worker is the same strategy as the one built here: its pair model
+            // is this process's (an engine has none).
+            let scored = Scored { output: answer.output, model: s.pair_model() };
+            score_dedup(&mut cell, ds, docs, gold, scored, engine_figures, peak, runs, &options.bootstrap);
         }
         (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
             let mut runs = Vec::with_capacity(repeat);
@@ -409,7 +412,8 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
                 }
             }
             let Some(out) = first else { return cell };
-            score_dedup(&mut cell, ds, docs, gold, out, Vec::new(), peak, runs, &options.bootstrap);
+            let scored = Scored { output: out, model: s.pair_model() };
+            score_dedup(&mut cell, ds, docs, gold, scored, Vec::new(), peak, runs, &options.bootstrap);
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
             let launch = match (&sel.launch, &options.worker, sel.origin) {
@@ -521,26 +525,37 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
     cell
 }
 
-/// Fills a dedup cell from its checked output: the metrics, the strategy's own figures, `extra`
-/// figures of the runner, intervals, the heap high-water mark (known only where the binary's counting
-/// allocator is installed, in process or in a worker), the answer and the timing.
+/// A deduplicator's output with the strategy's pair model, if it has one.
+struct Scored<'a> {
+    output: DedupOutput,
+    model: Option<&'a dyn crate::strategy::PairModel>,
+}
+
+/// Fills a dedup cell from its checked output: the metrics (with the S-curve rows when the
+/// strategy has a pair model), the strategy's own figures, `extra` figures of the runner,
+/// intervals, the heap high-water mark (known only where the binary's counting allocator is
+/// installed, in process or in a worker), the answer and the timing.
 #[allow(clippy::too_many_arguments)]
 fn score_dedup(
     cell: &mut Cell,
     ds: &Dataset,
     docs: &[crate::model::Doc],
     gold: &crate::model::DedupGold,
-    out: DedupOutput,
+    scored: Scored<'_>,
     extra: Vec<(String, f64)>,
     peak: u64,
     runs: Vec<f64>,
     bootstrap: &Bootstrap,
 ) {
+    let out = scored.output;
     if let Err(e) = out.validate(docs) {
         cell.failure = Some(e);
         return;
     }
     cell.metrics = metrics::dedup::score(docs, gold, &ds.scoring, &out);
+    if let Some(model) = scored.model {
+        cell.metrics.extend(metrics::dedup::s_curve(docs, gold, &ds.scoring, &out, model, bootstrap.seed));
+    }
     let resampler = metrics::dedup::Resampler::new(docs, gold, &ds.scoring, &out);
     add_intervals(cell, bootstrap, &resampler.passes());
     cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));

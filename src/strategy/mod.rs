@@ -13,7 +13,7 @@ pub mod sweep;
 
 use crate::model::{Doc, Page};
 
-pub use crate::model::DedupOutput;
+pub use crate::model::{DedupOutput, PairModel};
 
 pub use registry::{Origin, Registry, Strategy, StrategyInfo, build};
 pub use spec::{ParamSpec, Params};
@@ -38,4 +38,11 @@ pub trait Deduplicator: Send + Sync {
     /// Sees the whole dataset at once (in dataset order: the keep policy depends on it); may
     /// parallelise inside with rayon.
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError>;
+    /// The strategy's model of document pairs, when it has one: its own similarity of two
+    /// documents and the probability it predicts of finding a pair that similar. The scorer uses
+    /// it to set the predicted S-curve against the recall measured on gold pairs
+    /// (`pair_recall@jaccard=x`, see `metrics::s_curve`). `None` by default.
+    fn pair_model(&self) -> Option<&dyn PairModel> {
+        None
+    }
 }

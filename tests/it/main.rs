@@ -15,6 +15,7 @@ mod layers;
 mod near_dup;
 mod properties;
 mod runner;
+mod s_curve;
 mod strategies;
 mod synth;
 mod upstream_formats;
