@@ -56,6 +56,12 @@ struct Cli {
     /// (repeatable).
     #[arg(long = "engines", global = true, value_name = "DIR")]
     engines: Vec<PathBuf>,
+    /// The largest record a loader reads, in MiB after decompression (1 to 1048576): a JSON
+    /// line, or a file read whole (a page, a JSON document, a saved output). A record over it is
+    /// a malformed record of its own, so a gzip bomb cannot take the run's memory.
+    #[arg(long, global = true, default_value_t = corpusbench::io::DEFAULT_RECORD_MB,
+          value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    max_record_mb: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -335,6 +341,7 @@ fn main() -> ExitCode {
             return if e.use_stderr() { Exit::Failed.into() } else { Exit::Clean.into() };
         }
     };
+    corpusbench::io::set_record_cap_mb(cli.max_record_mb);
     let mut registry = child::registry(cli.testing_aids);
     if !matches!(cli.command, Command::Worker { .. } | Command::CostWorker { .. }) {
         let mut dirs = vec![PathBuf::from(DEFAULT_ENGINES)];

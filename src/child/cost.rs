@@ -89,6 +89,7 @@ pub fn measure(
         .arg(format!("--callgrind-out-file={}", out_file.display()))
         .arg(exe)
         .arg(super::COST_WORKER)
+        .arg(format!("--max-record-mb={}", crate::io::record_cap() >> 20))
         .args(if testing_aids { vec![format!("--{}", super::TESTING_AIDS)] } else { Vec::new() })
         .arg("--dataset")
         .arg(dataset_dir)

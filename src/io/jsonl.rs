@@ -1,7 +1,8 @@
 //! JSON lines: one JSON object a line, read from any buffered reader with 1-based line numbers.
 //! A line that is not UTF-8, not JSON or not an object is an [`InputError`] naming the file and
 //! line; the caller decides whether to skip it (loaders) or stop (the generator). Blank lines
-//! are skipped and a final `\r` is dropped.
+//! are skipped and a final `\r` is dropped. A line longer than the record cap
+//! ([`super::record_cap`]) is an error of its own and is skipped without being held in memory.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,16 @@ pub fn type_name(v: &Value) -> &'static str {
 /// One object of a JSON-lines file with its 1-based line number.
 pub type Object = (usize, Map<String, Value>);
 
+/// What [`Reader::read_line`] found.
+enum Line {
+    /// The end of the input.
+    End,
+    /// A line, in the buffer.
+    Read,
+    /// A line over the record cap, skipped.
+    TooLong,
+}
+
 /// Reads JSON objects one line at a time.
 pub struct Reader<R> {
     path: PathBuf,
@@ -32,12 +43,19 @@ pub struct Reader<R> {
     line: usize,
     buf: Vec<u8>,
     done: bool,
+    cap: usize,
 }
 
 impl<R: BufRead> Reader<R> {
     /// A reader over `input`; `path` names it in errors.
     pub fn new(path: &Path, input: R) -> Reader<R> {
-        Reader { path: path.to_path_buf(), input, line: 0, buf: Vec::new(), done: false }
+        let cap = usize::try_from(super::record_cap()).unwrap_or(usize::MAX);
+        Reader { path: path.to_path_buf(), input, line: 0, buf: Vec::new(), done: false, cap }
+    }
+
+    /// The same reader with a line cap of `cap` bytes instead of the record cap.
+    pub fn with_cap(self, cap: usize) -> Reader<R> {
+        Reader { cap, ..self }
     }
 
     /// The file this reader reads, for messages.
@@ -50,13 +68,18 @@ impl<R: BufRead> Reader<R> {
     pub fn next_object(&mut self) -> Option<Result<Object, InputError>> {
         while !self.done {
             self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
+            match self.read_line() {
+                Ok(Line::End) => self.done = true,
+                Ok(Line::Read) => {
                     self.line += 1;
                     if let Some(item) = self.parse_line() {
                         return Some(item);
                     }
+                }
+                Ok(Line::TooLong) => {
+                    self.line += 1;
+                    let msg = format!("a line of more than {} bytes: {}", self.cap, super::over_cap());
+                    return Some(Err(InputError::line(&self.path, self.line, msg)));
                 }
                 Err(e) => {
                     self.done = true;
@@ -65,6 +88,45 @@ impl<R: BufRead> Reader<R> {
             }
         }
         None
+    }
+
+    /// Reads the next line into `buf`, holding at most the record cap of it.
+    fn read_line(&mut self) -> std::io::Result<Line> {
+        let cap = self.cap;
+        let mut seen = false;
+        let mut too_long = false;
+        loop {
+            let chunk = match self.input.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                break;
+            }
+            seen = true;
+            let (take, ends) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            if !too_long {
+                if self.buf.len() + take > cap.saturating_add(1) {
+                    too_long = true;
+                    self.buf = Vec::new();
+                } else {
+                    self.buf.extend_from_slice(&chunk[..take]);
+                }
+            }
+            self.input.consume(take);
+            if ends {
+                break;
+            }
+        }
+        Ok(match (seen, too_long) {
+            (false, _) => Line::End,
+            (true, true) => Line::TooLong,
+            (true, false) => Line::Read,
+        })
     }
 
     fn parse_line(&self) -> Option<Result<Object, InputError>> {
@@ -115,6 +177,37 @@ mod tests {
         let got = objects(Path::new("x.jsonl"), b"\xEF\xBB\xBF{\"a\": 1}\n{\"b\": 2}\n".as_slice(), &mut errors);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn a_line_over_the_cap_is_an_error_of_its_own_and_the_next_line_is_read() {
+        let long = format!("{{\"a\": \"{}\"}}", "x".repeat(5000));
+        let input = format!("{{\"a\": 1}}\n{long}\n{{\"b\": 2}}\n{long}");
+        // A small buffer: the long line arrives in many chunks.
+        let reader = std::io::BufReader::with_capacity(64, input.as_bytes());
+        let mut r = Reader::new(Path::new("x.jsonl"), reader).with_cap(100);
+        let mut lines = Vec::new();
+        let mut errors = Vec::new();
+        while let Some(item) = r.next_object() {
+            match item {
+                Ok((line, _)) => lines.push(line),
+                Err(e) => errors.push(e),
+            }
+        }
+        assert_eq!(lines, vec![1, 3]);
+        assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), vec![Some(2), Some(4)]);
+        assert!(errors[0].message.contains("more than 100 bytes"), "{}", errors[0]);
+        assert!(r.buf.capacity() <= 200, "the long line was held: {} bytes", r.buf.capacity());
+    }
+
+    #[test]
+    fn a_line_at_the_cap_is_read() {
+        let line = "{\"a\": \"xyz\"}";
+        let input = format!("{line}\n{line}");
+        let mut r = Reader::new(Path::new("x.jsonl"), input.as_bytes()).with_cap(line.len());
+        assert!(matches!(r.next_object(), Some(Ok((1, _)))));
+        assert!(matches!(r.next_object(), Some(Ok((2, _)))));
+        assert!(r.next_object().is_none());
     }
 
     #[test]

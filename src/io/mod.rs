@@ -7,8 +7,62 @@ pub mod jsonl;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, InputError};
+
+/// The default record cap, MiB.
+pub const DEFAULT_RECORD_MB: u64 = 64;
+
+/// The largest record any loader reads, in bytes after decompression: a JSON line, or a file
+/// read whole (a page, a JSON document, a saved output). Set once from `--max-record-mb`; a
+/// compressed file that inflates without end (a gzip bomb) costs its record, not the process.
+static RECORD_CAP: AtomicU64 = AtomicU64::new(DEFAULT_RECORD_MB << 20);
+
+/// Sets the record cap, MiB (0 is taken as 1).
+pub fn set_record_cap_mb(mb: u64) {
+    RECORD_CAP.store(mb.max(1).saturating_mul(1 << 20), Ordering::Relaxed);
+}
+
+/// The record cap, bytes.
+pub fn record_cap() -> u64 {
+    RECORD_CAP.load(Ordering::Relaxed)
+}
+
+/// The message of a record over the cap.
+pub fn over_cap() -> String {
+    format!(
+        "larger than {} MiB after decompression (the record cap; raise it with --max-record-mb)",
+        record_cap() >> 20
+    )
+}
+
+/// Why [`read_capped`] stopped.
+#[derive(Debug)]
+pub enum CappedError {
+    /// The reader failed.
+    Io(std::io::Error),
+    /// More than the cap was there to read; what was read is dropped.
+    TooLarge,
+}
+
+/// Everything `reader` gives, unless that is more than `cap` bytes.
+pub fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, CappedError> {
+    let mut out = Vec::new();
+    reader.take(cap.saturating_add(1)).read_to_end(&mut out).map_err(CappedError::Io)?;
+    if out.len() as u64 > cap { Err(CappedError::TooLarge) } else { Ok(out) }
+}
+
+/// [`read_capped`] with the record cap, its failure an input error about `path`.
+fn read_record(path: &Path, reader: impl Read) -> Result<Vec<u8>, InputError> {
+    read_capped(reader, record_cap()).map_err(|e| match e {
+        CappedError::TooLarge => InputError::file(path, over_cap()),
+        CappedError::Io(e) => {
+            let what = if is_gz(path) { "cannot decompress" } else { "cannot read" };
+            InputError::file(path, format!("{what}: {e}"))
+        }
+    })
+}
 
 /// Whether `path` names a gzip file by its extension.
 fn is_gz(path: &Path) -> bool {
@@ -81,13 +135,19 @@ pub fn open_maybe_gz(path: &Path) -> Result<(PathBuf, Box<dyn BufRead>), InputEr
 /// The whole content of `path`, or of `<path>.gz` in its absence, decompressed; returns the path
 /// actually read.
 pub fn read_maybe_gz(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
-    let (found, mut reader) = open_maybe_gz(path)?;
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).map_err(|e| {
-        let what = if is_gz(&found) { "cannot decompress" } else { "cannot read" };
-        InputError::file(&found, format!("{what}: {e}"))
-    })?;
+    let (found, reader) = open_maybe_gz(path)?;
+    let bytes = read_record(&found, reader)?;
     Ok((found, bytes))
+}
+
+/// The bytes of `path` as stored (no decompression), within the record cap.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
+    regular_file(path)?;
+    let file = File::open(path).map_err(|e| InputError::file(path, e.to_string()))?;
+    read_capped(file, record_cap()).map_err(|e| match e {
+        CappedError::TooLarge => InputError::file(path, over_cap()),
+        CappedError::Io(e) => InputError::file(path, format!("cannot read: {e}")),
+    })
 }
 
 /// The bytes of a file that may be gzip-compressed, judged by its first two bytes (saved
@@ -96,11 +156,10 @@ pub fn gunzip_if_compressed(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, Inpu
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(bytes);
     }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes.as_slice())
-        .read_to_end(&mut out)
-        .map_err(|e| InputError::file(path, format!("cannot decompress: {e}")))?;
-    Ok(out)
+    read_capped(flate2::read::MultiGzDecoder::new(bytes.as_slice()), record_cap()).map_err(|e| match e {
+        CappedError::TooLarge => InputError::file(path, over_cap()),
+        CappedError::Io(e) => InputError::file(path, format!("cannot decompress: {e}")),
+    })
 }
 
 /// An output folder held by this process: while it lives, another corpusbench command that
@@ -166,6 +225,32 @@ fn temp_file_in(dir: &Path, target: &Path) -> Result<(PathBuf, File), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_capped_refuses_more_than_the_cap_and_keeps_what_fits() {
+        assert_eq!(read_capped(&b"abcd"[..], 4).ok(), Some(b"abcd".to_vec()));
+        assert!(matches!(read_capped(&b"abcde"[..], 4), Err(CappedError::TooLarge)));
+    }
+
+    #[test]
+    fn a_gzip_bomb_costs_its_file_not_the_memory() {
+        // One MiB more zeros than the record cap compress to well under a MiB; inflating them
+        // stops at the cap.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.json.gz");
+        let mut gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..((record_cap() >> 20) + 1) {
+            gz.write_all(&zeros).unwrap();
+        }
+        gz.finish().unwrap();
+        let e = read_maybe_gz(&dir.path().join("bomb.json")).unwrap_err();
+        assert!(e.message.contains("record cap"), "{e}");
+        assert!(e.path.ends_with("bomb.json.gz"), "{e}");
+        let raw = std::fs::read(&path).unwrap();
+        let e = gunzip_if_compressed(&path, raw).unwrap_err();
+        assert!(e.message.contains("record cap"), "{e}");
+    }
 
     fn gz(text: &str) -> Vec<u8> {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -335,6 +335,40 @@ fn files_stored_gzip_compressed_load_and_are_fingerprinted() {
     assert_eq!(run["datasets"][0]["sha256"].as_str().map(str::len), Some(64), "{run}");
 }
 
+/// A record that inflates past `--max-record-mb` (here a 2 MiB line of a small `.gz`) is a
+/// malformed record of its own, named by file and line; the records around it still load, and a
+/// cap out of bounds is a bad argument.
+#[test]
+fn a_record_over_the_cap_is_reported_and_the_rest_of_the_file_loads() {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(GOOD_DOC.as_bytes()).unwrap();
+    enc.write_all(format!("{{\"id\": \"big\", \"text\": \"{}\"}}\n", "a".repeat(2 << 20)).as_bytes()).unwrap();
+    enc.write_all(b"{\"id\": \"after\", \"text\": \"c\"}\n").unwrap();
+    let docs = enc.finish().unwrap();
+    assert!(docs.len() < 64 << 10, "the compressed file is small: {} bytes", docs.len());
+    let gold = format!("{GOOD_GOLD}{{\"id\": \"big\", \"dup_spans\": []}}\n{{\"id\": \"after\", \"dup_spans\": []}}\n");
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = dedup_manifest("capped");
+    let dir = dataset_dir(
+        tmp.path(),
+        "capped",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl.gz", &docs), ("gold.jsonl", gold.as_bytes())],
+    );
+    let dir = dir.to_str().unwrap();
+    let out = corpusbench(tmp.path(), &["--max-record-mb", "1", "run", "--corpus", dir, "-s", "lines", "--out", "res"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_reported(&err, "docs.jsonl.gz", 2, None);
+    assert!(err.contains("record cap"), "{err}");
+    assert_good_doc_scored(&results_rows(&tmp.path().join("res/results.csv")));
+    // With the default cap of 64 MiB the same file is clean.
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir, "-s", "lines", "--out", "res2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = corpusbench(tmp.path(), &["--max-record-mb", "0", "list", "--corpus", dir]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
 /// Two runs on one output folder cannot mix their reports: the second is refused at once, and
 /// an output folder that cannot be written is an error before any work.
 #[test]

@@ -47,7 +47,7 @@ impl Outputs {
     pub fn from_file(path: &Path) -> Result<Outputs, Error> {
         let gz = std::path::PathBuf::from(format!("{}.gz", path.display()));
         let path = if !path.exists() && gz.is_file() { gz.as_path() } else { path };
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::io::read_file(path)?;
         let bytes = crate::io::gunzip_if_compressed(path, bytes)?;
         Outputs::parse(path, &bytes)
     }
