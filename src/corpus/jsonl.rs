@@ -7,6 +7,9 @@
 //!
 //! Span offsets are Unicode scalar (char) offsets, half-open. Every problem is reported with file,
 //! line and field; the record it concerns is left out and loading goes on.
+//!
+//! Dedup documents are read one line at a time straight into [`Doc`]s (no JSON tree, no list of
+//! parsed lines), so loading holds little more than the texts themselves.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -70,15 +73,27 @@ impl<'a> Rec<'a> {
 /// Loads documents or pages and gold from `root` for a dataset of `task`.
 pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<InputError>) -> Items {
     let (docs_path, docs) = match open_maybe_gz(&root.join("docs.jsonl")) {
-        Ok((path, reader)) => {
-            let objs = objects(&path, reader, errors);
-            (path, objs)
-        }
+        Ok(opened) => opened,
         Err(e) => {
             errors.push(e);
             return empty(task);
         }
     };
+    let gold = read_gold(root, errors);
+    match task {
+        Task::Dedup => {
+            let (docs, index) = read_docs(&docs_path, docs, errors);
+            load_dedup(&docs_path, docs, &index, gold, errors)
+        }
+        Task::Extract => {
+            let objs = objects(&docs_path, docs, errors);
+            load_extract(root, allow_outside, &docs_path, &objs, gold, errors)
+        }
+    }
+}
+
+/// The objects of `gold.jsonl` (or `.gz`), when there is one.
+fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Objects)> {
     let gold_path = root.join("gold.jsonl");
     let gold = match open_maybe_gz(&gold_path) {
         Ok((path, reader)) => {
@@ -91,10 +106,58 @@ pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<Input
             None
         }
     };
-    match task {
-        Task::Dedup => load_dedup(&docs_path, &docs, gold, errors),
-        Task::Extract => load_extract(root, allow_outside, &docs_path, &docs, gold, errors),
+    gold
+}
+
+/// A dedup document line in the form nearly every line has: read straight into its fields,
+/// with no JSON tree (unknown fields are skipped).
+#[derive(serde::Deserialize)]
+struct DocLine {
+    id: String,
+    text: String,
+}
+
+/// Ids of the documents read so far: where each was first seen and its index.
+type DocIndex = HashMap<String, (usize, usize)>;
+
+/// Reads dedup documents one line at a time, keeping only the documents. A line that is not a
+/// plain `{"id": string, "text": string, ...}` goes through the JSON tree for its exact error
+/// (or is accepted there, as with a repeated key); duplicate ids keep the first.
+fn read_docs(path: &Path, input: impl std::io::BufRead, errors: &mut Vec<InputError>) -> (Vec<Doc>, DocIndex) {
+    let mut reader = crate::io::jsonl::Reader::new(path, input);
+    let mut docs = Vec::new();
+    let mut index: DocIndex = HashMap::new();
+    while let Some(line) = reader.next_line() {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let doc = match serde_json::from_slice::<DocLine>(reader.raw()) {
+            Ok(d) if !d.id.is_empty() => Ok(Doc { id: d.id, text: d.text }),
+            _ => reader.parse().and_then(|(line, map)| {
+                let rec = Rec { path, line, map: &map };
+                Ok(Doc { id: rec.id()?.to_string(), text: rec.req_str("text")?.to_string() })
+            }),
+        };
+        let doc = match doc {
+            Ok(doc) => doc,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if let Some((first, _)) = index.get(doc.id.as_str()) {
+            let msg = format!("duplicate id `{}` (first on line {first})", doc.id);
+            errors.push(InputError::field(path, line, "id", msg));
+            continue;
+        }
+        index.insert(doc.id.clone(), (line, docs.len()));
+        docs.push(doc);
     }
+    (docs, index)
 }
 
 fn empty(task: Task) -> Items {
@@ -149,13 +212,11 @@ type Objects = Vec<(usize, Map<String, Value>)>;
 
 fn load_dedup(
     docs_path: &Path,
-    objs: &Objects,
+    mut docs: Vec<Doc>,
+    index: &DocIndex,
     gold: Option<(PathBuf, Objects)>,
     errors: &mut Vec<InputError>,
 ) -> Items {
-    let (mut docs, index, _) = records(docs_path, objs, errors, |rec, id| {
-        Ok(Doc { id: id.to_string(), text: rec.req_str("text")?.to_string() })
-    });
     // No gold file, or one with no record (a dataset to time strategies on): nothing to score.
     let Some((gold_path, gold_objs)) = gold.filter(|(_, objs)| !objs.is_empty()) else {
         return Items::Dedup { docs, gold: DedupGold::default() };
@@ -164,7 +225,7 @@ fn load_dedup(
     let mut has_clusters = false;
     let mut has_spans = false;
     let (golds, _, mut bad) = records(&gold_path, &gold_objs, errors, |rec, id| {
-        let Some(&doc) = index.get(id) else {
+        let Some(&(_, doc)) = index.get(id) else {
             return Err(rec.err("id", format!("no document with id `{id}` in {}", docs_path.display())));
         };
         let cluster = match rec.map.get("cluster") {
@@ -187,7 +248,7 @@ fn load_dedup(
     let mut spans: Vec<Spans> = vec![Spans::default(); docs.len()];
     let mut drop = vec![false; docs.len()];
     for id in bad.drain() {
-        if let Some(&i) = index.get(id) {
+        if let Some(&(_, i)) = index.get(id) {
             drop[i] = true;
         }
     }
@@ -318,4 +379,40 @@ fn load_extract(
         }
     }
     Items::Extract { pages: kept_pages, gold: kept_gold }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct path and the JSON-tree path agree: plain lines, extra fields and escapes go
+    /// straight in; a repeated key takes the last value, as the tree does; lines the direct
+    /// path refuses get the tree's exact errors.
+    #[test]
+    fn documents_read_directly_match_the_json_tree() {
+        let input = concat!(
+            "{\"id\": \"a\", \"text\": \"x\\ny \\u00e9\", \"meta\": {\"k\": [1, 2]}}\n",
+            "{\"text\": \"t\", \"id\": \"b\", \"id\": \"b2\"}\n",
+            "{\"id\": \"\", \"text\": \"t\"}\n",
+            "{\"id\": 7, \"text\": \"t\"}\n",
+            "{\"id\": \"c\"}\n",
+            "{\"id\": \"a\", \"text\": \"again\"}\n",
+            "  \n",
+            "{\"id\": \"d\", \"text\": \"last\"}",
+        );
+        let mut errors = Vec::new();
+        let (docs, index) = read_docs(Path::new("docs.jsonl"), input.as_bytes(), &mut errors);
+        let got: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+        assert_eq!(got, [("a", "x\ny é"), ("b2", "t"), ("d", "last")]);
+        assert_eq!(index.get("d"), Some(&(8, 2)));
+        let errs: Vec<(Option<usize>, Option<&str>)> = errors.iter().map(|e| (e.line, e.field.as_deref())).collect();
+        assert_eq!(
+            errs,
+            [(Some(3), Some("id")), (Some(4), Some("id")), (Some(5), Some("text")), (Some(6), Some("id"))]
+        );
+        assert!(errors[0].message.contains("must not be empty"), "{}", errors[0]);
+        assert!(errors[1].message.contains("expected a string, found a number"), "{}", errors[1]);
+        assert!(errors[2].message.contains("missing required field"), "{}", errors[2]);
+        assert!(errors[3].message.contains("duplicate id `a` (first on line 1)"), "{}", errors[3]);
+    }
 }

@@ -66,14 +66,24 @@ impl<R: BufRead> Reader<R> {
     /// The next object with its line number; `Some(Err)` for a bad line (reading may go on
     /// after it, except after a read error, which ends the stream); `None` at the end.
     pub fn next_object(&mut self) -> Option<Result<Object, InputError>> {
+        Some(match self.next_line()? {
+            Ok(_) => self.parse(),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Moves to the next non-blank line and returns its number; its bytes are then
+    /// [`Reader::raw`], and [`Reader::parse`] parses them. `Some(Err)` for a line over the cap
+    /// or a read error (which ends the stream); `None` at the end.
+    pub fn next_line(&mut self) -> Option<Result<usize, InputError>> {
         while !self.done {
             self.buf.clear();
             match self.read_line() {
                 Ok(Line::End) => self.done = true,
                 Ok(Line::Read) => {
                     self.line += 1;
-                    if let Some(item) = self.parse_line() {
-                        return Some(item);
+                    if !self.is_blank() {
+                        return Some(Ok(self.line));
                     }
                 }
                 Ok(Line::TooLong) => {
@@ -88,6 +98,42 @@ impl<R: BufRead> Reader<R> {
             }
         }
         None
+    }
+
+    /// The current line's bytes, without its line end (and, on the first line, a byte-order
+    /// mark, which is not part of the first record).
+    pub fn raw(&self) -> &[u8] {
+        let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if self.line == 1 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw }
+    }
+
+    /// Whether the current line holds only white space (Unicode's, as `str::trim` has it).
+    fn is_blank(&self) -> bool {
+        let raw = self.raw();
+        match raw.iter().find(|b| !b.is_ascii_whitespace()) {
+            None => true,
+            Some(&b) if b >= 0x80 => std::str::from_utf8(raw).is_ok_and(|s| s.trim().is_empty()),
+            Some(_) => false,
+        }
+    }
+
+    /// The current line as a JSON object, or the error naming what is wrong with it.
+    pub fn parse(&self) -> Result<Object, InputError> {
+        let err = |msg: String| Err(InputError::line(&self.path, self.line, msg));
+        let line = match std::str::from_utf8(self.raw()) {
+            Ok(line) => line,
+            Err(e) => return err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1)),
+        };
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(map)) => Ok((self.line, map)),
+            Ok(other) => err(format!("expected a JSON object, found {}", type_name(&other))),
+            Err(e) => {
+                let text = e.to_string();
+                let text = text.split(" at line ").next().unwrap_or(&text);
+                err(format!("malformed JSON at column {}: {text}", e.column()))
+            }
+        }
     }
 
     /// Reads the next line into `buf`, holding at most the record cap of it.
@@ -127,30 +173,6 @@ impl<R: BufRead> Reader<R> {
             (true, true) => Line::TooLong,
             (true, false) => Line::Read,
         })
-    }
-
-    fn parse_line(&self) -> Option<Result<Object, InputError>> {
-        let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        // A byte-order mark at the start of the file is not part of the first record.
-        let raw = if self.line == 1 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
-        let err = |msg: String| Some(Err(InputError::line(&self.path, self.line, msg)));
-        let line = match std::str::from_utf8(raw) {
-            Ok(line) => line,
-            Err(e) => return err(format!("invalid UTF-8 at byte {} of the line", e.valid_up_to() + 1)),
-        };
-        if line.trim().is_empty() {
-            return None;
-        }
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(map)) => Some(Ok((self.line, map))),
-            Ok(other) => err(format!("expected a JSON object, found {}", type_name(&other))),
-            Err(e) => {
-                let text = e.to_string();
-                let text = text.split(" at line ").next().unwrap_or(&text);
-                err(format!("malformed JSON at column {}: {text}", e.column()))
-            }
-        }
     }
 }
 
