@@ -95,7 +95,7 @@ pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<Input
 /// The objects of `gold.jsonl` (or `.gz`), when there is one.
 fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Objects)> {
     let gold_path = root.join("gold.jsonl");
-    let gold = match open_maybe_gz(&gold_path) {
+    match open_maybe_gz(&gold_path) {
         Ok((path, reader)) => {
             let objs = objects(&path, reader, errors);
             Some((path, objs))
@@ -105,8 +105,7 @@ fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Obje
             errors.push(e);
             None
         }
-    };
-    gold
+    }
 }
 
 /// A dedup document line in the form nearly every line has: read straight into its fields,
