@@ -47,6 +47,40 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
     (datasets, errors)
 }
 
+/// A dataset as `list` shows it: what its manifest or its layout says, without reading its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The dataset's name.
+    pub name: String,
+    /// Its task.
+    pub task: crate::model::Task,
+    /// `jsonl` for the project's format, else the upstream format's name.
+    pub format: String,
+    /// Its folder.
+    pub root: PathBuf,
+}
+
+/// Every dataset under `roots`, in the order [`discover`] loads them, from manifests and folder
+/// layouts only: nothing is loaded or fingerprinted, so it costs the same at any size.
+pub fn survey(roots: &[PathBuf]) -> (Vec<Listing>, Vec<InputError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for root in roots {
+        for dir in dataset_dirs(root, &mut errors) {
+            let manifest_path = dir.join("dataset.toml");
+            if manifest_path.is_file() {
+                match Manifest::read(&manifest_path) {
+                    Ok(m) => out.push(Listing { name: m.name, task: m.task, format: m.format, root: dir }),
+                    Err(e) => errors.push(e),
+                }
+            } else if let Some(f) = formats::find(&dir) {
+                out.push(Listing { name: f.dataset_name(&dir), task: f.task, format: f.name.to_string(), root: dir });
+            }
+        }
+    }
+    (out, errors)
+}
+
 /// A folder is a dataset when it has a `dataset.toml` or an upstream format recognises it.
 fn is_dataset(dir: &Path) -> bool {
     dir.join("dataset.toml").is_file() || formats::find(dir).is_some()

@@ -11,7 +11,7 @@ pub mod formats;
 pub(crate) mod jsonl;
 pub mod manifest;
 
-pub use discover::{discover, load_dataset};
+pub use discover::{Listing, discover, load_dataset, survey};
 pub use manifest::Manifest;
 
 /// Decodes a page's raw bytes to text as a browser would with no HTTP header: byte-order mark,

@@ -206,6 +206,34 @@ fn list_shows_strategies_and_bundled_datasets() {
     assert!(text.contains("exact") && text.contains("seed-news") && text.contains("handmade-docs"), "{text}");
 }
 
+/// `list` reads manifests and folder layouts only: it names the datasets loading would find,
+/// with the same names and tasks, and does not read their records (a malformed one is found by
+/// `run`, not by `list`).
+#[test]
+fn list_reads_manifests_only_and_agrees_with_loading() {
+    let corpus = vec![crate::common::bundled_corpus()];
+    let (loaded, _) = corpusbench::corpus::discover(&corpus);
+    let (listed, errors) = corpusbench::corpus::survey(&corpus);
+    assert!(errors.is_empty(), "{errors:?}");
+    let loaded: Vec<_> = loaded.iter().map(|d| (d.name.clone(), d.task(), d.root.clone())).collect();
+    let listed: Vec<_> = listed.into_iter().map(|d| (d.name, d.task, d.root)).collect();
+    assert_eq!(listed, loaded);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = dedup_manifest("unread");
+    let dir = dataset_dir(
+        tmp.path(),
+        "unread",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl", b"{oops\n"), ("gold.jsonl", b"")],
+    );
+    let dir = dir.to_str().unwrap();
+    let out = corpusbench(tmp.path(), &["list", "--corpus", dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("unread") && stdout(&out).contains("jsonl"), "{}", stdout(&out));
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir, "-s", "exact", "--out", "res"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
 #[test]
 fn bench_records_no_time_for_a_wrong_answer() {
     let tmp = tempfile::tempdir().unwrap();

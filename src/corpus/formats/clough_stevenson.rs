@@ -22,7 +22,8 @@ use crate::error::{Error, InputError};
 use crate::model::{Dataset, DedupGold, Doc, Family, Items, Scoring};
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: "clough-stevenson", recognises, load };
+pub const FORMAT: Format =
+    Format { name: "clough-stevenson", task: crate::model::Task::Dedup, named_by_folder: false, recognises, load };
 
 /// The labels file.
 pub const INFO: &str = "file_information.csv";
@@ -134,7 +135,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     files.extend(docs.iter().map(|d| d.id.clone()));
     let fingerprint = fingerprint(dir, &files)?;
     Ok(Dataset {
-        name: "clough-stevenson".into(),
+        name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: FORMAT.name.into(),
         scoring: Scoring { families: vec![Family::Cluster, Family::Edge, Family::Removal], primary: "pair_f1".into() },

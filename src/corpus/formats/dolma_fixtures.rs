@@ -28,7 +28,8 @@ pub const DOCUMENTS: &str = "tests__data__provided__deduper__documents__000.json
 pub const EXPECTED: &str = "tests__data__expected__dedupe-paragraphs.json";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: "dolma-fixtures", recognises, load };
+pub const FORMAT: Format =
+    Format { name: "dolma-fixtures", task: crate::model::Task::Dedup, named_by_folder: false, recognises, load };
 
 fn exists(dir: &Path, name: &str) -> bool {
     dir.join(name).is_file() || dir.join(format!("{name}.gz")).is_file()
@@ -76,7 +77,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     let files: Vec<String> = [&docs_path, &gold_path].iter().map(|p| file_name(p.as_path())).collect();
     let fingerprint = fingerprint(dir, &files)?;
     Ok(Dataset {
-        name: "dolma-fixtures".into(),
+        name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: FORMAT.name.into(),
         scoring: Scoring { families: vec![Family::Span, Family::Removal], primary: "span_f1".into() },

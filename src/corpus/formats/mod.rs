@@ -14,12 +14,16 @@ pub mod wcxb;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::model::Dataset;
+use crate::model::{Dataset, Task};
 
 /// One upstream format.
 pub struct Format {
     /// Name recorded as the dataset's format.
     pub name: &'static str,
+    /// The task of its datasets.
+    pub task: Task,
+    /// Whether a dataset of this format is named after its folder (else after the format).
+    pub named_by_folder: bool,
     /// Whether `dir` looks like this format (cheap: file names only).
     pub recognises: fn(&Path) -> bool,
     /// Loads `dir`; problems inside files go to the dataset's issues.
@@ -29,6 +33,13 @@ pub struct Format {
 /// Every upstream format, tried in this order.
 pub const FORMATS: &[Format] =
     &[clough_stevenson::FORMAT, dolma_fixtures::FORMAT, scrapinghub::FORMAT, trafilatura_eval::FORMAT, wcxb::FORMAT];
+
+impl Format {
+    /// The name a dataset of this format in `dir` gets, without loading it.
+    pub fn dataset_name(&self, dir: &Path) -> String {
+        if self.named_by_folder { upstream::folder_name(dir, self.name) } else { self.name.to_string() }
+    }
+}
 
 /// The first format that recognises `dir`.
 pub fn find(dir: &Path) -> Option<&'static Format> {

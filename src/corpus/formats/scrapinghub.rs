@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::Format;
 use super::upstream::{
-    PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, text_or_empty,
+    PageSource, entry_error, has_file, kind, ordered_object, read_pages, safe_component, text_or_empty,
 };
 use crate::corpus::fingerprint::Fingerprint;
 use crate::error::Error;
@@ -23,7 +23,8 @@ use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
 pub const NAME: &str = "scrapinghub-aeb";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: NAME, recognises, load };
+pub const FORMAT: Format =
+    Format { name: NAME, task: crate::model::Task::Extract, named_by_folder: true, recognises, load };
 
 fn recognises(dir: &Path) -> bool {
     has_file(dir, "ground-truth.json") && dir.join("html").is_dir()
@@ -68,7 +69,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     }
     let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
     Ok(Dataset {
-        name: folder_name(dir, NAME),
+        name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
         scoring: Scoring {

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::Format;
 use super::upstream::{
-    PageSource, entry_error, folder_name, has_file, kind, ordered_object, read_pages, safe_component, string_list,
+    PageSource, entry_error, has_file, kind, ordered_object, read_pages, safe_component, string_list,
 };
 use crate::corpus::fingerprint::Fingerprint;
 use crate::error::Error;
@@ -27,7 +27,8 @@ use crate::text::space::{Space, fold};
 pub const NAME: &str = "trafilatura-eval";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: NAME, recognises, load };
+pub const FORMAT: Format =
+    Format { name: NAME, task: crate::model::Task::Extract, named_by_folder: true, recognises, load };
 
 fn recognises(dir: &Path) -> bool {
     has_file(dir, "evaldata.json") && (dir.join("eval").is_dir() || dir.join("cache").is_dir())
@@ -84,7 +85,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     }
     let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
     Ok(Dataset {
-        name: folder_name(dir, NAME),
+        name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
         scoring: Scoring {

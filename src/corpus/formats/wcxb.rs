@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::Format;
-use super::upstream::{PageSource, folder_name, kind, read_pages, string_list, text_or_empty};
+use super::upstream::{PageSource, kind, read_pages, string_list, text_or_empty};
 use crate::corpus::fingerprint::Fingerprint;
 use crate::error::{Error, InputError};
 use crate::io::read_maybe_gz;
@@ -23,7 +23,8 @@ use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
 pub const NAME: &str = "wcxb";
 
 /// The format entry.
-pub const FORMAT: Format = Format { name: NAME, recognises, load };
+pub const FORMAT: Format =
+    Format { name: NAME, task: crate::model::Task::Extract, named_by_folder: true, recognises, load };
 
 fn recognises(dir: &Path) -> bool {
     dir.join("ground-truth").is_dir() && dir.join("html").is_dir()
@@ -105,7 +106,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     }
     let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
     Ok(Dataset {
-        name: folder_name(dir, NAME),
+        name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
         scoring: Scoring {
