@@ -27,8 +27,9 @@ else
   strict=()
 fi
 
-# Quality: every built-in strategy on every dataset. Exit 2 (input problems) still leaves results.
-"$bin" run "${corpus[@]}" --out "$out" --threads 2 >/dev/null || [ $? -eq 2 ]
+# Quality: every built-in strategy on every dataset, ROUGE-LSum included (it is opt-in for users,
+# but its floors are gated). Exit 2 (input problems) still leaves results.
+"$bin" run "${corpus[@]}" --metrics default,rouge --out "$out" --threads 2 >/dev/null || [ $? -eq 2 ]
 # Cost: instructions and allocations on the bundled corpus only (small, fixed inputs).
 "$bin" cost --corpus corpus --out "$out" >/dev/null
 "$bin" gate --baseline gate/baseline.toml --run "$out" --markdown "$out/gate.md" "${strict[@]}" "$@"

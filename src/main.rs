@@ -251,6 +251,12 @@ struct RunArgs {
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_RESAMPLES as u64,
           value_parser = clap::value_parser!(u64).range(0..=100_000))]
     bootstrap: u64,
+    /// Metric families to compute, comma-separated: `default` (each dataset's own), and any of
+    /// cluster, edge, span, removal, shingle, snippet, bow, bow_rates, rouge; e.g.
+    /// `default,rouge` adds ROUGE-LSum, `bow` computes only bag-of-words figures (and the
+    /// primary metric's family).
+    #[arg(long, default_value = "default")]
+    metrics: corpusbench::model::MetricSelection,
     /// Seed of the bootstrap resamples, and of the sample of gold pairs of the LSH S-curve.
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
     bootstrap_seed: u64,
@@ -435,10 +441,13 @@ fn select(registry: &Registry, given: &[String]) -> Result<(Vec<String>, Vec<Sel
 
 fn run(registry: &Registry, args: RunArgs, sweep: bool) -> Result<ExitCode, Error> {
     let (specs, selected) = select(registry, &args.select.strategies)?;
-    let (datasets, input_errors) = load(&args.select.corpus);
+    let (mut datasets, input_errors) = load(&args.select.corpus);
     report_input_errors(&input_errors);
     if datasets.is_empty() {
         return Err(Error::Usage("no dataset to run on".into()));
+    }
+    for d in &mut datasets {
+        d.scoring = d.scoring.select(&args.metrics, d.task());
     }
     let threads = args
         .threads

@@ -14,7 +14,7 @@ use crate::text::Spans;
 
 pub use catalogue::{Direction, GateRule, MetricInfo};
 pub use output::{DedupOutput, PairModel, Pairs};
-pub use scoring::{Family, Scoring};
+pub use scoring::{Family, MetricSelection, Scoring};
 
 /// What a dataset is for, and so which strategies and metrics apply to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -39,6 +39,64 @@ pub enum Family {
     Status,
 }
 
+impl Family {
+    /// The families a user can select with `--metrics`, by name.
+    pub const SELECTABLE: &'static [(&'static str, Family)] = &[
+        ("cluster", Family::Cluster),
+        ("edge", Family::Edge),
+        ("span", Family::Span),
+        ("removal", Family::Removal),
+        ("shingle", Family::Shingle),
+        ("snippet", Family::Snippet),
+        ("bow", Family::Bow),
+        ("bow_rates", Family::BowRates),
+        ("rouge", Family::Rouge),
+    ];
+}
+
+/// Which quality families a run computes (`--metrics`): each dataset's own (`default`), plus or
+/// instead of named ones. A family the dataset's task does not have is skipped on it, and the
+/// family of the dataset's primary metric is always computed, so the leaderboard has its column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricSelection {
+    /// Whether each dataset's own families are kept.
+    pub defaults: bool,
+    /// Families named besides.
+    pub named: Vec<Family>,
+}
+
+impl Default for MetricSelection {
+    fn default() -> MetricSelection {
+        MetricSelection { defaults: true, named: Vec::new() }
+    }
+}
+
+impl std::str::FromStr for MetricSelection {
+    type Err = String;
+
+    /// A comma-separated list of `default` and family names, e.g. `default,rouge` or `bow`.
+    fn from_str(text: &str) -> Result<MetricSelection, String> {
+        let mut sel = MetricSelection { defaults: false, named: Vec::new() };
+        for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
+            if word == "default" {
+                sel.defaults = true;
+                continue;
+            }
+            match Family::SELECTABLE.iter().find(|(name, _)| *name == word) {
+                Some(&(_, f)) => sel.named.push(f),
+                None => {
+                    let names: Vec<&str> = Family::SELECTABLE.iter().map(|(n, _)| *n).collect();
+                    return Err(format!("unknown metric family `{word}` (known: default, {})", names.join(", ")));
+                }
+            }
+        }
+        if !sel.defaults && sel.named.is_empty() {
+            return Err("no metric family given (known: default and the family names)".into());
+        }
+        Ok(sel)
+    }
+}
+
 /// A dataset's scoring.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scoring {
@@ -61,8 +119,6 @@ impl Scoring {
         default: &str,
         manifest: &Path,
     ) -> Result<Scoring, InputError> {
-        families.sort();
-        families.dedup();
         let primary = primary.unwrap_or(default).trim().to_string();
         let allowed = task_families(task);
         let known = catalogue::lookup(&primary).is_some_and(|m| allowed.contains(&m.family));
@@ -76,7 +132,29 @@ impl Scoring {
             err.field = Some("primary_metric".into());
             return Err(err);
         }
+        // The primary metric is computed even when its family is not among the defaults.
+        families.extend(catalogue::lookup(&primary).map(|m| m.family));
+        families.sort();
+        families.dedup();
         Ok(Scoring { families, primary })
+    }
+
+    /// This scoring with `sel` applied for a dataset of `task`: the quality families it selects
+    /// (those of the task), the primary metric's family, and every family that is not a quality
+    /// family (pages, timing, status), which always stay.
+    pub fn select(&self, sel: &MetricSelection, task: Task) -> Scoring {
+        let quality = task_families(task);
+        let primary = catalogue::lookup(&self.primary).map(|m| m.family);
+        let mut families: Vec<Family> = self
+            .families
+            .iter()
+            .copied()
+            .filter(|f| sel.defaults || !quality.contains(f) || Some(*f) == primary)
+            .collect();
+        families.extend(sel.named.iter().copied().filter(|f| quality.contains(f)));
+        families.sort();
+        families.dedup();
+        Scoring { families, primary: self.primary.clone() }
     }
 
     /// Whether `family` is computed on this dataset.
@@ -127,14 +205,16 @@ pub fn dedup_default_primary(gold: &DedupGold) -> &'static str {
     if gold.spans.is_some() || gold.clusters.is_none() { "span_f1" } else { "pair_f1" }
 }
 
-/// Every extraction family the gold allows: text gives shingle, bag-of-words and ROUGE figures;
-/// snippets give snippet figures. For datasets in the project's own format.
+/// The extraction families the gold allows by default: text gives shingle and bag-of-words
+/// figures, snippets give snippet figures. ROUGE-LSum, which no upstream benchmark reports and
+/// which costs more than all the others, is computed when `--metrics` names it (or it holds the
+/// primary metric). For datasets in the project's own format.
 pub fn extract_families(gold: &[ExtractGold]) -> Vec<Family> {
     let text = gold.iter().any(|g| g.text.is_some());
     let snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
     let mut f = Vec::new();
     if text {
-        f.extend([Family::Shingle, Family::Bow, Family::Rouge]);
+        f.extend([Family::Shingle, Family::Bow]);
     }
     if snippets {
         f.push(Family::Snippet);
@@ -173,6 +253,34 @@ mod tests {
         assert!(Scoring::new(Task::Extract, vec![Family::Bow], Some("wall_s"), "bow_f1", Path::new("d")).is_err());
         let s = Scoring::new(Task::Dedup, vec![Family::Cluster], None, "pair_f1@cut", Path::new("d")).unwrap();
         assert_eq!(s.primary, "pair_f1@cut");
+    }
+
+    #[test]
+    fn metric_selection_adds_or_replaces_quality_families_and_keeps_the_primary() {
+        let sel = |s: &str| s.parse::<MetricSelection>().unwrap();
+        let wcxb = Scoring::new(
+            Task::Extract,
+            vec![Family::Bow, Family::BowRates, Family::Pages],
+            None,
+            "bow_f1",
+            Path::new("d"),
+        )
+        .unwrap();
+        let fams = |s: Scoring| s.families;
+        assert_eq!(fams(wcxb.select(&MetricSelection::default(), Task::Extract)), wcxb.families);
+        assert_eq!(
+            fams(wcxb.select(&sel("default,rouge"), Task::Extract)),
+            [Family::Bow, Family::BowRates, Family::Rouge, Family::Pages]
+        );
+        // Only ROUGE asked for: the primary's family and the page counts stay; a dedup family
+        // named on an extraction dataset is skipped.
+        assert_eq!(fams(wcxb.select(&sel("rouge,span"), Task::Extract)), [Family::Bow, Family::Rouge, Family::Pages]);
+        assert!("bow,nope".parse::<MetricSelection>().unwrap_err().contains("unknown metric family `nope`"));
+        assert!(",".parse::<MetricSelection>().is_err());
+        // A primary metric outside the default families brings its family.
+        let s =
+            Scoring::new(Task::Extract, vec![Family::Bow], Some("rouge_lsum_f1"), "bow_f1", Path::new("d")).unwrap();
+        assert_eq!(s.families, [Family::Bow, Family::Rouge]);
     }
 
     #[test]

@@ -72,10 +72,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
-        scoring: Scoring {
-            families: vec![Family::Shingle, Family::Rouge, Family::Pages],
-            primary: "shingle_f1".into(),
-        },
+        scoring: Scoring { families: vec![Family::Shingle, Family::Pages], primary: "shingle_f1".into() },
         fingerprint: digest.finish(),
         items: Items::Extract { pages, gold },
         issues,

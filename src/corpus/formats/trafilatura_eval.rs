@@ -88,10 +88,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
-        scoring: Scoring {
-            families: vec![Family::Snippet, Family::Rouge, Family::Pages],
-            primary: "snippet_f1".into(),
-        },
+        scoring: Scoring { families: vec![Family::Snippet, Family::Pages], primary: "snippet_f1".into() },
         fingerprint: digest.finish(),
         items: Items::Extract { pages, gold },
         issues,

@@ -109,10 +109,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
-        scoring: Scoring {
-            families: vec![Family::Bow, Family::BowRates, Family::Rouge, Family::Pages],
-            primary: "bow_f1".into(),
-        },
+        scoring: Scoring { families: vec![Family::Bow, Family::BowRates, Family::Pages], primary: "bow_f1".into() },
         fingerprint: digest.finish(),
         items: Items::Extract { pages, gold },
         issues,
