@@ -71,7 +71,7 @@ pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
     let mut digest = Fingerprint::new();
     for name in files {
         // A listed file may be stored compressed as `<name>.gz`, as every loader accepts.
-        let path = crate::io::find_maybe_gz(&root.join(name))?;
+        let path = crate::io::find_stored(&root.join(name))?;
         crate::io::regular_file(&path)?;
         digest.add_file(name, &path)?;
     }

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::error::InputError;
 use crate::io::jsonl::{objects, type_name as kind};
-use crate::io::open_maybe_gz;
+use crate::io::open_stored;
 use crate::model::{DedupGold, Doc, ExtractGold, Items, Page, Task};
 use crate::text::Spans;
 
@@ -72,7 +72,7 @@ impl<'a> Rec<'a> {
 
 /// Loads documents or pages and gold from `root` for a dataset of `task`.
 pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<InputError>) -> Items {
-    let (docs_path, docs) = match open_maybe_gz(&root.join("docs.jsonl")) {
+    let (docs_path, docs) = match open_stored(&root.join("docs.jsonl")) {
         Ok(opened) => opened,
         Err(e) => {
             errors.push(e);
@@ -95,12 +95,12 @@ pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<Input
 /// The objects of `gold.jsonl` (or `.gz`), when there is one.
 fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Objects)> {
     let gold_path = root.join("gold.jsonl");
-    match open_maybe_gz(&gold_path) {
+    match open_stored(&gold_path) {
         Ok((path, reader)) => {
             let objs = objects(&path, reader, errors);
             Some((path, objs))
         }
-        Err(_) if !gold_path.exists() && !root.join("gold.jsonl.gz").exists() => None,
+        Err(_) if crate::io::find_stored(&gold_path).is_err() => None,
         Err(e) => {
             errors.push(e);
             None
@@ -339,7 +339,7 @@ fn load_extract(
             (Some(html), _) => html.to_string(),
             (None, Some(rel)) => {
                 let path = crate::io::inside(root, rel, allow_outside).map_err(|e| rec.err("html_path", e))?;
-                let (_, raw) = crate::io::read_maybe_gz(&path).map_err(|e| rec.err("html_path", e.to_string()))?;
+                let (_, raw) = crate::io::read_stored(&path).map_err(|e| rec.err("html_path", e.to_string()))?;
                 crate::corpus::decode_html(&raw)
             }
             (None, None) => return Err(rec.err("html", "missing required field (or `html_path`)")),

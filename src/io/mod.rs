@@ -1,4 +1,5 @@
-//! Files: opening inputs that may be gzip-compressed (every member of a multi-member `.gz`),
+//! Files: opening inputs that may be compressed (every member of a multi-member `.gz`, every
+//! frame of a `.zst`),
 //! reading JSON lines ([`jsonl`]), and writing outputs atomically. Nothing here knows what the
 //! files mean.
 
@@ -58,26 +59,48 @@ fn read_record(path: &Path, reader: impl Read) -> Result<Vec<u8>, InputError> {
     read_capped(reader, record_cap()).map_err(|e| match e {
         CappedError::TooLarge => InputError::file(path, over_cap()),
         CappedError::Io(e) => {
-            let what = if is_gz(path) { "cannot decompress" } else { "cannot read" };
+            let what = if Compression::of(path) == Compression::None { "cannot read" } else { "cannot decompress" };
             InputError::file(path, format!("{what}: {e}"))
         }
     })
 }
 
-/// Whether `path` names a gzip file by its extension.
-fn is_gz(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+/// How a stored file is compressed, judged by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Stored as is.
+    None,
+    /// `.gz`: gzip, possibly many members.
+    Gzip,
+    /// `.zst`: Zstandard, possibly many frames.
+    Zstd,
+}
+
+impl Compression {
+    /// The extensions tried, in this order, beside a file's own name.
+    const SUFFIXES: [(&'static str, Compression); 2] = [("gz", Compression::Gzip), ("zst", Compression::Zstd)];
+
+    /// The compression of `path`, by its extension.
+    pub fn of(path: &Path) -> Compression {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        Compression::SUFFIXES.iter().find(|(s, _)| ext.eq_ignore_ascii_case(s)).map_or(Compression::None, |c| c.1)
+    }
 }
 
 /// A buffered reader over `path`, decompressing a `.gz` file (all of its members: a
-/// concatenation of gzip files is read to its end, as `zcat` reads it).
+/// concatenation of gzip files is read to its end, as `zcat` reads it) or a `.zst` file (all of
+/// its frames, as `zstdcat` reads it).
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
     regular_file(path)?;
     let file = File::open(path).map_err(|e| InputError::file(path, e.to_string()))?;
-    Ok(if is_gz(path) {
-        Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file)))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, file))
+    Ok(match Compression::of(path) {
+        Compression::Gzip => Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(file))),
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::new(file)
+                .map_err(|e| InputError::file(path, format!("cannot decompress: {e}")))?;
+            Box::new(BufReader::with_capacity(1 << 16, decoder))
+        }
+        Compression::None => Box::new(BufReader::with_capacity(1 << 16, file)),
     })
 }
 
@@ -98,7 +121,7 @@ pub fn inside(root: &Path, rel: &str, allow_outside: bool) -> Result<PathBuf, St
     let lexical_escape = Path::new(rel)
         .components()
         .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
-    let resolved_escape = match (std::fs::canonicalize(root), find_maybe_gz(&path).ok().map(std::fs::canonicalize)) {
+    let resolved_escape = match (std::fs::canonicalize(root), find_stored(&path).ok().map(std::fs::canonicalize)) {
         (Ok(r), Some(Ok(p))) => !p.starts_with(r),
         _ => false,
     };
@@ -110,32 +133,35 @@ pub fn inside(root: &Path, rel: &str, allow_outside: bool) -> Result<PathBuf, St
     Ok(path)
 }
 
-/// `path` itself when it exists, else `<path>.gz` when that exists (large upstream files are
-/// often stored compressed under the upstream name plus `.gz`).
-pub fn find_maybe_gz(path: &Path) -> Result<PathBuf, InputError> {
+/// `path` itself when it exists, else `<path>.gz` or `<path>.zst` when one exists (large files
+/// are often stored compressed under their name plus the compressor's extension).
+pub fn find_stored(path: &Path) -> Result<PathBuf, InputError> {
     if path.exists() {
         return Ok(path.to_path_buf());
     }
-    let mut gz = path.as_os_str().to_owned();
-    gz.push(".gz");
-    let gz = PathBuf::from(gz);
-    if gz.exists() {
-        return Ok(gz);
+    for (suffix, _) in Compression::SUFFIXES {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".");
+        name.push(suffix);
+        let candidate = PathBuf::from(name);
+        if candidate.exists() {
+            return Ok(candidate);
+        }
     }
-    Err(InputError::file(path, "file not found (nor a .gz of it)"))
+    Err(InputError::file(path, "file not found (nor a .gz or .zst of it)"))
 }
 
-/// Opens `path`, or `<path>.gz` in its absence; returns the path actually opened.
-pub fn open_maybe_gz(path: &Path) -> Result<(PathBuf, Box<dyn BufRead>), InputError> {
-    let found = find_maybe_gz(path)?;
+/// Opens `path`, or its `.gz` or `.zst` in its absence; returns the path actually opened.
+pub fn open_stored(path: &Path) -> Result<(PathBuf, Box<dyn BufRead>), InputError> {
+    let found = find_stored(path)?;
     let reader = open(&found)?;
     Ok((found, reader))
 }
 
-/// The whole content of `path`, or of `<path>.gz` in its absence, decompressed; returns the path
+/// The whole content of `path`, or of its `.gz` or `.zst` in its absence, decompressed; returns the path
 /// actually read.
-pub fn read_maybe_gz(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
-    let (found, reader) = open_maybe_gz(path)?;
+pub fn read_stored(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
+    let (found, reader) = open_stored(path)?;
     let bytes = read_record(&found, reader)?;
     Ok((found, bytes))
 }
@@ -244,7 +270,7 @@ mod tests {
             gz.write_all(&zeros).unwrap();
         }
         gz.finish().unwrap();
-        let e = read_maybe_gz(&dir.path().join("bomb.json")).unwrap_err();
+        let e = read_stored(&dir.path().join("bomb.json")).unwrap_err();
         assert!(e.message.contains("record cap"), "{e}");
         assert!(e.path.ends_with("bomb.json.gz"), "{e}");
         let raw = std::fs::read(&path).unwrap();
@@ -258,6 +284,50 @@ mod tests {
         enc.finish().unwrap()
     }
 
+    fn zst(text: &str) -> Vec<u8> {
+        zstd::stream::encode_all(text.as_bytes(), 3).unwrap()
+    }
+
+    /// Reads every line `open_stored` gives for `name` in `dir`, and the error that ended it.
+    fn lines_of(dir: &Path, name: &str) -> (PathBuf, Vec<String>, Option<std::io::Error>) {
+        let (found, reader) = open_stored(&dir.join(name)).unwrap();
+        let mut lines = Vec::new();
+        for line in reader.lines() {
+            match line {
+                Ok(l) => lines.push(l),
+                Err(e) => return (found, lines, Some(e)),
+            }
+        }
+        (found, lines, None)
+    }
+
+    #[test]
+    fn zstd_files_are_found_beside_their_name_and_every_frame_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = zst("first\n");
+        bytes.extend(zst("second\n"));
+        std::fs::write(dir.path().join("docs.jsonl.zst"), &bytes).unwrap();
+        let (found, lines, err) = lines_of(dir.path(), "docs.jsonl");
+        assert!(found.ends_with("docs.jsonl.zst") && err.is_none(), "{err:?}");
+        assert_eq!(lines, ["first", "second"]);
+        let (_, whole) = read_stored(&dir.path().join("docs.jsonl")).unwrap();
+        assert_eq!(whole, b"first\nsecond\n");
+    }
+
+    #[test]
+    fn truncated_compressed_files_end_in_an_error_not_in_silence() {
+        let dir = tempfile::tempdir().unwrap();
+        let text: String = (0..2000).map(|i| format!("line {i} of some text\n")).collect();
+        for (name, mut bytes) in [("a.jsonl.gz", gz(&text)), ("b.jsonl.zst", zst(&text))] {
+            bytes.truncate(bytes.len() / 2);
+            std::fs::write(dir.path().join(name), &bytes).unwrap();
+            let (_, lines, err) = lines_of(dir.path(), name);
+            assert!(err.is_some(), "{name}: read {} lines and no error", lines.len());
+            let e = read_stored(&dir.path().join(name)).unwrap_err();
+            assert!(e.message.starts_with("cannot decompress") && e.path.ends_with(name), "{e}");
+        }
+    }
+
     #[test]
     fn concatenated_gzip_members_are_all_read() {
         let dir = tempfile::tempdir().unwrap();
@@ -265,9 +335,9 @@ mod tests {
         let mut bytes = gz("first\n");
         bytes.extend(gz("second\n"));
         std::fs::write(&path, bytes).unwrap();
-        let (_, got) = read_maybe_gz(&dir.path().join("two.jsonl.gz")).unwrap();
+        let (_, got) = read_stored(&dir.path().join("two.jsonl.gz")).unwrap();
         assert_eq!(got, b"first\nsecond\n");
-        let (found, got) = read_maybe_gz(&dir.path().join("two.jsonl")).unwrap();
+        let (found, got) = read_stored(&dir.path().join("two.jsonl")).unwrap();
         assert_eq!((found, got), (path, b"first\nsecond\n".to_vec()));
     }
 

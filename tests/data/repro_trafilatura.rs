@@ -70,7 +70,7 @@ pub fn pages_that_are_not_utf8_are_decoded_by_their_declaration_or_bytes() {
         ("archive.org-travaillent.html", encoding::Source::LateMeta),
         ("kyffhaeuser-nachrichten.de-Regen.html", encoding::Source::LateMeta),
     ] {
-        let read = |sub: &str| corpusbench::io::read_maybe_gz(&dir.join(sub).join(file));
+        let read = |sub: &str| corpusbench::io::read_stored(&dir.join(sub).join(file));
         let (_, raw) = read("cache").or_else(|_| read("eval")).unwrap_or_else(|e| panic!("{e}"));
         assert!(std::str::from_utf8(&raw).is_err(), "{file} is expected not to be UTF-8");
         let d = encoding::decode(&raw, Some("https://example.de/"));

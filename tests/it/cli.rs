@@ -339,6 +339,34 @@ fn a_byte_order_mark_keeps_the_first_record() {
     assert_good_doc_scored(&rows);
 }
 
+/// Zstandard-compressed files (`docs.jsonl.zst`, `gold.jsonl.zst`) load and are scored as the
+/// plain ones; a truncated one is an input error naming the file, and the run still completes.
+#[test]
+fn files_stored_zstd_compressed_load_and_a_truncated_one_is_reported() {
+    let zst = |text: &str| zstd::stream::encode_all(text.as_bytes(), 3).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = dedup_manifest("zstd");
+    let (docs, gold) = (zst(GOOD_DOC), zst(GOOD_GOLD));
+    let dir = dataset_dir(
+        tmp.path(),
+        "zstd",
+        &[("dataset.toml", manifest.as_bytes()), ("docs.jsonl.zst", &docs), ("gold.jsonl.zst", &gold)],
+    );
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "-s", "lines", "--out", "res"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_good_doc_scored(&results_rows(&tmp.path().join("res/results.csv")));
+
+    let many: String = (0..500).map(|i| format!("{{\"id\": \"d{i}\", \"text\": \"text {i}\"}}\n")).collect();
+    let mut cut = zst(&format!("{GOOD_DOC}{many}"));
+    cut.truncate(cut.len() / 2);
+    std::fs::write(dir.join("docs.jsonl.zst"), &cut).unwrap();
+    let out = corpusbench(tmp.path(), &["run", "--corpus", dir.to_str().unwrap(), "-s", "lines", "--out", "res2"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("docs.jsonl.zst") && err.contains("cannot read"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn files_stored_gzip_compressed_load_and_are_fingerprinted() {
     use std::io::Write;

@@ -18,7 +18,7 @@ use super::Format;
 use crate::corpus::fingerprint::fingerprint;
 use crate::error::{Error, InputError};
 use crate::io::jsonl::objects;
-use crate::io::read_maybe_gz;
+use crate::io::read_stored;
 use crate::model::{Dataset, DedupGold, Doc, Family, Items, Scoring};
 use crate::text::Spans;
 
@@ -41,8 +41,8 @@ fn recognises(dir: &Path) -> bool {
 
 fn load(dir: &Path) -> Result<Dataset, Error> {
     let mut issues = Vec::new();
-    let (docs_path, docs_bytes) = read_maybe_gz(&dir.join(DOCUMENTS))?;
-    let (gold_path, gold_bytes) = read_maybe_gz(&dir.join(EXPECTED))?;
+    let (docs_path, docs_bytes) = read_stored(&dir.join(DOCUMENTS))?;
+    let (gold_path, gold_bytes) = read_stored(&dir.join(EXPECTED))?;
     let mut docs = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (line, map) in objects(&docs_path, docs_bytes.as_slice(), &mut issues) {

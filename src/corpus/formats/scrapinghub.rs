@@ -16,7 +16,7 @@ use super::upstream::{
 };
 use crate::corpus::fingerprint::Fingerprint;
 use crate::error::Error;
-use crate::io::read_maybe_gz;
+use crate::io::read_stored;
 use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
 
 /// The format's name, recorded as the dataset's format.
@@ -32,7 +32,7 @@ fn recognises(dir: &Path) -> bool {
 
 fn load(dir: &Path) -> Result<Dataset, Error> {
     let gold_path = dir.join("ground-truth.json");
-    let (_, bytes) = read_maybe_gz(&gold_path)?;
+    let (_, bytes) = read_stored(&gold_path)?;
     let entries = ordered_object(&gold_path, &bytes)?;
     let mut digest = Fingerprint::new();
     digest.add("ground-truth.json", &bytes);

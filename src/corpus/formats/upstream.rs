@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::corpus::encoding;
 use crate::corpus::fingerprint::{Fingerprint, relative_name};
 use crate::error::InputError;
-use crate::io::read_maybe_gz;
+use crate::io::read_stored;
 use crate::model::{ExtractGold, Page};
 
 /// The entries of a JSON object in the order the file gives them.
@@ -148,7 +148,7 @@ pub fn read_pages(
         .map(|src| {
             let mut last_err = None;
             for candidate in &src.html {
-                match read_maybe_gz(candidate) {
+                match read_stored(candidate) {
                     Ok((_, raw)) => {
                         let text = encoding::decode(&raw, src.url.as_deref()).text;
                         return Ok((relative_name(root, candidate), raw, text));

@@ -16,7 +16,7 @@ use super::Format;
 use super::upstream::{PageSource, kind, read_pages, string_list, text_or_empty};
 use crate::corpus::fingerprint::Fingerprint;
 use crate::error::{Error, InputError};
-use crate::io::read_maybe_gz;
+use crate::io::read_stored;
 use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
 
 /// The format's name, recorded as the dataset's format.
@@ -86,7 +86,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
     let mut sources = Vec::new();
     for id in page_ids(&gt_dir)? {
         let path: PathBuf = gt_dir.join(format!("{id}.json"));
-        let bytes = match read_maybe_gz(&path) {
+        let bytes = match read_stored(&path) {
             Ok((_, b)) => b,
             Err(e) => {
                 issues.push(e);

@@ -107,7 +107,7 @@ impl SavedDedup {
             "dolma" => Some(Form::Dolma),
             _ => None,
         };
-        let (path, bytes) = crate::io::read_maybe_gz(Path::new(path))?;
+        let (path, bytes) = crate::io::read_stored(Path::new(path))?;
         Ok(SavedDedup::parse(&path, &bytes, form, params.str("attribute")?))
     }
 
