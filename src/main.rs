@@ -414,10 +414,16 @@ fn report_input_errors(errors: &[InputError]) {
 /// Engine declarations that could not be read: input errors of every command that loads data.
 static ENGINE_ERRORS: std::sync::OnceLock<Vec<InputError>> = std::sync::OnceLock::new();
 
-fn load(corpus: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
-    let (datasets, found) = discover(corpus);
+/// The engine declarations' errors, then `found`.
+fn with_engine_errors(found: Vec<InputError>) -> Vec<InputError> {
     let mut errors = ENGINE_ERRORS.get().cloned().unwrap_or_default();
     errors.extend(found);
+    errors
+}
+
+fn load(corpus: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
+    let (datasets, found) = discover(corpus);
+    let mut errors = with_engine_errors(found);
     for ds in &datasets {
         errors.extend(ds.issues.iter().cloned());
     }
@@ -554,8 +560,7 @@ fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {
     }
     // Manifests and folder layouts only: listing costs the same however large the data is.
     let (datasets, found) = corpusbench::corpus::survey(corpus);
-    let mut errors = ENGINE_ERRORS.get().cloned().unwrap_or_default();
-    errors.extend(found);
+    let errors = with_engine_errors(found);
     println!("datasets:");
     for d in &datasets {
         println!("  {:<20} {:<8} {:<18} {}", d.name, d.task.as_str(), d.format, d.root.display());

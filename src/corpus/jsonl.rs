@@ -148,13 +148,16 @@ fn read_docs(path: &Path, input: impl std::io::BufRead, errors: &mut Vec<InputEr
                 continue;
             }
         };
-        if let Some((first, _)) = index.get(doc.id.as_str()) {
-            let msg = format!("duplicate id `{}` (first on line {first})", doc.id);
-            errors.push(InputError::field(path, line, "id", msg));
-            continue;
+        match index.entry(doc.id.clone()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let msg = format!("duplicate id `{}` (first on line {})", doc.id, first.get().0);
+                errors.push(InputError::field(path, line, "id", msg));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((line, docs.len()));
+                docs.push(doc);
+            }
         }
-        index.insert(doc.id.clone(), (line, docs.len()));
-        docs.push(doc);
     }
     (docs, index)
 }

@@ -54,14 +54,12 @@ pub fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, CappedError> 
     if out.len() as u64 > cap { Err(CappedError::TooLarge) } else { Ok(out) }
 }
 
-/// [`read_capped`] with the record cap, its failure an input error about `path`.
-fn read_record(path: &Path, reader: impl Read) -> Result<Vec<u8>, InputError> {
+/// [`read_capped`] with the record cap, its failure an input error about `path`; `what` names
+/// the step a read error is in (`cannot read`, `cannot decompress`).
+fn read_record(path: &Path, reader: impl Read, what: &str) -> Result<Vec<u8>, InputError> {
     read_capped(reader, record_cap()).map_err(|e| match e {
         CappedError::TooLarge => InputError::file(path, over_cap()),
-        CappedError::Io(e) => {
-            let what = if Compression::of(path) == Compression::None { "cannot read" } else { "cannot decompress" };
-            InputError::file(path, format!("{what}: {e}"))
-        }
+        CappedError::Io(e) => InputError::file(path, format!("{what}: {e}")),
     })
 }
 
@@ -162,7 +160,8 @@ pub fn open_stored(path: &Path) -> Result<(PathBuf, Box<dyn BufRead>), InputErro
 /// actually read.
 pub fn read_stored(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
     let (found, reader) = open_stored(path)?;
-    let bytes = read_record(&found, reader)?;
+    let what = if Compression::of(&found) == Compression::None { "cannot read" } else { "cannot decompress" };
+    let bytes = read_record(&found, reader, what)?;
     Ok((found, bytes))
 }
 
@@ -170,10 +169,7 @@ pub fn read_stored(path: &Path) -> Result<(PathBuf, Vec<u8>), InputError> {
 pub fn read_file(path: &Path) -> Result<Vec<u8>, InputError> {
     regular_file(path)?;
     let file = File::open(path).map_err(|e| InputError::file(path, e.to_string()))?;
-    read_capped(file, record_cap()).map_err(|e| match e {
-        CappedError::TooLarge => InputError::file(path, over_cap()),
-        CappedError::Io(e) => InputError::file(path, format!("cannot read: {e}")),
-    })
+    read_record(path, file, "cannot read")
 }
 
 /// The bytes of a file that may be gzip-compressed, judged by its first two bytes (saved
@@ -182,10 +178,7 @@ pub fn gunzip_if_compressed(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, Inpu
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(bytes);
     }
-    read_capped(flate2::read::MultiGzDecoder::new(bytes.as_slice()), record_cap()).map_err(|e| match e {
-        CappedError::TooLarge => InputError::file(path, over_cap()),
-        CappedError::Io(e) => InputError::file(path, format!("cannot decompress: {e}")),
-    })
+    read_record(path, flate2::read::MultiGzDecoder::new(bytes.as_slice()), "cannot decompress")
 }
 
 /// An output folder held by this process: while it lives, another corpusbench command that
