@@ -267,6 +267,11 @@ struct RunArgs {
     /// `corpusbench report` does).
     #[arg(long)]
     html: bool,
+    /// Keep the texts of dedup datasets (project format) in their files: documents are read in
+    /// batches as strategies take them, and only ids, lengths and gold are held. A strategy with
+    /// no streaming form is given every document at once, and the run says so.
+    #[arg(long)]
+    stream: bool,
 }
 
 fn parse_kind(s: &str) -> Result<corpusbench::metrics::groups::Kind, String> {
@@ -422,7 +427,11 @@ fn with_engine_errors(found: Vec<InputError>) -> Vec<InputError> {
 }
 
 fn load(corpus: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
-    let (datasets, found) = discover(corpus);
+    load_with(corpus, corpusbench::corpus::LoadOptions::default())
+}
+
+fn load_with(corpus: &[PathBuf], options: corpusbench::corpus::LoadOptions) -> (Vec<Dataset>, Vec<InputError>) {
+    let (datasets, found) = corpusbench::corpus::discover_with(corpus, options);
     let mut errors = with_engine_errors(found);
     for ds in &datasets {
         errors.extend(ds.issues.iter().cloned());
@@ -447,7 +456,8 @@ fn select(registry: &Registry, given: &[String]) -> Result<(Vec<String>, Vec<Sel
 
 fn run(registry: &Registry, args: RunArgs, sweep: bool) -> Result<ExitCode, Error> {
     let (specs, selected) = select(registry, &args.select.strategies)?;
-    let (mut datasets, input_errors) = load(&args.select.corpus);
+    let (mut datasets, input_errors) =
+        load_with(&args.select.corpus, corpusbench::corpus::LoadOptions { stream: args.stream });
     report_input_errors(&input_errors);
     if datasets.is_empty() {
         return Err(Error::Usage("no dataset to run on".into()));
@@ -591,6 +601,16 @@ fn export(corpus: &[PathBuf], out: &std::path::Path) -> Result<ExitCode, Error> 
                 for d in docs {
                     line(serde_json::json!({"dataset": ds.name, "id": d.id, "text": d.text}));
                 }
+            }
+            corpusbench::model::Items::Streamed { docs, .. } => {
+                docs.source
+                    .batches(corpusbench::model::docs::BATCH_BYTES, &mut |batch| {
+                        for d in batch {
+                            line(serde_json::json!({"dataset": ds.name, "id": d.id, "text": d.text}));
+                        }
+                        Ok(())
+                    })
+                    .map_err(Error::Usage)?;
             }
         }
     }

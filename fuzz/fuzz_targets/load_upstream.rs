@@ -81,6 +81,13 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
             }
+            // A folder of Parquet shards: ids, lengths and gold stay aligned.
+            Items::Streamed { docs, gold } => {
+                assert_eq!(docs.ids.len(), docs.char_lens.len(), "{name}: ids and lengths differ in number");
+                for labels in [gold.clusters.as_ref().map(Vec::len), gold.spans.as_ref().map(Vec::len)] {
+                    assert!(labels.is_none_or(|n| n == docs.ids.len()), "{name}: gold not aligned with documents");
+                }
+            }
         }
     }
 });

@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::engine::protocol::{self, Incoming, PROTOCOL};
 use crate::engine::{Launch, Log, STARTUP_BUDGET};
 use crate::error::{Error, isolate};
-use crate::model::{DedupOutput, Doc, Page};
+use crate::model::{DedupOutput, Doc, DocView, Page};
 use crate::strategy::{Deduplicator, Extractor, Registry, Strategy};
 
 /// A small article a worker extracts once before it says it is ready.
@@ -115,6 +115,22 @@ pub fn serve(
                 let result = isolate(|| extractor.extract(&page).map_err(|e| e.to_string()));
                 protocol::page_line(&page.id, &result, t0.elapsed().as_secs_f64())
             }
+            (Served::Dedup(dedup, pool), Ok(m)) if m.op == "dedup" && dedup.stream().is_some() => {
+                // Documents go to the strategy batch by batch as they arrive; only ids and
+                // lengths are kept, for the answers.
+                let (result, allocs) = crate::cost::measured(|| {
+                    isolate(|| {
+                        streamed(&mut input, m.docs.unwrap_or(0), dedup.as_ref(), pool).map_err(|e| e.to_string())
+                    })
+                });
+                match result.and_then(|(out, ids, secs)| out.validate(&ids).map(|()| (out, ids, secs))) {
+                    Ok((out, ids, secs)) => {
+                        write_dedup(&mut output, &ids, &out, secs, allocs.peak_bytes).map_err(io_err)?;
+                        continue;
+                    }
+                    Err(e) => protocol::error_line(&e),
+                }
+            }
             (Served::Dedup(dedup, pool), Ok(m)) if m.op == "dedup" => {
                 let docs = match read_docs(&mut input, m.docs.unwrap_or(0)) {
                     Ok(docs) => docs,
@@ -142,19 +158,25 @@ pub fn serve(
     }
 }
 
+/// The next message inside a dataset (its raw payload read too), with `line` as the buffer.
+fn next_message(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<Incoming, String> {
+    line.clear();
+    match input.read_until(b'\n', line) {
+        Ok(0) => return Err("input ended inside a dataset".into()),
+        Ok(_) => {}
+        Err(e) => return Err(format!("worker pipe: {e}")),
+    }
+    let mut m = Incoming::parse(line)?;
+    m.read_raw(input).map_err(|e| format!("worker pipe: {e}"))??;
+    Ok(m)
+}
+
 /// Reads the `doc` messages of one dataset up to its `end`.
 fn read_docs(input: &mut impl BufRead, expected: usize) -> Result<Vec<Doc>, String> {
     let mut docs = Vec::with_capacity(expected.min(1 << 20));
     let mut line = Vec::new();
     loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => return Err("input ended inside a dataset".into()),
-            Ok(_) => {}
-            Err(e) => return Err(format!("worker pipe: {e}")),
-        }
-        let mut m = Incoming::parse(&line)?;
-        m.read_raw(input).map_err(|e| format!("worker pipe: {e}"))??;
+        let m = next_message(input, &mut line)?;
         match m.op.as_str() {
             "doc" => docs.push(Doc { id: m.id, text: m.text }),
             "end" if docs.len() == expected => return Ok(docs),
@@ -164,14 +186,99 @@ fn read_docs(input: &mut impl BufRead, expected: usize) -> Result<Vec<Doc>, Stri
     }
 }
 
+/// The ids and lengths of the documents a streaming deduplication was given.
+#[derive(Default)]
+struct Seen {
+    ids: Vec<Box<str>>,
+    char_lens: Vec<u32>,
+}
+
+impl DocView for Seen {
+    fn count(&self) -> usize {
+        self.ids.len()
+    }
+    fn id(&self, i: usize) -> &str {
+        &self.ids[i]
+    }
+    fn char_len(&self, i: usize) -> usize {
+        self.char_lens[i] as usize
+    }
+    fn texts(&self, _: &[u32]) -> Result<Vec<std::borrow::Cow<'_, str>>, String> {
+        Err("a worker keeps no texts".into())
+    }
+}
+
+/// Reads the `doc` messages of one dataset up to its `end`, pushing them to `dedup`'s stream in
+/// batches; the output, the documents seen and the seconds spent in the strategy. After a
+/// failure the rest of the dataset is still read, so the pipe stays in step.
+fn streamed(
+    input: &mut impl BufRead,
+    expected: usize,
+    dedup: &dyn Deduplicator,
+    pool: &rayon::ThreadPool,
+) -> Result<(DedupOutput, Seen, f64), String> {
+    let mut stream = dedup.stream().ok_or("the strategy has no streaming form")?;
+    let mut seen = Seen::default();
+    let mut batch: Vec<Doc> = Vec::new();
+    let (mut held, mut secs) = (0usize, 0.0f64);
+    let mut failure: Option<String> = None;
+    let mut line = Vec::new();
+    let mut push = |batch: &mut Vec<Doc>,
+                    stream: &mut Box<dyn crate::strategy::DedupStream + '_>,
+                    failure: &mut Option<String>| {
+        if failure.is_none() && !batch.is_empty() {
+            let t0 = Instant::now();
+            if let Err(e) = pool.install(|| stream.push(batch)) {
+                *failure = Some(e.to_string());
+            }
+            secs += t0.elapsed().as_secs_f64();
+        }
+        batch.clear();
+    };
+    loop {
+        let m = next_message(input, &mut line)?;
+        match m.op.as_str() {
+            "doc" => {
+                let chars = u32::try_from(m.text.chars().count()).map_err(|_| "a text of more than 2^32 characters")?;
+                seen.ids.push(m.id.into_boxed_str());
+                seen.char_lens.push(chars);
+                held += m.text.len();
+                batch.push(Doc { id: String::new(), text: m.text });
+                if held >= crate::model::docs::BATCH_BYTES {
+                    push(&mut batch, &mut stream, &mut failure);
+                    held = 0;
+                }
+            }
+            "end" => break,
+            other => return Err(format!("`{other}` inside a dataset")),
+        }
+    }
+    push(&mut batch, &mut stream, &mut failure);
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if seen.count() != expected {
+        return Err(format!("dedup announced {expected} documents, {} came", seen.count()));
+    }
+    let t0 = Instant::now();
+    let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;
+    Ok((out, seen, secs + t0.elapsed().as_secs_f64()))
+}
+
 /// Writes a deduplication's answers: one line per document, then `done`.
-fn write_dedup(out: &mut impl Write, docs: &[Doc], dedup: &DedupOutput, secs: f64, peak: u64) -> std::io::Result<()> {
-    for (i, d) in docs.iter().enumerate() {
+fn write_dedup<D: DocView + ?Sized>(
+    out: &mut impl Write,
+    docs: &D,
+    dedup: &DedupOutput,
+    secs: f64,
+    peak: u64,
+) -> std::io::Result<()> {
+    for i in 0..docs.count() {
         let cluster = dedup.cluster.as_ref().and_then(|c| c.get(i)).copied();
         let spans = dedup.dup_spans.as_ref().and_then(|s| s.get(i)).map(Vec::as_slice);
         let figures: Vec<(&str, f64)> =
             dedup.doc_stats.iter().filter_map(|(name, v)| v.get(i).map(|x| (name.as_str(), *x))).collect();
-        out.write_all(&protocol::doc_line(&d.id, cluster, spans, &figures))?;
+        out.write_all(&protocol::doc_line(docs.id(i), cluster, spans, &figures))?;
     }
     out.write_all(&protocol::done_line(secs, &dedup.stats, dedup.pairs.as_ref(), Some(peak)))?;
     out.flush()

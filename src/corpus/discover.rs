@@ -4,21 +4,36 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::parquet::Columns;
+use super::shards::{Shard, ShardFormat};
 use super::{Manifest, fingerprint::fingerprint, formats, jsonl};
 use crate::error::{Error, InputError};
 use crate::model::scoring::own_format;
-use crate::model::{Dataset, Scoring};
+use crate::model::{Dataset, Scoring, Task};
+
+/// How datasets are loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Dedup datasets in the project's format keep their texts in their files
+    /// ([`crate::model::Items::Streamed`]); other datasets load as usual.
+    pub stream: bool,
+}
 
 /// Loads every dataset found under `roots`, in a stable order (roots as given, then sub-folder
 /// names sorted). A dataset that cannot be loaded at all is reported in the returned errors.
 pub fn discover(roots: &[PathBuf]) -> (Vec<Dataset>, Vec<InputError>) {
+    discover_with(roots, LoadOptions::default())
+}
+
+/// [`discover`] with `options`.
+pub fn discover_with(roots: &[PathBuf], options: LoadOptions) -> (Vec<Dataset>, Vec<InputError>) {
     let mut datasets = Vec::new();
     let mut errors = Vec::new();
     let mut names = HashSet::new();
     for root in roots {
         for dir in dataset_dirs(root, &mut errors) {
             let loaded = if dir.join("dataset.toml").is_file() {
-                load_dataset(&dir)
+                load_dataset_with(&dir, options)
             } else {
                 match formats::find(&dir) {
                     Some(format) => (format.load)(&dir),
@@ -105,17 +120,69 @@ fn dataset_dirs(root: &Path, errors: &mut Vec<InputError>) -> Vec<PathBuf> {
     dirs
 }
 
+/// An error about `field` of a manifest.
+fn field_error(manifest: &Path, field: &str, msg: String) -> InputError {
+    InputError { field: Some(field.into()), ..InputError::file(manifest, msg) }
+}
+
+/// The document shards a dedup manifest names (`docs`, or its format's default), in order.
+fn shards_of(dir: &Path, manifest: &Manifest) -> Result<Vec<Shard>, String> {
+    let format = match manifest.format.as_str() {
+        "parquet" => {
+            let c = manifest.columns.clone().unwrap_or(super::manifest::ColumnNames {
+                id: "id".into(),
+                text: "text".into(),
+                url: None,
+            });
+            ShardFormat::Parquet(Columns { id: (!c.id.is_empty()).then_some(c.id), text: c.text, url: c.url })
+        }
+        _ if manifest.columns.is_some() => return Err("`columns` is for Parquet datasets".into()),
+        _ => ShardFormat::Jsonl,
+    };
+    let default = if matches!(format, ShardFormat::Jsonl) { "docs.jsonl" } else { "*.parquet" };
+    let patterns = manifest.docs.clone().unwrap_or_else(|| vec![default.to_string()]);
+    if patterns.is_empty() {
+        return Err("lists no files".into());
+    }
+    let mut shards = Vec::new();
+    for pattern in &patterns {
+        crate::io::inside(dir, pattern.trim_end_matches(['*', '?']), manifest.allow_outside_paths)?;
+        for path in super::shards::expand(dir, pattern)? {
+            // A file named without wildcards may be stored compressed, as every loader accepts.
+            let path = crate::io::find_stored(&path).unwrap_or(path);
+            shards.push(Shard { path, format: format.clone() });
+        }
+    }
+    Ok(shards)
+}
+
 /// Loads one dataset folder. Problems inside its files land in [`Dataset::issues`]; only a
 /// missing or invalid manifest is an error.
 pub fn load_dataset(dir: &Path) -> Result<Dataset, Error> {
+    load_dataset_with(dir, LoadOptions::default())
+}
+
+/// [`load_dataset`] with `options`.
+pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Error> {
     let manifest_path = dir.join("dataset.toml");
     let manifest = Manifest::read(&manifest_path)?;
     let mut issues = Vec::new();
-    let items = match manifest.format.as_str() {
-        "jsonl" => jsonl::load(dir, manifest.task, manifest.allow_outside_paths, &mut issues),
-        other => {
-            let msg = format!("unknown format `{other}` (known: jsonl)");
-            return Err(InputError { field: Some("format".into()), ..InputError::file(&manifest_path, msg) }.into());
+    let items = match (manifest.format.as_str(), manifest.task, &manifest.docs) {
+        ("jsonl", task, None) => jsonl::load(dir, task, manifest.allow_outside_paths, options.stream, &mut issues),
+        ("jsonl" | "parquet", Task::Dedup, _) => {
+            let shards = shards_of(dir, &manifest).map_err(|msg| field_error(&manifest_path, "docs", msg))?;
+            jsonl::load_dedup(dir, shards, options.stream, &mut issues)
+        }
+        ("jsonl", Task::Extract, Some(_)) => {
+            return Err(field_error(&manifest_path, "docs", "`docs` is for dedup datasets".into()).into());
+        }
+        ("parquet", Task::Extract, _) => {
+            let msg = "a Parquet dataset is a dedup dataset (`task = \"dedup\"`)".to_string();
+            return Err(field_error(&manifest_path, "format", msg).into());
+        }
+        (other, ..) => {
+            let msg = format!("unknown format `{other}` (known: jsonl, parquet)");
+            return Err(field_error(&manifest_path, "format", msg).into());
         }
     };
     let outside = manifest.files.iter().find_map(|f| crate::io::inside(dir, f, manifest.allow_outside_paths).err());

@@ -66,16 +66,58 @@ impl Fingerprint {
     }
 }
 
-/// sha256 (lowercase hex) over `files` (paths relative to `root`), in the order given.
+/// The file beside a dataset's data that caches its fingerprint, keyed by each file's name,
+/// size and modification time: a second load of a large dataset does not read its bytes again.
+pub const CACHE: &str = ".corpusbench-fingerprint";
+
+/// Datasets of at least this many bytes get a cache (smaller ones are digested in well under a
+/// second, and their folders stay as they are).
+pub const CACHE_FROM_BYTES: u64 = 256 << 20;
+
+/// sha256 (lowercase hex) over `files` (paths relative to `root`), in the order given. A name
+/// with `*` or `?` in its file name is a glob: each file it names, in sorted order, under its
+/// path relative to `root`. The digest is cached in [`CACHE`] in `root` (when the folder can be
+/// written) and taken from there while no file's size or modification time has changed.
 pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
-    let mut digest = Fingerprint::new();
+    let mut named: Vec<(String, std::path::PathBuf)> = Vec::new();
     for name in files {
-        // A listed file may be stored compressed as `<name>.gz`, as every loader accepts.
-        let path = crate::io::find_stored(&root.join(name))?;
-        crate::io::regular_file(&path)?;
-        digest.add_file(name, &path)?;
+        if name.contains(['*', '?']) {
+            for path in crate::corpus::shards::expand(root, name).map_err(Error::Usage)? {
+                named.push((relative_name(root, &path), path));
+            }
+        } else {
+            // A listed file may be stored compressed as `<name>.gz`, as every loader accepts.
+            named.push((name.clone(), crate::io::find_stored(&root.join(name))?));
+        }
     }
-    Ok(digest.finish())
+    let mut key = String::from("corpusbench fingerprint 1\n");
+    let mut total = 0u64;
+    for (name, path) in &named {
+        crate::io::regular_file(path)?;
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        let stored = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let mtime = mtime.map_or_else(|| "-".to_string(), |d| d.as_nanos().to_string());
+        key.push_str(&format!("{name}\t{stored}\t{}\t{mtime}\n", meta.len()));
+        total += meta.len();
+    }
+    let cache = root.join(CACHE);
+    if let Ok(cached) = std::fs::read_to_string(&cache)
+        && let Some(hex) = cached.strip_prefix(key.as_str()).and_then(|rest| rest.strip_prefix("sha256\t"))
+        && hex.trim_end().len() == 64
+    {
+        return Ok(hex.trim_end().to_string());
+    }
+    let mut digest = Fingerprint::new();
+    for (name, path) in &named {
+        digest.add_file(name, path)?;
+    }
+    let hex = digest.finish();
+    // A folder that cannot be written (read-only data) simply has no cache.
+    if total >= CACHE_FROM_BYTES || cache.exists() {
+        let _ = crate::io::write_atomic(&cache, format!("{key}sha256\t{hex}\n").as_bytes());
+    }
+    Ok(hex)
 }
 
 /// The name a file is fingerprinted under: its upstream path relative to `root` (as asked for,
@@ -98,5 +140,35 @@ mod tests {
         let mut in_memory = Fingerprint::new();
         in_memory.add("big.bin", &bytes);
         assert_eq!(fingerprint(dir.path(), &["big.bin".to_string()]).unwrap(), in_memory.finish());
+    }
+
+    /// The cached digest is used while the files are unchanged and recomputed when one changes,
+    /// even to the same size; a garbled cache is ignored.
+    #[test]
+    fn the_cache_follows_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, b"first").unwrap();
+        let files = ["a.txt".to_string()];
+        let first = fingerprint(dir.path(), &files).unwrap();
+        // A small dataset gets no cache of its own; one that has a cache keeps it up to date.
+        assert!(!dir.path().join(CACHE).exists());
+        std::fs::write(dir.path().join(CACHE), "").unwrap();
+        assert_eq!(fingerprint(dir.path(), &files).unwrap(), first);
+        let cache = std::fs::read_to_string(dir.path().join(CACHE)).unwrap();
+        assert!(cache.ends_with(&format!("sha256\t{first}\n")), "{cache}");
+        // A cache whose digest is not the files' is believed only while the key matches: make
+        // it lie, and it is used; change the file, and it is not.
+        let lie = cache.replace(&first, &"0".repeat(64));
+        std::fs::write(dir.path().join(CACHE), &lie).unwrap();
+        assert_eq!(fingerprint(dir.path(), &files).unwrap(), "0".repeat(64));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(&file, b"other").unwrap();
+        let second = fingerprint(dir.path(), &files).unwrap();
+        let mut want = Fingerprint::new();
+        want.add("a.txt", b"other");
+        assert_eq!(second, want.finish());
+        std::fs::write(dir.path().join(CACHE), "garbage").unwrap();
+        assert_eq!(fingerprint(dir.path(), &files).unwrap(), second);
     }
 }

@@ -16,10 +16,11 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use super::shards::{Shard, ShardFormat};
 use crate::error::InputError;
 use crate::io::jsonl::{objects, type_name as kind};
 use crate::io::open_stored;
-use crate::model::{DedupGold, Doc, ExtractGold, Items, Page, Task};
+use crate::model::{DedupGold, Doc, ExtractGold, Items, Page, StreamedDocs, Task};
 use crate::text::Spans;
 
 /// One record being read: its file and line, for errors.
@@ -70,8 +71,9 @@ impl<'a> Rec<'a> {
     }
 }
 
-/// Loads documents or pages and gold from `root` for a dataset of `task`.
-pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<InputError>) -> Items {
+/// Loads documents or pages and gold from `root` for a dataset of `task`; `stream`: a dedup
+/// dataset's texts stay in their file (see [`load_dedup`]).
+pub fn load(root: &Path, task: Task, allow_outside: bool, stream: bool, errors: &mut Vec<InputError>) -> Items {
     let (docs_path, docs) = match open_stored(&root.join("docs.jsonl")) {
         Ok(opened) => opened,
         Err(e) => {
@@ -79,20 +81,61 @@ pub fn load(root: &Path, task: Task, allow_outside: bool, errors: &mut Vec<Input
             return empty(task);
         }
     };
-    let gold = read_gold(root, errors);
     match task {
         Task::Dedup => {
-            let (docs, index) = read_docs(&docs_path, docs, errors);
-            load_dedup(&docs_path, docs, &index, gold, errors)
+            drop(docs);
+            let shard = Shard { path: docs_path, format: ShardFormat::Jsonl };
+            load_dedup(root, vec![shard], stream, errors)
         }
         Task::Extract => {
+            let gold = read_gold(root, errors);
             let objs = objects(&docs_path, docs, errors);
             load_extract(root, allow_outside, &docs_path, &objs, gold, errors)
         }
     }
 }
 
-/// The objects of `gold.jsonl` (or `.gz`), when there is one.
+/// Loads the dedup documents of `shards` (in order) and joins `gold.jsonl` of `root` to them.
+/// `stream`: the texts stay in their files (ids and lengths are held, and the texts are read
+/// again whenever a strategy or a metric needs them); else they are loaded. Documents, gold and
+/// every error are the same either way.
+pub fn load_dedup(root: &Path, shards: Vec<Shard>, stream: bool, errors: &mut Vec<InputError>) -> Items {
+    let read = read_docs(&shards, !stream, errors);
+    let lookup = |id: &str| read.index.get(&id_key(id)).map(|&(.., i)| i as usize);
+    let id_of = |i: usize| if stream { read.ids[i].to_string() } else { read.docs[i].id.clone() };
+    let docs_path = shards.first().map_or_else(|| root.join("docs.jsonl"), |s| s.path.clone());
+    let joined = join_gold(root, &docs_path, read.char_lens.len(), &lookup, &read.char_lens, &id_of, errors);
+    let DocsRead { mut docs, mut ids, char_lens, mut positions, .. } = read;
+    let mut char_lens: Vec<u32> = char_lens.into_iter().map(|n| n as u32).collect();
+    let gold = match joined {
+        None => DedupGold::default(),
+        Some(joined) => {
+            let mut k = joined.keep.iter();
+            docs.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = joined.keep.iter();
+            ids.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = joined.keep.iter();
+            char_lens.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = joined.keep.iter();
+            positions.retain(|_| *k.next().unwrap_or(&true));
+            joined.gold
+        }
+    };
+    if !stream {
+        return Items::Dedup { docs, gold };
+    }
+    let mut kept: Vec<(Shard, Vec<u64>)> = shards.into_iter().map(|s| (s, Vec::new())).collect();
+    let mut bytes = 0u64;
+    for (shard, pos, size) in positions {
+        kept[shard as usize].1.push(pos);
+        bytes += size;
+    }
+    let source = super::shards::ShardSource::new(kept);
+    let docs = StreamedDocs { ids, char_lens, bytes, source: std::sync::Arc::new(source) };
+    Items::Streamed { docs, gold }
+}
+
+/// The objects of `gold.jsonl` (or a compressed form), when there is one.
 fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Objects)> {
     let gold_path = root.join("gold.jsonl");
     match open_stored(&gold_path) {
@@ -116,50 +159,89 @@ struct DocLine {
     text: String,
 }
 
-/// Ids of the documents read so far: where each was first seen and its index.
-type DocIndex = HashMap<String, (usize, usize)>;
-
-/// Reads dedup documents one line at a time, keeping only the documents. A line that is not a
-/// plain `{"id": string, "text": string, ...}` goes through the JSON tree for its exact error
-/// (or is accepted there, as with a repeated key); duplicate ids keep the first.
-fn read_docs(path: &Path, input: impl std::io::BufRead, errors: &mut Vec<InputError>) -> (Vec<Doc>, DocIndex) {
-    let mut reader = crate::io::jsonl::Reader::new(path, input);
-    let mut docs = Vec::new();
-    let mut index: DocIndex = HashMap::new();
-    while let Some(line) = reader.next_line() {
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        let doc = match serde_json::from_slice::<DocLine>(reader.raw()) {
-            Ok(d) if !d.id.is_empty() => Ok(Doc { id: d.id, text: d.text }),
-            _ => reader.parse().and_then(|(line, map)| {
-                let rec = Rec { path, line, map: &map };
-                Ok(Doc { id: rec.id()?.to_string(), text: rec.req_str("text")?.to_string() })
-            }),
-        };
-        let doc = match doc {
-            Ok(doc) => doc,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        match index.entry(doc.id.clone()) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let msg = format!("duplicate id `{}` (first on line {})", doc.id, first.get().0);
-                errors.push(InputError::field(path, line, "id", msg));
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert((line, docs.len()));
-                docs.push(doc);
-            }
-        }
+/// Parses the line `reader` is on as a dedup document: straight into its fields when it is a
+/// plain `{"id": string, "text": string, ...}`, else through the JSON tree for its exact error
+/// (or its value, as with a repeated key).
+pub(crate) fn parse_doc<R: std::io::BufRead>(
+    path: &Path,
+    reader: &crate::io::jsonl::Reader<R>,
+) -> Result<Doc, InputError> {
+    match serde_json::from_slice::<DocLine>(reader.raw()) {
+        Ok(d) if !d.id.is_empty() => Ok(Doc { id: d.id, text: d.text }),
+        _ => reader.parse().and_then(|(line, map)| {
+            let rec = Rec { path, line, map: &map };
+            Ok(Doc { id: rec.id()?.to_string(), text: rec.req_str("text")?.to_string() })
+        }),
     }
-    (docs, index)
+}
+
+/// The key of an id in the index of documents: its xxh3-128 hash, so the index holds no copy
+/// of the ids (two of billions of ids colliding is negligible at 128 bits).
+fn id_key(id: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(id.as_bytes())
+}
+
+/// The documents read from a dataset's shards: the documents themselves, or (streamed) their
+/// ids; per document its length in chars and its place (shard, line or row, text bytes); and
+/// the index of ids (shard, position, document).
+struct DocsRead {
+    docs: Vec<Doc>,
+    ids: Vec<Box<str>>,
+    char_lens: Vec<usize>,
+    positions: Vec<(u32, u64, u64)>,
+    index: HashMap<u128, (u32, u64, u32), crate::text::hash::HashedKeys>,
+}
+
+/// Reads the dedup documents of `shards` in order, one record at a time, keeping the documents
+/// (`keep_text`) or only their ids. Duplicate ids keep the first.
+fn read_docs(shards: &[Shard], keep_text: bool, errors: &mut Vec<InputError>) -> DocsRead {
+    let mut read = DocsRead {
+        docs: Vec::new(),
+        ids: Vec::new(),
+        char_lens: Vec::new(),
+        positions: Vec::new(),
+        index: HashMap::default(),
+    };
+    let unit = |s: &Shard| if matches!(s.format, ShardFormat::Jsonl) { "line" } else { "row" };
+    for (k, shard) in shards.iter().enumerate() {
+        let Ok(k32) = u32::try_from(k) else {
+            errors.push(InputError::file(&shard.path, "more than 2^32 shards"));
+            break;
+        };
+        let mut found = Vec::new();
+        super::shards::each_doc(shard, errors, &mut |pos, doc| {
+            let n = read.char_lens.len();
+            let Ok(n32) = u32::try_from(n) else {
+                found.push(InputError::field(&shard.path, pos as usize, "id", "more than 2^32 documents"));
+                return;
+            };
+            match read.index.entry(id_key(&doc.id)) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let (fs, fpos, _) = *first.get();
+                    let first_shard = &shards[fs as usize];
+                    let place = if fs == k32 {
+                        format!("{} {fpos}", unit(first_shard))
+                    } else {
+                        format!("{} {fpos} of {}", unit(first_shard), first_shard.path.display())
+                    };
+                    let msg = format!("duplicate id `{}` (first on {place})", doc.id);
+                    found.push(InputError::field(&shard.path, pos as usize, "id", msg));
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert((k32, pos, n32));
+                    read.char_lens.push(doc.text.chars().count());
+                    read.positions.push((k32, pos, doc.text.len() as u64));
+                    if keep_text {
+                        read.docs.push(doc);
+                    } else {
+                        read.ids.push(doc.id.into_boxed_str());
+                    }
+                }
+            }
+        });
+        errors.extend(found);
+    }
+    read
 }
 
 fn empty(task: Task) -> Items {
@@ -212,100 +294,214 @@ fn records<'a, T>(
 /// Objects of one file with their line numbers.
 type Objects = Vec<(usize, Map<String, Value>)>;
 
-fn load_dedup(
+/// A gold record of a dedup document in the form nearly every record has, read straight into
+/// its fields (unknown fields are skipped).
+#[derive(serde::Deserialize)]
+struct GoldLine {
+    id: String,
+    #[serde(default)]
+    cluster: Option<Label>,
+    #[serde(default)]
+    dup_spans: Option<Vec<(u64, u64)>>,
+}
+
+/// A cluster label as written: a string or a non-negative integer.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Label {
+    Text(String),
+    Int(u64),
+}
+
+/// Dedup gold joined to the documents: which documents stay (those with one well-formed gold
+/// record) and the gold of those that stay.
+struct Joined {
+    keep: Vec<bool>,
+    gold: DedupGold,
+}
+
+/// Reads `gold.jsonl` (or a compressed form) one line at a time and joins it to the `n`
+/// documents of `docs_path` (`lookup` finds a document by id; `char_lens` bounds its spans;
+/// `ids` names it). `None` when there is no gold file or it holds no record: a dataset to time
+/// strategies on, with nothing to score. A document with no gold record, or a malformed or
+/// repeated one, is reported and left out: guessing "unique" would count a strategy's correct
+/// find as a false positive.
+fn join_gold(
+    root: &Path,
     docs_path: &Path,
-    mut docs: Vec<Doc>,
-    index: &DocIndex,
-    gold: Option<(PathBuf, Objects)>,
+    n: usize,
+    lookup: &dyn Fn(&str) -> Option<usize>,
+    char_lens: &[usize],
+    ids: &dyn Fn(usize) -> String,
     errors: &mut Vec<InputError>,
-) -> Items {
-    // No gold file, or one with no record (a dataset to time strategies on): nothing to score.
-    let Some((gold_path, gold_objs)) = gold.filter(|(_, objs)| !objs.is_empty()) else {
-        return Items::Dedup { docs, gold: DedupGold::default() };
+) -> Option<Joined> {
+    let gold_path = root.join("gold.jsonl");
+    let (gold_path, input) = match open_stored(&gold_path) {
+        Ok(opened) => opened,
+        Err(_) if crate::io::find_stored(&gold_path).is_err() => return None,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
     };
-    let char_lens: Vec<usize> = docs.iter().map(|d| d.text.chars().count()).collect();
-    let mut has_clusters = false;
-    let mut has_spans = false;
-    let (golds, _, mut bad) = records(&gold_path, &gold_objs, errors, |rec, id| {
-        let Some(&(_, doc)) = index.get(id) else {
-            return Err(rec.err("id", format!("no document with id `{id}` in {}", docs_path.display())));
+    let mut reader = crate::io::jsonl::Reader::new(&gold_path, input);
+    // Per document: the line of its first gold record, and whether its gold is unusable.
+    let mut gold_line: Vec<usize> = vec![0; n];
+    let mut bad = vec![false; n];
+    // Gold ids naming no document, for the repeated-record message.
+    let mut unknown: HashMap<String, usize> = HashMap::new();
+    // Cluster labels interned in file order by their hash, renumbered in document order below.
+    let mut interned: HashMap<u128, u32, crate::text::hash::HashedKeys> = HashMap::default();
+    let mut label: Vec<u32> = vec![u32::MAX; n];
+    let mut spans: Option<Vec<Spans>> = None;
+    let (mut records, mut has_clusters, mut has_spans) = (0usize, false, false);
+    while let Some(line) = reader.next_line() {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         };
-        let cluster = match rec.map.get("cluster") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(other) => return Err(rec.err("cluster", format!("expected a string, found {}", kind(other)))),
+        // The typed record, or the JSON tree for a line not in the plain form.
+        let (id, tree) = match serde_json::from_slice::<GoldLine>(reader.raw()) {
+            Ok(g) if !g.id.is_empty() => (g.id.clone(), Err(g)),
+            _ => match reader.parse() {
+                Ok((line, map)) => {
+                    records += 1;
+                    match (Rec { path: &gold_path, line, map: &map }).id() {
+                        Ok(id) => (id.to_string(), Ok(map)),
+                        Err(e) => {
+                            errors.push(e);
+                            continue;
+                        }
+                    }
+                }
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            },
         };
-        let spans = match rec.map.get("dup_spans") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(parse_spans(rec, v, char_lens[doc])?),
+        if tree.is_err() {
+            records += 1;
+        }
+        let err = |field: &str, msg: String| InputError::field(&gold_path, line, field, msg);
+        let Some(doc) = lookup(&id) else {
+            if let Some(first) = unknown.get(&id) {
+                errors.push(err("id", format!("duplicate id `{id}` (first on line {first})")));
+            } else {
+                errors.push(err("id", format!("no document with id `{id}` in {}", docs_path.display())));
+                unknown.insert(id, line);
+            }
+            continue;
         };
-        has_clusters |= cluster.is_some();
-        has_spans |= spans.is_some();
-        Ok((doc, cluster, spans))
-    });
-    // A document whose gold is malformed cannot be scored: leave it out rather than guess.
-    let mut labels: HashMap<String, u32> = HashMap::new();
-    let mut clusters: Vec<Option<u32>> = vec![None; docs.len()];
-    let mut spans: Vec<Spans> = vec![Spans::default(); docs.len()];
-    let mut drop = vec![false; docs.len()];
-    for id in bad.drain() {
-        if let Some(&(_, i)) = index.get(id) {
-            drop[i] = true;
+        if gold_line[doc] != 0 {
+            errors.push(err("id", format!("duplicate id `{id}` (first on line {})", gold_line[doc])));
+            bad[doc] = true;
+            continue;
+        }
+        let g = match tree {
+            Err(typed) => Ok(typed),
+            Ok(map) => gold_from_tree(&Rec { path: &gold_path, line, map: &map }),
+        };
+        let g = match g {
+            Ok(g) => g,
+            Err(e) => {
+                gold_line[doc] = line;
+                errors.push(e);
+                bad[doc] = true;
+                continue;
+            }
+        };
+        gold_line[doc] = line;
+        let doc_spans = match g.dup_spans.map(|s| check_spans(&gold_path, line, &s, char_lens[doc])).transpose() {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                bad[doc] = true;
+                continue;
+            }
+        };
+        if let Some(c) = g.cluster {
+            let text = match c {
+                Label::Text(s) => s,
+                Label::Int(i) => i.to_string(),
+            };
+            let next = interned.len() as u32;
+            label[doc] = *interned.entry(xxhash_rust::xxh3::xxh3_128(text.as_bytes())).or_insert(next);
+            has_clusters = true;
+        }
+        if let Some(s) = doc_spans {
+            spans.get_or_insert_with(|| vec![Spans::default(); n])[doc] = s;
+            has_spans = true;
         }
     }
-    let mut golds = golds;
-    golds.sort_by_key(|g| g.0);
-    // A document the gold says nothing about cannot be scored: guessing "unique" would count a
-    // strategy's correct find as a false positive. Report it and leave it out.
-    let mut has_gold = vec![false; docs.len()];
-    for g in &golds {
-        has_gold[g.0] = true;
+    if records == 0 {
+        return None;
     }
-    for (i, doc) in docs.iter().enumerate() {
-        if !has_gold[i] && !drop[i] {
-            drop[i] = true;
-            let msg = format!("document `{}` has no gold record; left out of the run", doc.id);
+    let mut keep: Vec<bool> = bad.iter().map(|b| !b).collect();
+    for (i, k) in keep.iter_mut().enumerate() {
+        if *k && gold_line[i] == 0 {
+            *k = false;
+            let msg = format!("document `{}` has no gold record; left out of the run", ids(i));
             errors.push(InputError::file(&gold_path, msg));
         }
     }
-    for (doc, cluster, span) in golds {
-        if let Some(c) = cluster {
-            let next = labels.len() as u32;
-            clusters[doc] = Some(*labels.entry(c).or_insert(next));
-        }
-        if let Some(s) = span {
-            spans[doc] = s;
+    // Labels numbered by the first document of each, as a reader of the file in document order
+    // would number them; documents without one each get a label of their own after those.
+    let mut renumber: Vec<u32> = vec![u32::MAX; interned.len()];
+    let mut next = 0u32;
+    for &l in &label {
+        if l != u32::MAX && renumber[l as usize] == u32::MAX {
+            renumber[l as usize] = next;
+            next += 1;
         }
     }
-    let mut next = labels.len() as u32;
-    let keep: Vec<bool> = drop.iter().map(|d| !d).collect();
-    let mut k = keep.iter();
-    docs.retain(|_| *k.next().unwrap_or(&true));
     let clusters = has_clusters.then(|| {
-        clusters
+        label
             .iter()
             .zip(&keep)
             .filter(|(_, k)| **k)
-            .map(|(c, _)| {
-                c.unwrap_or_else(|| {
+            .map(|(&l, _)| {
+                if l == u32::MAX {
                     next += 1;
                     next - 1
-                })
+                } else {
+                    renumber[l as usize]
+                }
             })
             .collect()
     });
-    let spans = has_spans.then(|| spans.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(s, _)| s).collect());
-    Items::Dedup { docs, gold: DedupGold { clusters, spans, ..DedupGold::default() } }
+    let spans = match (has_spans, spans) {
+        (true, Some(s)) => Some(s.into_iter().zip(&keep).filter(|(_, k)| **k).map(|(s, _)| s).collect()),
+        _ => None,
+    };
+    Some(Joined { keep, gold: DedupGold { clusters, spans, ..DedupGold::default() } })
 }
 
-/// Parses `[[start, end], ...]`, checks bounds against the document's char length, and returns
-/// the spans sorted with overlaps merged.
-fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Spans, InputError> {
+/// A gold record read through the JSON tree, for the exact message of what is wrong with it.
+fn gold_from_tree(rec: &Rec<'_>) -> Result<GoldLine, InputError> {
+    let id = rec.id()?.to_string();
+    let cluster = match rec.map.get("cluster") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(Label::Text(s.clone())),
+        Some(Value::Number(n)) => Some(Label::Text(n.to_string())),
+        Some(other) => return Err(rec.err("cluster", format!("expected a string, found {}", kind(other)))),
+    };
+    let dup_spans = match rec.map.get("dup_spans") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(span_pairs(rec, v)?),
+    };
+    Ok(GoldLine { id, cluster, dup_spans })
+}
+
+/// Reads `[[start, end], ...]` of non-negative integers.
+fn span_pairs(rec: &Rec<'_>, v: &Value) -> Result<Vec<(u64, u64)>, InputError> {
     let Value::Array(items) = v else {
         return Err(rec.err("dup_spans", format!("expected an array of [start, end] pairs, found {}", kind(v))));
     };
-    let mut spans = Vec::with_capacity(items.len());
+    let mut pairs = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let pair = match item {
             Value::Array(p) if p.len() == 2 => (p[0].as_u64(), p[1].as_u64()),
@@ -314,15 +510,23 @@ fn parse_spans(rec: &Rec<'_>, v: &Value, char_len: usize) -> Result<Spans, Input
         let (Some(start), Some(end)) = pair else {
             return Err(rec.err("dup_spans", format!("item {i}: expected [start, end] with non-negative integers")));
         };
+        pairs.push((start, end));
+    }
+    Ok(pairs)
+}
+
+/// Checks spans against the document's char length and returns them sorted with overlaps
+/// merged.
+fn check_spans(path: &Path, line: usize, pairs: &[(u64, u64)], char_len: usize) -> Result<Spans, InputError> {
+    let err = |msg: String| InputError::field(path, line, "dup_spans", msg);
+    let mut spans = Vec::with_capacity(pairs.len());
+    for (i, &(start, end)) in pairs.iter().enumerate() {
         let (start, end) = (start as usize, end as usize);
         if start >= end {
-            return Err(rec.err("dup_spans", format!("item {i}: empty or reversed span [{start}, {end}]")));
+            return Err(err(format!("item {i}: empty or reversed span [{start}, {end}]")));
         }
         if end > char_len {
-            return Err(rec.err(
-                "dup_spans",
-                format!("item {i}: span [{start}, {end}] ends past the document's {char_len} characters"),
-            ));
+            return Err(err(format!("item {i}: span [{start}, {end}] ends past the document's {char_len} characters")));
         }
         spans.push(start..end);
     }
@@ -402,11 +606,14 @@ mod tests {
             "  \n",
             "{\"id\": \"d\", \"text\": \"last\"}",
         );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs.jsonl");
+        std::fs::write(&path, input).unwrap();
         let mut errors = Vec::new();
-        let (docs, index) = read_docs(Path::new("docs.jsonl"), input.as_bytes(), &mut errors);
-        let got: Vec<(&str, &str)> = docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
+        let read = read_docs(&[Shard { path, format: ShardFormat::Jsonl }], true, &mut errors);
+        let got: Vec<(&str, &str)> = read.docs.iter().map(|d| (d.id.as_str(), d.text.as_str())).collect();
         assert_eq!(got, [("a", "x\ny é"), ("b2", "t"), ("d", "last")]);
-        assert_eq!(index.get("d"), Some(&(8, 2)));
+        assert_eq!(read.index.get(&id_key("d")), Some(&(0, 8, 2)));
         let errs: Vec<(Option<usize>, Option<&str>)> = errors.iter().map(|e| (e.line, e.field.as_deref())).collect();
         assert_eq!(
             errs,

@@ -36,6 +36,37 @@ pub struct Manifest {
     /// Expected sha256 fingerprint; a mismatch is reported as an input problem.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// The files of a dedup dataset's documents, as globs relative to the folder (`*` and `?` in
+    /// file names), read in sorted path order: `data/train-*.parquet`, `shards/*.jsonl.zst`.
+    /// Default: `docs.jsonl` (format `jsonl`), `*.parquet` (format `parquet`).
+    #[serde(default)]
+    pub docs: Option<Vec<String>>,
+    /// Columns of a Parquet dataset (format `parquet`).
+    #[serde(default)]
+    pub columns: Option<ColumnNames>,
+}
+
+/// Which Parquet columns hold a document's id, text and URL.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnNames {
+    /// The id column; `""` for none (documents are then named `<file>:<row>`). Default `id`.
+    #[serde(default = "default_id")]
+    pub id: String,
+    /// The text column. Default `text`.
+    #[serde(default = "default_text")]
+    pub text: String,
+    /// The URL column, if any.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+fn default_id() -> String {
+    "id".to_string()
+}
+
+fn default_text() -> String {
+    "text".to_string()
 }
 
 fn default_format() -> String {

@@ -10,8 +10,10 @@ pub mod fingerprint;
 pub mod formats;
 pub(crate) mod jsonl;
 pub mod manifest;
+pub mod parquet;
+pub mod shards;
 
-pub use discover::{Listing, discover, load_dataset, survey};
+pub use discover::{Listing, LoadOptions, discover, discover_with, load_dataset, load_dataset_with, survey};
 pub use manifest::Manifest;
 
 /// Decodes a page's raw bytes to text as a browser would with no HTTP header: byte-order mark,

@@ -15,7 +15,11 @@ use super::log::Log;
 use super::pipe::{Miss, Pipes};
 use super::protocol::{self, Answer, Label, PAYLOADS, PROTOCOL, Ready, Request};
 use super::{Launch, PageOutcome};
-use crate::model::{DedupOutput, Doc, Page, Pairs};
+use crate::model::{DedupOutput, Doc, DocView, Page, Pairs};
+
+/// Hands documents over in batches, in dataset order: calls its argument once per batch and
+/// stops at its first error.
+pub type Feed<'a> = dyn FnMut(&mut dyn FnMut(&[Doc]) -> Result<(), String>) -> Result<(), String> + 'a;
 
 /// How much of an engine's standard error is kept for messages.
 const TAIL: usize = 2048;
@@ -167,22 +171,44 @@ impl Link {
 
     /// Deduplicates `docs` within `budget`. On any error the engine has been killed.
     pub fn dedup(&mut self, docs: &[Doc], budget: Duration) -> Result<DedupAnswer, String> {
+        self.dedup_from(docs, &mut |each| each(docs), budget)
+    }
+
+    /// Deduplicates the documents `feed` hands over in batches (the documents of `docs`, in
+    /// order), within `budget`; only the batch being sent is held. On any error the engine has
+    /// been killed.
+    pub fn dedup_from<D: DocView + ?Sized>(
+        &mut self,
+        docs: &D,
+        feed: &mut Feed<'_>,
+        budget: Duration,
+    ) -> Result<DedupAnswer, String> {
         let deadline = Instant::now() + budget;
         let timeout = |budget: Duration| format!("no answer within the cell budget of {}s", budget.as_secs_f64());
-        let mut batch = Request::Dedup { docs: docs.len() }.line();
+        let mut batch = Request::Dedup { docs: docs.count() }.line();
         let mut sent = Ok(());
-        for d in docs {
-            let (header, bulk) = Request::Doc { id: &d.id, text: &d.text, url: None }.parts(self.ready.raw);
-            batch.extend_from_slice(&header);
-            if batch.len() + bulk.len() > BATCH {
-                sent = self.send(&[&batch, bulk], deadline);
-                batch.clear();
-            } else {
-                batch.extend_from_slice(bulk);
+        let raw = self.ready.raw;
+        let fed = feed(&mut |docs: &[Doc]| {
+            for d in docs {
+                let (header, bulk) = Request::Doc { id: &d.id, text: &d.text, url: None }.parts(raw);
+                batch.extend_from_slice(&header);
+                if batch.len() + bulk.len() > BATCH {
+                    sent = self.send(&[&batch, bulk], deadline);
+                    batch.clear();
+                } else {
+                    batch.extend_from_slice(bulk);
+                }
+                if sent.is_err() {
+                    return Err(String::new());
+                }
             }
-            if sent.is_err() {
-                break;
-            }
+            Ok(())
+        });
+        if let Err(e) = fed
+            && sent.is_ok()
+        {
+            self.stop();
+            return Err(format!("documents could not be read: {e}"));
         }
         if sent.is_ok() {
             batch.extend_from_slice(&Request::End.line());
@@ -196,7 +222,7 @@ impl Link {
             Err(Miss::Closed(why)) => return Err(self.fail(format!("engine died ({why})"))),
             Ok(()) => {}
         }
-        let mut answers = Vec::with_capacity(docs.len());
+        let mut answers = Assembler::default();
         loop {
             let line = match self.recv(deadline) {
                 Ok(line) => line,
@@ -215,25 +241,22 @@ impl Link {
                 return Err(format!("engine error: {}", a.message.unwrap_or_default()));
             }
             if a.is("done") {
-                if answers.len() != docs.len() {
-                    return Err(self.fail(format!("engine answered {} of {} documents", answers.len(), docs.len())));
+                if answers.len() != docs.count() {
+                    return Err(self.fail(format!("engine answered {} of {} documents", answers.len(), docs.count())));
                 }
-                return match assemble(docs, answers, a) {
+                return match answers.finish(docs, a) {
                     Ok(answer) => Ok(answer),
                     Err(e) => Err(self.fail(e)),
                 };
             }
-            let Some(doc) = docs.get(answers.len()) else {
-                return Err(self.fail(format!("engine answered more than the {} documents", docs.len())));
-            };
+            if answers.len() >= docs.count() {
+                return Err(self.fail(format!("engine answered more than the {} documents", docs.count())));
+            }
+            let doc = docs.id(answers.len());
             match a.id.as_deref() {
-                Some(id) if id == doc.id => answers.push(a),
+                Some(id) if id == doc => answers.push(docs, a),
                 Some(id) => {
-                    return Err(self.fail(format!(
-                        "answer {} is for document `{id}`, not `{}`",
-                        answers.len() + 1,
-                        doc.id
-                    )));
+                    return Err(self.fail(format!("answer {} is for document `{id}`, not `{doc}`", answers.len() + 1)));
                 }
                 None => return Err(self.fail(format!("answer {} has no id", answers.len() + 1))),
             }
@@ -277,80 +300,138 @@ fn spawn_drain(mut err: impl Read + Send + 'static, log: Option<Arc<Log>>, tail:
 }
 
 /// Turns per-document answers (in document order, ids already matched) and the closing `done`
-/// line into a [`DedupOutput`], checking each against its document; an output it returns
-/// passes [`DedupOutput::validate`].
-pub fn assemble(docs: &[Doc], answers: Vec<Answer>, done: Answer) -> Result<DedupAnswer, String> {
-    let ok: Vec<&Answer> = answers.iter().filter(|a| a.error.is_none()).collect();
-    let clusters = ok.first().is_some_and(|a| a.cluster.is_some());
-    let spans = ok.first().is_some_and(|a| a.spans.is_some());
-    if !ok.is_empty() && !clusters && !spans {
-        return Err(format!("the answer for document `{}` has neither cluster nor spans", docs[0].id));
+/// line into a [`DedupOutput`], one answer at a time (only what the output keeps is held),
+/// checking each against its document; an output it returns passes [`DedupOutput::validate`].
+/// The first problem is kept and reported at `done`, after the count of answers is checked.
+#[derive(Default)]
+pub struct Assembler {
+    /// Answers taken.
+    n: usize,
+    /// Whether answers carry clusters and spans: the fields of the first answer that is not an
+    /// error.
+    fields: Option<(bool, bool)>,
+    /// The first document of each label, by the label's xxh3-128 (integers and strings apart).
+    first_of: HashMap<u128, u32, crate::text::hash::HashedKeys>,
+    cluster: Vec<u32>,
+    dup_spans: Vec<Vec<std::ops::Range<usize>>>,
+    failed_docs: usize,
+    /// Per-document figures: one column per name, in the order of first appearance, NaN where a
+    /// document did not report it.
+    columns: Vec<(String, Vec<f64>)>,
+    problem: Option<String>,
+}
+
+impl Assembler {
+    /// Answers taken so far.
+    pub fn len(&self) -> usize {
+        self.n
     }
-    let mut first_of: HashMap<&Label, u32> = HashMap::new();
-    let mut cluster = Vec::with_capacity(docs.len());
-    let mut dup_spans = Vec::with_capacity(docs.len());
-    let mut failed_docs = 0;
-    for (i, (doc, a)) in docs.iter().zip(&answers).enumerate() {
+
+    /// Whether no answer was taken.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// Takes the answer for document `self.len()` of `docs`.
+    pub fn push<D: DocView + ?Sized>(&mut self, docs: &D, a: Answer) {
+        let i = self.n;
+        self.n += 1;
+        if let Err(e) = self.take(docs, i, &a) {
+            self.problem.get_or_insert(e);
+        }
+        for (name, _) in a.figures.iter().flat_map(|f| f.0.iter()) {
+            if !self.columns.iter().any(|(n, _)| n == name) {
+                self.columns.push((name.clone(), vec![f64::NAN; i]));
+            }
+        }
+        for (name, column) in &mut self.columns {
+            let found = a.figures.as_ref().and_then(|f| f.0.iter().find(|(n, _)| n == name)).map(|(_, v)| *v);
+            column.push(found.filter(|v| v.is_finite()).unwrap_or(f64::NAN));
+        }
+    }
+
+    fn take<D: DocView + ?Sized>(&mut self, docs: &D, i: usize, a: &Answer) -> Result<(), String> {
         let index = u32::try_from(i).map_err(|_| "more than 2^32 documents".to_string())?;
         if a.error.is_some() {
-            failed_docs += 1;
-            cluster.push(index);
-            dup_spans.push(Vec::new());
-            continue;
+            self.failed_docs += 1;
+            let (clusters, spans) = self.fields.unwrap_or((true, true));
+            if clusters {
+                self.cluster.push(index);
+            }
+            if spans {
+                self.dup_spans.push(Vec::new());
+            }
+            return Ok(());
+        }
+        let (clusters, spans) = *self.fields.get_or_insert((a.cluster.is_some(), a.spans.is_some()));
+        if !clusters && !spans {
+            return Err(format!("the answer for document `{}` has neither cluster nor spans", docs.id(0)));
         }
         if a.cluster.is_some() != clusters || a.spans.is_some() != spans {
-            return Err(format!("the answer for document `{}` does not have the fields of the first answer", doc.id));
+            return Err(format!(
+                "the answer for document `{}` does not have the fields of the first answer",
+                docs.id(i)
+            ));
         }
         if let Some(label) = &a.cluster {
-            cluster.push(*first_of.entry(label).or_insert(index));
+            let key = match label {
+                Label::Int(n) => xxhash_rust::xxh3::xxh3_128_with_seed(&n.to_le_bytes(), 1),
+                Label::Str(s) => xxhash_rust::xxh3::xxh3_128(s.as_bytes()),
+            };
+            self.cluster.push(*self.first_of.entry(key).or_insert(index));
         }
         if let Some(s) = &a.spans {
-            dup_spans.push(check_spans(doc, s)?);
+            self.dup_spans.push(check_spans(docs.id(i), docs.char_len(i), s)?);
         }
+        Ok(())
     }
-    let compute_s = match done.compute_s {
-        Some(s) if s.is_finite() && s >= 0.0 => s,
-        _ => return Err("the closing line has no non-negative compute_s".into()),
-    };
-    let n = docs.len() as u64;
-    if let Some(bad) = done.pairs.iter().flatten().find(|(i, j)| u64::from(*i) >= n || u64::from(*j) >= n) {
-        return Err(format!("pair {bad:?} names a document beyond the {n} given"));
-    }
-    // Per-document figures: one column per name any document reported, in the order of first
-    // appearance, NaN where a document did not report it.
-    let mut names: Vec<&str> = Vec::new();
-    for (name, _) in answers.iter().filter_map(|a| a.figures.as_ref()).flat_map(|f| f.0.iter()) {
-        if !names.contains(&name.as_str()) {
-            names.push(name);
+
+    /// The output, given the closing `done` line.
+    pub fn finish<D: DocView + ?Sized>(self, docs: &D, done: Answer) -> Result<DedupAnswer, String> {
+        if let Some(problem) = self.problem {
+            return Err(problem);
         }
+        let (clusters, spans) = self.fields.unwrap_or((false, false));
+        let compute_s = match done.compute_s {
+            Some(s) if s.is_finite() && s >= 0.0 => s,
+            _ => return Err("the closing line has no non-negative compute_s".into()),
+        };
+        let n = docs.count() as u64;
+        if let Some(bad) = done.pairs.iter().flatten().find(|(i, j)| u64::from(*i) >= n || u64::from(*j) >= n) {
+            return Err(format!("pair {bad:?} names a document beyond the {n} given"));
+        }
+        let output = DedupOutput {
+            cluster: clusters.then_some(self.cluster),
+            dup_spans: spans.then_some(self.dup_spans),
+            pairs: done.pairs.map(|edges| Pairs { edges, group: done.pair_groups }),
+            stats: done.stats.unwrap_or_default().0.into_iter().filter(|(_, v)| v.is_finite()).collect(),
+            doc_stats: self.columns,
+        };
+        Ok(DedupAnswer { output, compute_s, failed_docs: self.failed_docs, peak_heap_bytes: done.peak_heap_bytes })
     }
-    let value = |a: &Answer, name: &str| {
-        let found = a.figures.as_ref().and_then(|f| f.0.iter().find(|(n, _)| n == name)).map(|(_, v)| *v);
-        found.filter(|v| v.is_finite()).unwrap_or(f64::NAN)
-    };
-    let doc_stats =
-        names.iter().map(|name| (name.to_string(), answers.iter().map(|a| value(a, name)).collect())).collect();
-    let output = DedupOutput {
-        cluster: clusters.then_some(cluster),
-        dup_spans: spans.then_some(dup_spans),
-        pairs: done.pairs.map(|edges| Pairs { edges, group: done.pair_groups }),
-        stats: done.stats.unwrap_or_default().0.into_iter().filter(|(_, v)| v.is_finite()).collect(),
-        doc_stats,
-    };
-    Ok(DedupAnswer { output, compute_s, failed_docs, peak_heap_bytes: done.peak_heap_bytes })
+}
+
+/// Every answer at once, through an [`Assembler`]; answers past the last document are ignored
+/// (the caller checks their number).
+pub fn assemble<D: DocView + ?Sized>(docs: &D, answers: Vec<Answer>, done: Answer) -> Result<DedupAnswer, String> {
+    let mut assembler = Assembler::default();
+    for a in answers.into_iter().take(docs.count()) {
+        assembler.push(docs, a);
+    }
+    assembler.finish(docs, done)
 }
 
 /// A document's spans as ranges, after checking they are sorted, disjoint and inside it.
-fn check_spans(doc: &Doc, spans: &[(u64, u64)]) -> Result<Vec<std::ops::Range<usize>>, String> {
-    let len = doc.text.chars().count() as u64;
+fn check_spans(id: &str, len: usize, spans: &[(u64, u64)]) -> Result<Vec<std::ops::Range<usize>>, String> {
+    let len = len as u64;
     let mut end = 0;
     let mut out = Vec::with_capacity(spans.len());
     for &(s, e) in spans {
         if s > e || e > len {
-            return Err(format!("span [{s}, {e}) is outside document `{}` ({len} chars)", doc.id));
+            return Err(format!("span [{s}, {e}) is outside document `{id}` ({len} chars)"));
         }
         if s < end {
-            return Err(format!("spans of document `{}` are not sorted and disjoint at [{s}, {e})", doc.id));
+            return Err(format!("spans of document `{id}` are not sorted and disjoint at [{s}, {e})"));
         }
         end = e;
         // Both ends are at most `len`, a char count of a string in memory.

@@ -14,16 +14,16 @@ use std::collections::HashMap;
 
 use super::bootstrap::Pass;
 use super::{Prf, clusters, spans};
-use crate::model::{DedupGold, DedupOutput, Doc, Family, Pairs, Scoring};
+use crate::model::{DedupGold, DedupOutput, DocView, Family, Pairs, Scoring};
 use crate::text::Spans;
 
 /// Spans implied by a clustering: the whole text of every document but its cluster's first.
-pub fn spans_from_clusters(docs: &[Doc], cluster: &[u32]) -> Vec<Spans> {
+pub fn spans_from_clusters<D: DocView + ?Sized>(docs: &D, cluster: &[u32]) -> Vec<Spans> {
     let mut seen = std::collections::HashSet::new();
-    docs.iter()
+    (0..docs.count())
         .zip(cluster)
         .map(|(doc, &c)| {
-            let len = doc.text.chars().count();
+            let len = docs.char_len(doc);
             if seen.insert(c) || len == 0 { Spans::default() } else { Spans::new(vec![0..len]) }
         })
         .collect()
@@ -131,9 +131,14 @@ pub fn category_pairs(pred: &[u32], gold: &[u32], categories: &[String]) -> Vec<
 
 /// Named metrics of `output` on `docs` with `gold`, in a fixed order: each family of
 /// `scoring` that both the gold and the output allow.
-pub fn score(docs: &[Doc], gold: &DedupGold, scoring: &Scoring, output: &DedupOutput) -> Vec<(String, f64)> {
+pub fn score<D: DocView + ?Sized>(
+    docs: &D,
+    gold: &DedupGold,
+    scoring: &Scoring,
+    output: &DedupOutput,
+) -> Vec<(String, f64)> {
     let mut out = Vec::new();
-    let categories = gold.categories.as_ref().filter(|c| c.len() == docs.len());
+    let categories = gold.categories.as_ref().filter(|c| c.len() == docs.count());
     if scoring.has(Family::Cluster)
         && let (Some(pred), Some(gold)) = (&output.cluster, &gold.clusters)
     {
@@ -156,7 +161,7 @@ pub fn score(docs: &[Doc], gold: &DedupGold, scoring: &Scoring, output: &DedupOu
             push_prf(&mut out, "span", spans::score(&pred, gold));
         }
         if scoring.has(Family::Removal) {
-            let total: usize = docs.iter().map(|d| d.text.chars().count()).sum();
+            let total: usize = (0..docs.count()).map(|d| docs.char_len(d)).sum();
             let removed: usize = pred.iter().map(Spans::covered).sum();
             out.push(("removed_fraction".into(), if total == 0 { 0.0 } else { removed as f64 / total as f64 }));
         }
@@ -169,8 +174,8 @@ pub fn score(docs: &[Doc], gold: &DedupGold, scoring: &Scoring, output: &DedupOu
 /// pairs sampled from `seed` under the default caps. Empty unless the cluster family is scored
 /// and both the gold and the output have clusters (of at most 2^32 documents: pairs are of
 /// `u32` indices).
-pub fn s_curve(
-    docs: &[Doc],
+pub fn s_curve<D: DocView + ?Sized>(
+    docs: &D,
     gold: &DedupGold,
     scoring: &Scoring,
     output: &DedupOutput,
@@ -180,12 +185,22 @@ pub fn s_curve(
     match (&output.cluster, &gold.clusters) {
         (Some(pred), Some(g))
             if scoring.has(Family::Cluster)
-                && pred.len() == docs.len()
-                && g.len() == docs.len()
-                && u32::try_from(docs.len()).is_ok() =>
+                && pred.len() == docs.count()
+                && g.len() == docs.count()
+                && u32::try_from(docs.count()).is_ok() =>
         {
-            let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
-            super::s_curve::s_curve(&texts, g, pred, model, seed, super::s_curve::Caps::default())
+            // Only the sampled pairs' documents are read, renumbered in dataset order.
+            let clusters = super::s_curve::sample_gold_pairs(g, seed, super::s_curve::Caps::default());
+            let mut wanted: Vec<u32> = clusters.iter().flatten().flat_map(|&(i, j)| [i, j]).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let Ok(texts) = docs.texts(&wanted) else { return Vec::new() };
+            let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+            let local = |d: u32| wanted.binary_search(&d).map_or(u32::MAX, |k| k as u32);
+            let clusters: Vec<Vec<(u32, u32)>> =
+                clusters.iter().map(|c| c.iter().map(|&(i, j)| (local(i), local(j))).collect()).collect();
+            let pred: Vec<u32> = wanted.iter().map(|&d| pred[d as usize]).collect();
+            super::s_curve::rows(&super::s_curve::score_pairs(&texts, &pred, &clusters, model))
         }
         _ => Vec::new(),
     }
@@ -206,8 +221,13 @@ pub struct Resampler<'a> {
 
 impl<'a> Resampler<'a> {
     /// The units of `output` on `docs` with `gold`, for the families of `scoring` both allow.
-    pub fn new(docs: &[Doc], gold: &'a DedupGold, scoring: &Scoring, output: &'a DedupOutput) -> Resampler<'a> {
-        let categories = gold.categories.as_deref().filter(|c| c.len() == docs.len());
+    pub fn new<D: DocView + ?Sized>(
+        docs: &D,
+        gold: &'a DedupGold,
+        scoring: &Scoring,
+        output: &'a DedupOutput,
+    ) -> Resampler<'a> {
+        let categories = gold.categories.as_deref().filter(|c| c.len() == docs.count());
         let clusters = match (&output.cluster, &gold.clusters) {
             (Some(pred), Some(g)) if scoring.has(Family::Cluster) && pred.len() == g.len() => {
                 let mut index: HashMap<u32, usize> = HashMap::new();
@@ -327,6 +347,7 @@ fn push_cluster_rows(
 #[cfg(test)]
 mod category_tests {
     use super::*;
+    use crate::model::Doc;
 
     #[test]
     fn a_resample_drawing_every_gold_cluster_once_scores_as_the_whole_set() {

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Doc, ExtractGold, Page};
+use crate::model::{DocView, ExtractGold, Page};
 
 /// Examples kept per cell (worst pages; missed pairs and false pairs each).
 pub const PER_CELL: usize = 5;
@@ -87,39 +87,51 @@ pub fn worst_pages(pages: &[Page], gold: &[ExtractGold], texts: &[String], score
 /// Up to [`PER_CELL`] missed pairs and as many false pairs, from gold cluster labels and the
 /// strategy's labels (one per document). Each document is paired with the first document of
 /// its gold cluster (missed) or of its predicted cluster (false), in document order.
-pub fn pairs(docs: &[Doc], gold: &[u32], predicted: &[u32]) -> Vec<Example> {
+pub fn pairs<D: DocView + ?Sized>(docs: &D, gold: &[u32], predicted: &[u32]) -> Vec<Example> {
     use std::collections::BTreeMap;
-    let n = docs.len().min(gold.len()).min(predicted.len());
+    let n = docs.count().min(gold.len()).min(predicted.len());
     let mut first_gold: BTreeMap<u32, usize> = BTreeMap::new();
     let mut first_pred: BTreeMap<u32, usize> = BTreeMap::new();
     let (mut missed, mut false_) = (Vec::new(), Vec::new());
-    let pair = |kind: PairKind, a: usize, b: usize| Example::Pair {
-        pair: kind,
-        a_id: docs[a].id.clone(),
-        a_text: cut(&docs[a].text),
-        b_id: docs[b].id.clone(),
-        b_text: cut(&docs[b].text),
-    };
     for i in 0..n {
         let g = *first_gold.entry(gold[i]).or_insert(i);
         let p = *first_pred.entry(predicted[i]).or_insert(i);
         if g != i && predicted[g] != predicted[i] && missed.len() < PER_CELL {
-            missed.push(pair(PairKind::Missed, g, i));
+            missed.push((PairKind::Missed, g, i));
         }
         if p != i && gold[p] != gold[i] && false_.len() < PER_CELL {
-            false_.push(pair(PairKind::False, p, i));
+            false_.push((PairKind::False, p, i));
         }
         if missed.len() == PER_CELL && false_.len() == PER_CELL {
             break;
         }
     }
     missed.extend(false_);
+    // The texts of the documents shown, read once (a streamed dataset reads them again).
+    let mut wanted: Vec<u32> = missed.iter().flat_map(|&(_, a, b)| [a as u32, b as u32]).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let texts = docs.texts(&wanted);
+    let text = |d: usize| match &texts {
+        Ok(t) => wanted.binary_search(&(d as u32)).map_or_else(|_| String::new(), |k| cut(&t[k])),
+        Err(e) => format!("(text not read again: {e})"),
+    };
     missed
+        .into_iter()
+        .map(|(pair, a, b)| Example::Pair {
+            pair,
+            a_id: docs.id(a).to_string(),
+            a_text: text(a),
+            b_id: docs.id(b).to_string(),
+            b_text: text(b),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Doc;
 
     fn doc(id: &str) -> Doc {
         Doc { id: id.into(), text: format!("text of {id}") }

@@ -4,6 +4,7 @@
 //! runner and the reports read them. Nothing here reads files.
 
 pub mod catalogue;
+pub mod docs;
 pub mod output;
 pub mod scoring;
 
@@ -13,6 +14,7 @@ use crate::error::InputError;
 use crate::text::Spans;
 
 pub use catalogue::{Direction, GateRule, MetricInfo};
+pub use docs::{DocSource, DocView, StreamedDocs};
 pub use output::{DedupOutput, PairModel, Pairs};
 pub use scoring::{Family, MetricSelection, Scoring};
 
@@ -99,6 +101,14 @@ pub enum Items {
         /// Gold clusters and spans.
         gold: DedupGold,
     },
+    /// Documents read from their files as strategies take them, and their gold: only ids and
+    /// lengths are held (`run --stream`, docs/scale.md).
+    Streamed {
+        /// Ids and lengths, in dataset order, and the source of the texts.
+        docs: StreamedDocs,
+        /// Gold clusters and spans.
+        gold: DedupGold,
+    },
     /// Pages and their extraction gold, aligned by index.
     Extract {
         /// The pages, in dataset order.
@@ -153,7 +163,7 @@ impl Dataset {
     /// The dataset's task.
     pub fn task(&self) -> Task {
         match self.items {
-            Items::Dedup { .. } => Task::Dedup,
+            Items::Dedup { .. } | Items::Streamed { .. } => Task::Dedup,
             Items::Extract { .. } => Task::Extract,
         }
     }
@@ -162,6 +172,7 @@ impl Dataset {
     pub fn len(&self) -> usize {
         match &self.items {
             Items::Dedup { docs, .. } => docs.len(),
+            Items::Streamed { docs, .. } => docs.count(),
             Items::Extract { pages, .. } => pages.len(),
         }
     }
@@ -175,6 +186,7 @@ impl Dataset {
     pub fn input_bytes(&self) -> u64 {
         match &self.items {
             Items::Dedup { docs, .. } => docs.iter().map(|d| d.text.len() as u64).sum(),
+            Items::Streamed { docs, .. } => docs.bytes,
             Items::Extract { pages, .. } => pages.iter().map(|p| p.html.len() as u64).sum(),
         }
     }

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::Doc;
+use super::DocView;
 use crate::text::Spans;
 
 /// What a deduplicator found.
@@ -76,14 +76,14 @@ impl DedupOutput {
     /// Characters a cleaner would remove: the merged length of every document's spans, or,
     /// for a strategy that only clusters, of every document but its cluster's first (`docs`
     /// gives the lengths). `None` when the output has neither.
-    pub fn removed_chars(&self, docs: &[Doc]) -> Option<u64> {
+    pub fn removed_chars<D: DocView + ?Sized>(&self, docs: &D) -> Option<u64> {
         if let Some(spans) = &self.dup_spans {
             return Some(spans.iter().map(|s| Spans::of(s).covered() as u64).sum());
         }
         let cluster = self.cluster.as_ref()?;
         let mut seen = std::collections::HashSet::new();
         let removed =
-            docs.iter().zip(cluster).filter(|(_, c)| !seen.insert(**c)).map(|(d, _)| d.text.chars().count() as u64);
+            (0..docs.count()).zip(cluster).filter(|(_, c)| !seen.insert(**c)).map(|(d, _)| docs.char_len(d) as u64);
         Some(removed.sum())
     }
 
@@ -99,43 +99,45 @@ impl DedupOutput {
     /// Checks that the output describes exactly `docs`: one label, one span list and one value
     /// of every per-document figure per document, spans inside their document, and pairs of
     /// existing documents. The message says what is wrong.
-    pub fn validate(&self, docs: &[Doc]) -> Result<(), String> {
-        if let Some((name, _)) = self.doc_stats.iter().find(|(_, v)| v.len() != docs.len()) {
+    pub fn validate<D: DocView + ?Sized>(&self, docs: &D) -> Result<(), String> {
+        if let Some((name, _)) = self.doc_stats.iter().find(|(_, v)| v.len() != docs.count()) {
             return Err(format!("per-document figure `{name}` does not have one value per document"));
         }
         if let Some(c) = &self.cluster
-            && c.len() != docs.len()
+            && c.len() != docs.count()
         {
-            return Err(format!("returned {} cluster labels for {} documents", c.len(), docs.len()));
+            return Err(format!("returned {} cluster labels for {} documents", c.len(), docs.count()));
         }
         if let Some(spans) = &self.dup_spans {
-            if spans.len() != docs.len() {
-                return Err(format!("returned spans for {} of {} documents", spans.len(), docs.len()));
+            if spans.len() != docs.count() {
+                return Err(format!("returned spans for {} of {} documents", spans.len(), docs.count()));
             }
-            for (doc, s) in docs.iter().zip(spans) {
+            for (doc, s) in spans.iter().enumerate() {
                 if s.is_empty() {
                     continue;
                 }
-                let len = doc.text.chars().count();
+                let len = docs.char_len(doc);
                 if let Some(bad) = s.iter().find(|r| r.start > r.end || r.end > len) {
-                    return Err(format!("span {bad:?} outside document `{}` ({len} chars)", doc.id));
+                    return Err(format!("span {bad:?} outside document `{}` ({len} chars)", docs.id(doc)));
                 }
             }
         }
         if let Some(pairs) = &self.pairs {
-            if let Some(bad) = pairs.edges.iter().find(|&&(a, b)| a as usize >= docs.len() || b as usize >= docs.len())
+            if let Some(bad) =
+                pairs.edges.iter().find(|&&(a, b)| a as usize >= docs.count() || b as usize >= docs.count())
             {
-                return Err(format!("pair {bad:?} names a document beyond the {} given", docs.len()));
+                return Err(format!("pair {bad:?} names a document beyond the {} given", docs.count()));
             }
             if let Some(g) = &pairs.group {
-                if g.len() != docs.len() {
-                    return Err(format!("returned {} pair groups for {} documents", g.len(), docs.len()));
+                if g.len() != docs.count() {
+                    return Err(format!("returned {} pair groups for {} documents", g.len(), docs.count()));
                 }
                 // A group is named by its smallest document, which belongs to it.
                 if let Some(d) = g.iter().enumerate().position(|(d, &r)| r as usize > d || g[r as usize] != r) {
                     return Err(format!(
                         "document `{}` is in pair group {}, which is not a group's first document",
-                        docs[d].id, g[d]
+                        docs.id(d),
+                        g[d]
                     ));
                 }
             }
@@ -167,6 +169,7 @@ pub trait PairModel: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Doc;
 
     fn docs() -> Vec<Doc> {
         vec![Doc { id: "a".into(), text: "abc".into() }, Doc { id: "b".into(), text: "de".into() }]

@@ -176,7 +176,9 @@ pub fn task_families(task: Task) -> &'static [Family] {
 /// format, from what its gold holds.
 pub fn own_format(items: &Items) -> (Task, Vec<Family>, &'static str) {
     match items {
-        Items::Dedup { gold, .. } => (Task::Dedup, dedup_families(gold), dedup_default_primary(gold)),
+        Items::Dedup { gold, .. } | Items::Streamed { gold, .. } => {
+            (Task::Dedup, dedup_families(gold), dedup_default_primary(gold))
+        }
         Items::Extract { gold, .. } => {
             let families = extract_families(gold);
             let primary = extract_default_primary(&families);

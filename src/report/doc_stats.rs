@@ -16,15 +16,17 @@ pub fn doc_stats_csv(datasets: &[Dataset], cells: &[Cell]) -> Result<Vec<u8>, Er
     let csv_err = |e: ::csv::Error| Error::Usage(format!("cannot write CSV: {e}"));
     w.write_record(["dataset", "strategy", "doc_id", "stat", "value"]).map_err(csv_err)?;
     for cell in cells.iter().filter(|c| !c.doc_stats.is_empty()) {
-        let Some(Items::Dedup { docs, .. }) = datasets.iter().find(|d| d.name == cell.dataset).map(|d| &d.items) else {
-            continue;
+        let ids: Vec<&str> = match datasets.iter().find(|d| d.name == cell.dataset).map(|d| &d.items) {
+            Some(Items::Dedup { docs, .. }) => docs.iter().map(|d| d.id.as_str()).collect(),
+            Some(Items::Streamed { docs, .. }) => docs.ids.iter().map(|id| &**id).collect(),
+            _ => continue,
         };
-        for (i, doc) in docs.iter().enumerate() {
+        for (i, id) in ids.into_iter().enumerate() {
             for (stat, values) in &cell.doc_stats {
                 // A figure a strategy did not report for this document (NaN) has no row.
                 let Some(v) = values.get(i).filter(|v| v.is_finite()) else { continue };
                 let value = format!("{v:.6}");
-                w.write_record([cell.dataset.as_str(), &cell.strategy, &doc.id, stat, &value]).map_err(csv_err)?;
+                w.write_record([cell.dataset.as_str(), &cell.strategy, id, stat, &value]).map_err(csv_err)?;
             }
         }
     }

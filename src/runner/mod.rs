@@ -23,8 +23,8 @@ use crate::error::{Error, isolate};
 use crate::metrics;
 use crate::metrics::bootstrap::{self, Bootstrap};
 use crate::model::catalogue::STRATEGY_PREFIX;
-use crate::model::{Dataset, Items, Task};
-use crate::strategy::{DedupOutput, Extractor, Origin, Registry, Strategy};
+use crate::model::{Dataset, Doc, DocView, Items, StreamedDocs, Task};
+use crate::strategy::{DedupOutput, Deduplicator, Extractor, Origin, Registry, Strategy};
 
 pub use crate::engine::PageOutcome;
 pub use timing::{median, percentile};
@@ -303,11 +303,15 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
         examples: Vec::new(),
     };
     match (&sel.strategy, &ds.items) {
-        (Strategy::Dedup(s), Items::Dedup { docs, gold })
+        (Strategy::Dedup(s), Items::Dedup { .. } | Items::Streamed { .. })
             if sel.launch.is_some()
                 || (options.worker.is_some() && matches!(sel.origin, Origin::Builtin | Origin::TestingAid)) =>
         {
+            let Some((docs, gold)) = DocsRef::of(&ds.items) else { return cell };
             let engine = sel.launch.is_some();
+            if !engine && matches!(docs, DocsRef::Streamed(_)) && s.stream().is_none() {
+                eprintln!("note: `{}` has no streaming form; it is given every document at once", sel.spec);
+            }
             let launch = match (&sel.launch, &options.worker) {
                 (Some(launch), _) => with_log(launch, &sel.spec, options),
                 (None, Some(exe)) => {
@@ -341,7 +345,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
             let mut first: Option<crate::engine::DedupAnswer> = None;
             for _ in 0..repeat {
                 let t0 = Instant::now();
-                let answer = link.dedup(docs, options.cell_timeout);
+                let answer = link.dedup_from(&docs, &mut |each| docs.feed(each), options.cell_timeout);
                 let round_trip = t0.elapsed().as_secs_f64();
                 match answer {
                     Err(e) => {
@@ -385,15 +389,16 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
             // A built-in in a worker is the same strategy as the one built here: its pair model
             // is this process's (an engine has none).
             let scored = Scored { output: answer.output, model: s.pair_model() };
-            score_dedup(&mut cell, ds, docs, gold, scored, engine_figures, peak, runs, &options.bootstrap);
+            score_dedup(&mut cell, ds, &docs, gold, scored, engine_figures, peak, runs, &options.bootstrap);
         }
-        (Strategy::Dedup(s), Items::Dedup { docs, gold }) => {
+        (Strategy::Dedup(s), Items::Dedup { .. } | Items::Streamed { .. }) => {
+            let Some((docs, gold)) = DocsRef::of(&ds.items) else { return cell };
             let mut runs = Vec::with_capacity(repeat);
             let mut first: Option<DedupOutput> = None;
             let mut peak = 0u64;
             for _ in 0..repeat {
                 let t0 = Instant::now();
-                let (out, allocs) = crate::cost::measured(|| isolate(|| s.dedup(docs).map_err(|e| e.to_string())));
+                let (out, allocs) = crate::cost::measured(|| isolate(|| docs.dedup(s.as_ref())));
                 runs.push(t0.elapsed().as_secs_f64());
                 peak = peak.max(allocs.peak_bytes);
                 match out {
@@ -413,7 +418,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
             }
             let Some(out) = first else { return cell };
             let scored = Scored { output: out, model: s.pair_model() };
-            score_dedup(&mut cell, ds, docs, gold, scored, Vec::new(), peak, runs, &options.bootstrap);
+            score_dedup(&mut cell, ds, &docs, gold, scored, Vec::new(), peak, runs, &options.bootstrap);
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
             let launch = match (&sel.launch, &options.worker, sel.origin) {
@@ -536,10 +541,10 @@ struct Scored<'a> {
 /// intervals, the heap high-water mark (known only where the binary's counting allocator is
 /// installed, in process or in a worker), the answer and the timing.
 #[allow(clippy::too_many_arguments)]
-fn score_dedup(
+fn score_dedup<D: DocView + ?Sized>(
     cell: &mut Cell,
     ds: &Dataset,
-    docs: &[crate::model::Doc],
+    docs: &D,
     gold: &crate::model::DedupGold,
     scored: Scored<'_>,
     extra: Vec<(String, f64)>,
@@ -556,8 +561,10 @@ fn score_dedup(
     if let Some(model) = scored.model {
         cell.metrics.extend(metrics::dedup::s_curve(docs, gold, &ds.scoring, &out, model, bootstrap.seed));
     }
-    let resampler = metrics::dedup::Resampler::new(docs, gold, &ds.scoring, &out);
-    add_intervals(cell, bootstrap, &resampler.passes());
+    if bootstrap.on() {
+        let resampler = metrics::dedup::Resampler::new(docs, gold, &ds.scoring, &out);
+        add_intervals(cell, bootstrap, &resampler.passes());
+    }
     cell.metrics.extend(out.stats.iter().map(|(name, v)| (format!("{STRATEGY_PREFIX}{name}"), *v)));
     cell.metrics.extend(extra);
     if peak > 0 {
@@ -568,7 +575,89 @@ fn score_dedup(
     }
     cell.answer = Answer { removed_chars: out.removed_chars(docs), clusters: out.cluster_count() };
     cell.doc_stats = out.doc_stats;
-    cell.timing = Some(Timing::new(runs, docs.len(), ds.input_bytes()));
+    cell.timing = Some(Timing::new(runs, docs.count(), ds.input_bytes()));
+}
+
+/// A dedup dataset's documents, held in memory or streamed from their files.
+#[derive(Clone, Copy)]
+enum DocsRef<'a> {
+    Loaded(&'a [Doc]),
+    Streamed(&'a StreamedDocs),
+}
+
+impl<'a> DocsRef<'a> {
+    /// The documents and gold of a dedup dataset's items.
+    fn of(items: &'a Items) -> Option<(DocsRef<'a>, &'a crate::model::DedupGold)> {
+        match items {
+            Items::Dedup { docs, gold } => Some((DocsRef::Loaded(docs), gold)),
+            Items::Streamed { docs, gold } => Some((DocsRef::Streamed(docs), gold)),
+            Items::Extract { .. } => None,
+        }
+    }
+
+    /// Hands the documents to `each` in batches, in dataset order.
+    fn feed(&self, each: &mut dyn FnMut(&[Doc]) -> Result<(), String>) -> Result<(), String> {
+        match self {
+            DocsRef::Loaded(docs) => each(docs),
+            DocsRef::Streamed(s) => s.source.batches(crate::model::docs::BATCH_BYTES, each),
+        }
+    }
+
+    /// Runs `dedup` in this process: its streaming form batch by batch when the documents are
+    /// streamed and it has one; else on every document at once (read into memory when
+    /// streamed, which the run reports).
+    fn dedup(&self, dedup: &dyn Deduplicator) -> Result<DedupOutput, String> {
+        match (self, dedup.stream()) {
+            (DocsRef::Loaded(docs), _) => dedup.dedup(docs).map_err(|e| e.to_string()),
+            (DocsRef::Streamed(_), Some(mut stream)) => {
+                let mut failed = None;
+                self.feed(&mut |batch| {
+                    stream.push(batch).map_err(|e| {
+                        failed = Some(e.to_string());
+                        String::new()
+                    })
+                })
+                .map_err(|e| failed.take().unwrap_or(e))?;
+                stream.finish().map_err(|e| e.to_string())
+            }
+            (DocsRef::Streamed(_), None) => {
+                eprintln!("note: `{}` has no streaming form; it is given every document at once", dedup.name());
+                let mut all = Vec::new();
+                self.feed(&mut |batch| {
+                    all.extend_from_slice(batch);
+                    Ok(())
+                })?;
+                dedup.dedup(&all).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+impl DocView for DocsRef<'_> {
+    fn count(&self) -> usize {
+        match self {
+            DocsRef::Loaded(d) => d.count(),
+            DocsRef::Streamed(d) => d.count(),
+        }
+    }
+    fn id(&self, i: usize) -> &str {
+        match self {
+            DocsRef::Loaded(d) => d.id(i),
+            DocsRef::Streamed(d) => d.id(i),
+        }
+    }
+    fn char_len(&self, i: usize) -> usize {
+        match self {
+            DocsRef::Loaded(d) => d.char_len(i),
+            DocsRef::Streamed(d) => d.char_len(i),
+        }
+    }
+    fn texts(&self, wanted: &[u32]) -> Result<Vec<std::borrow::Cow<'_, str>>, String> {
+        match self {
+            DocsRef::Loaded(d) => d.texts(wanted),
+            DocsRef::Streamed(d) => d.texts(wanted),
+        }
+    }
 }
 
 /// The first page extracted in both repeats with different texts.

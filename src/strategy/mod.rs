@@ -45,4 +45,29 @@ pub trait Deduplicator: Send + Sync {
     fn pair_model(&self) -> Option<&dyn PairModel> {
         None
     }
+    /// The streaming form, for a strategy that has one: documents in dataset order, in bounded
+    /// batches, then a finish step; it keeps only the strategy's own state (hashes, band keys),
+    /// never the texts. `None` (the default) means the strategy needs every document at once.
+    fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
+        None
+    }
+}
+
+/// A deduplication fed one batch of documents at a time ([`Deduplicator::stream`]). Pushing the
+/// same documents in any split into batches gives the same output as [`Deduplicator::dedup`].
+pub trait DedupStream: Send {
+    /// Takes the next documents of the dataset (the first follows the last of the previous batch).
+    fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError>;
+    /// The output for every document pushed, in the order pushed.
+    fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError>;
+}
+
+/// The whole-slice form of a streaming strategy: every document in one batch.
+pub fn dedup_in_one_batch(
+    stream: Option<Box<dyn DedupStream + '_>>,
+    docs: &[Doc],
+) -> Result<DedupOutput, StrategyError> {
+    let mut stream = stream.ok_or_else(|| StrategyError("strategy has no streaming form".into()))?;
+    stream.push(docs)?;
+    stream.finish()
 }

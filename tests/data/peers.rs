@@ -36,7 +36,7 @@ fn dedup_datasets() -> Vec<Dataset> {
 fn docs(ds: &Dataset) -> &[Doc] {
     match &ds.items {
         Items::Dedup { docs, .. } => docs,
-        Items::Extract { .. } => &[],
+        Items::Extract { .. } | Items::Streamed { .. } => &[],
     }
 }
 

@@ -18,7 +18,7 @@ fn handmade() -> (Vec<Page>, Vec<ExtractGold>) {
     assert!(ds.issues.is_empty(), "{:?}", ds.issues);
     match ds.items {
         Items::Extract { pages, gold } => (pages, gold),
-        Items::Dedup { .. } => panic!("handmade-extract is an extraction dataset"),
+        Items::Dedup { .. } | Items::Streamed { .. } => panic!("handmade-extract is an extraction dataset"),
     }
 }
 

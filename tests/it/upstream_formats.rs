@@ -33,7 +33,7 @@ fn load(dir: &Path) -> Dataset {
 fn ids(ds: &Dataset) -> Vec<String> {
     match &ds.items {
         Items::Extract { pages, .. } => pages.iter().map(|p| p.id.clone()).collect(),
-        Items::Dedup { .. } => Vec::new(),
+        Items::Dedup { .. } | Items::Streamed { .. } => Vec::new(),
     }
 }
 

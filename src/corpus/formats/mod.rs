@@ -6,6 +6,7 @@
 
 pub mod clough_stevenson;
 pub mod dolma_fixtures;
+pub mod parquet_shards;
 pub mod scrapinghub;
 pub mod trafilatura_eval;
 pub(crate) mod upstream;
@@ -31,8 +32,14 @@ pub struct Format {
 }
 
 /// Every upstream format, tried in this order.
-pub const FORMATS: &[Format] =
-    &[clough_stevenson::FORMAT, dolma_fixtures::FORMAT, scrapinghub::FORMAT, trafilatura_eval::FORMAT, wcxb::FORMAT];
+pub const FORMATS: &[Format] = &[
+    clough_stevenson::FORMAT,
+    dolma_fixtures::FORMAT,
+    scrapinghub::FORMAT,
+    trafilatura_eval::FORMAT,
+    wcxb::FORMAT,
+    parquet_shards::FORMAT,
+];
 
 impl Format {
     /// The name a dataset of this format in `dir` gets, without loading it.

@@ -28,7 +28,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::Error;
 use crate::model::Doc;
-use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::strategy::{DedupOutput, DedupStream, Deduplicator, ParamSpec, Params, StrategyError, dedup_in_one_batch};
 
 /// Parameters of `bloom-paragraphs`.
 pub const PARAMS: &[ParamSpec] = &[
@@ -209,32 +209,55 @@ impl BloomParagraphs {
     /// Per document, the span of every duplicate paragraph, one span per paragraph (not merged),
     /// and the filter after all insertions.
     pub fn paragraph_spans(&self, docs: &[Doc]) -> (Vec<Vec<Range<usize>>>, BloomFilter) {
-        let mut filter = BloomFilter::new(self.geometry, self.seed);
-        let hashed: Vec<Vec<HashedParagraph>> = docs
+        let mut stream = BloomStream::new(self);
+        stream.insert(docs);
+        (stream.spans, stream.filter)
+    }
+}
+
+/// The state of `bloom-paragraphs` between batches: the filter and the (unmerged) duplicate
+/// spans of every document pushed. Insertion order is dataset order, so any split into batches
+/// gives the same filter and spans.
+struct BloomStream<'a> {
+    strategy: &'a BloomParagraphs,
+    filter: BloomFilter,
+    spans: Vec<Vec<Range<usize>>>,
+}
+
+impl<'a> BloomStream<'a> {
+    fn new(strategy: &'a BloomParagraphs) -> BloomStream<'a> {
+        BloomStream { strategy, filter: BloomFilter::new(strategy.geometry, strategy.seed), spans: Vec::new() }
+    }
+
+    fn insert(&mut self, batch: &[Doc]) {
+        let (filter, skip_empty) = (&self.filter, self.strategy.skip_empty);
+        let hashed: Vec<Vec<HashedParagraph>> = batch
             .par_iter()
             .map(|doc| {
                 split_paragraphs(&doc.text)
                     .into_iter()
-                    .filter(|(p, _)| !(self.skip_empty && p.trim().is_empty()))
+                    .filter(|(p, _)| !(skip_empty && p.trim().is_empty()))
                     .map(|(p, span)| (filter.base_hashes(p.as_bytes()), span))
                     .collect()
             })
             .collect();
-        let spans = hashed
-            .into_iter()
-            .map(|paras| paras.into_iter().filter_map(|(h, span)| filter.check_and_insert(h).then_some(span)).collect())
-            .collect();
-        (spans, filter)
+        self.spans.reserve(hashed.len());
+        for paras in hashed {
+            let spans =
+                paras.into_iter().filter_map(|(h, span)| self.filter.check_and_insert(h).then_some(span)).collect();
+            self.spans.push(spans);
+        }
     }
 }
 
-impl Deduplicator for BloomParagraphs {
-    fn name(&self) -> &str {
-        "bloom-paragraphs"
+impl DedupStream for BloomStream<'_> {
+    fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
+        self.insert(batch);
+        Ok(())
     }
 
-    fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
-        let (spans, filter) = self.paragraph_spans(docs);
+    fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError> {
+        let BloomStream { filter, spans, .. } = *self;
         let merged = spans.into_iter().map(|s| crate::text::Spans::new(s).into_vec()).collect();
         let g = filter.geometry();
         let stats = vec![
@@ -244,6 +267,20 @@ impl Deduplicator for BloomParagraphs {
             ("bloom_fp_at_inserted".into(), false_positive_rate(g.bits, g.hashes, filter.inserted())),
         ];
         Ok(DedupOutput { dup_spans: Some(merged), stats, ..DedupOutput::default() })
+    }
+}
+
+impl Deduplicator for BloomParagraphs {
+    fn name(&self) -> &str {
+        "bloom-paragraphs"
+    }
+
+    fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
+        dedup_in_one_batch(self.stream(), docs)
+    }
+
+    fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
+        Some(Box::new(BloomStream::new(self)))
     }
 }
 

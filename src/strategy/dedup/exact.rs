@@ -11,7 +11,7 @@ use super::shingle::{norm_from, norm_param};
 use super::{HashedKeys, content_hash};
 use crate::error::Error;
 use crate::model::Doc;
-use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::strategy::{DedupOutput, DedupStream, Deduplicator, ParamSpec, Params, StrategyError, dedup_in_one_batch};
 use crate::text::Norm;
 
 /// Parameters of `exact`.
@@ -36,16 +36,42 @@ impl Deduplicator for Exact {
     }
 
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
-        let hashes: Vec<u128> = docs
+        dedup_in_one_batch(self.stream(), docs)
+    }
+
+    fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
+        Some(Box::new(ExactStream { norm: self.norm, first: HashMap::default(), cluster: Vec::new() }))
+    }
+}
+
+/// The state of `exact` between batches: the first document of each hash, and every label.
+struct ExactStream {
+    norm: Norm,
+    first: HashMap<u128, u32, HashedKeys>,
+    cluster: Vec<u32>,
+}
+
+impl DedupStream for ExactStream {
+    fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
+        let norm = self.norm;
+        let hashes: Vec<u128> = batch
             .par_iter()
             .map_init(String::new, |buf, doc| {
-                self.norm.apply(&doc.text, buf);
+                norm.apply(&doc.text, buf);
                 content_hash(buf)
             })
             .collect();
-        let mut first: HashMap<u128, u32, HashedKeys> =
-            HashMap::with_capacity_and_hasher(hashes.len(), HashedKeys::default());
-        let cluster = hashes.iter().enumerate().map(|(i, h)| *first.entry(*h).or_insert(i as u32)).collect();
-        Ok(DedupOutput { cluster: Some(cluster), ..DedupOutput::default() })
+        self.first.reserve(hashes.len());
+        self.cluster.reserve(hashes.len());
+        for h in hashes {
+            let next = u32::try_from(self.cluster.len())
+                .map_err(|_| StrategyError("exact: more than 2^32 documents".into()))?;
+            self.cluster.push(*self.first.entry(h).or_insert(next));
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError> {
+        Ok(DedupOutput { cluster: Some(self.cluster), ..DedupOutput::default() })
     }
 }

@@ -30,7 +30,9 @@ use super::lsh::{banding_stats, detect_probability, optimal_bands_rows};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
 use crate::model::{Doc, Pairs};
-use crate::strategy::{DedupOutput, Deduplicator, PairModel, ParamSpec, Params, StrategyError};
+use crate::strategy::{
+    DedupOutput, DedupStream, Deduplicator, PairModel, ParamSpec, Params, StrategyError, dedup_in_one_batch,
+};
 use crate::text::hash::SplitMix64;
 
 /// Parameter list with the given defaults (presets differ only in their defaults).
@@ -404,33 +406,61 @@ pub struct Candidates {
 /// Candidate pairs `(i, j)`, `i < j`, sharing at least one band key. Each pair is reported
 /// once, by the first band it shares; the list is in band order, then bucket order. Over
 /// [`MAX_LISTED_PAIRS`] same-bucket pairs, star edges instead (same components).
+///
+/// Bands are indexed a few at a time (as many as there are threads), so the sorted
+/// (key, document) entries held at once are those of a few bands, not of all: 16 bytes a
+/// document per thread. Bands indexed before the pair count passes the cap are indexed again
+/// for their star edges.
 pub fn candidate_pairs(keys: &[&[u64]], bands: usize) -> Candidates {
-    let per_band: Vec<Vec<(u64, u32)>> = (0..bands)
-        .into_par_iter()
-        .map(|t| {
-            let mut entries: Vec<(u64, u32)> =
-                keys.iter().enumerate().filter(|(_, k)| k.len() == bands).map(|(d, k)| (k[t], d as u32)).collect();
-            entries.sort_unstable();
-            entries
+    let entries = |t: usize| {
+        let mut entries: Vec<(u64, u32)> =
+            keys.iter().enumerate().filter(|(_, k)| k.len() == bands).map(|(d, k)| (k[t], d as u32)).collect();
+        entries.sort_unstable();
+        entries
+    };
+    let listed_edges = |t: usize, entries: &[(u64, u32)]| {
+        bucket_pairs_sorted(entries, |i, j| {
+            let (ki, kj) = (keys[i as usize], keys[j as usize]);
+            (0..t).all(|s| ki[s] != kj[s])
         })
-        .collect();
-    let bucket_pairs: u64 = per_band.iter().map(|e| pair_count(e)).sum();
-    let listed = bucket_pairs <= MAX_LISTED_PAIRS;
-    let edges: Vec<Vec<(u32, u32)>> = per_band
-        .par_iter()
-        .enumerate()
-        .map(|(t, entries)| {
-            if listed {
-                bucket_pairs_sorted(entries, |i, j| {
-                    let (ki, kj) = (keys[i as usize], keys[j as usize]);
-                    (0..t).all(|s| ki[s] != kj[s])
-                })
-            } else {
-                bucket_star(entries, |_, _| true)
-            }
-        })
-        .collect();
-    Candidates { edges: edges.concat(), listed, bucket_pairs }
+    };
+    let star_edges = |entries: &[(u64, u32)]| bucket_star(entries, |_, _| true);
+    let chunk = rayon::current_num_threads().max(1);
+    let mut bucket_pairs = 0u64;
+    let mut listed = true;
+    let mut per_band: Vec<Option<Vec<(u32, u32)>>> = vec![None; bands];
+    for start in (0..bands).step_by(chunk) {
+        let end = (start + chunk).min(bands);
+        let indexed: Vec<(Vec<(u64, u32)>, u64)> = (start..end)
+            .into_par_iter()
+            .map(|t| {
+                let e = entries(t);
+                let n = pair_count(&e);
+                (e, n)
+            })
+            .collect();
+        let before = listed;
+        bucket_pairs += indexed.iter().map(|(_, n)| n).sum::<u64>();
+        listed = bucket_pairs <= MAX_LISTED_PAIRS;
+        if before && !listed {
+            per_band.iter_mut().for_each(|e| *e = None);
+        }
+        let edges: Vec<Vec<(u32, u32)>> = indexed
+            .par_iter()
+            .enumerate()
+            .map(|(k, (e, _))| if listed { listed_edges(start + k, e) } else { star_edges(e) })
+            .collect();
+        for (k, e) in edges.into_iter().enumerate() {
+            per_band[start + k] = Some(e);
+        }
+    }
+    // Bands listed before the cap was passed give star edges instead.
+    let missing: Vec<usize> = (0..bands).filter(|&t| per_band[t].is_none()).collect();
+    let redone: Vec<(usize, Vec<(u32, u32)>)> = missing.par_iter().map(|&t| (t, star_edges(&entries(t)))).collect();
+    for (t, e) in redone {
+        per_band[t] = Some(e);
+    }
+    Candidates { edges: per_band.into_iter().flatten().flatten().collect(), listed, bucket_pairs }
 }
 
 impl Deduplicator for MinHash {
@@ -439,25 +469,113 @@ impl Deduplicator for MinHash {
     }
 
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
-        if docs.len() > u32::MAX as usize {
-            return Err(StrategyError(format!("{}: more than 2^32 documents", self.name)));
+        dedup_in_one_batch(self.stream(), docs)
+    }
+
+    fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
+        Some(Box::new(MinHashStream { minhash: self, sketches: Sketches::new(self.bands) }))
+    }
+
+    fn pair_model(&self) -> Option<&dyn PairModel> {
+        Some(self)
+    }
+}
+
+/// Every document's band keys in one flat list (`bands` a document; a document with no
+/// shingle has none), and its shingle set when verifying: the whole state of `minhash`.
+struct Sketches {
+    bands: usize,
+    keys: Vec<u64>,
+    full: Vec<bool>,
+    sets: Vec<Vec<u64>>,
+}
+
+impl Sketches {
+    fn new(bands: usize) -> Sketches {
+        Sketches { bands, keys: Vec::new(), full: Vec::new(), sets: Vec::new() }
+    }
+
+    fn len(&self) -> usize {
+        self.full.len()
+    }
+
+    /// Room for `n` more documents.
+    fn reserve(&mut self, n: usize, verify: bool) {
+        self.keys.reserve(n * self.bands);
+        self.full.reserve(n);
+        if verify {
+            self.sets.reserve(n);
         }
-        let sketches: Vec<Sketch> =
-            docs.par_iter().map_init(Work::default, |w, doc| self.sketch(&doc.text, w)).collect();
+    }
+
+    fn push(&mut self, sketch: Sketch, verify: bool) {
+        let full = sketch.keys.len() == self.bands;
+        if full {
+            self.keys.extend_from_slice(&sketch.keys);
+        } else {
+            self.keys.resize(self.keys.len() + self.bands, 0);
+        }
+        self.full.push(full);
+        if verify {
+            self.sets.push(sketch.set);
+        }
+    }
+
+    /// Band keys of document `d`: `bands` of them, or none.
+    fn keys(&self, d: usize) -> &[u64] {
+        if self.full[d] { &self.keys[d * self.bands..(d + 1) * self.bands] } else { &[] }
+    }
+
+    /// Shingle set of document `d` (empty unless verifying).
+    fn set(&self, d: usize) -> &[u64] {
+        self.sets.get(d).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The state of `minhash` between batches: each document's band keys (and, when verifying, its
+/// shingle set); never its text.
+struct MinHashStream<'a> {
+    minhash: &'a MinHash,
+    sketches: Sketches,
+}
+
+impl DedupStream for MinHashStream<'_> {
+    fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
+        if self.sketches.len() + batch.len() > u32::MAX as usize {
+            return Err(StrategyError(format!("{}: more than 2^32 documents", self.minhash.name)));
+        }
+        let m = self.minhash;
+        let sketched: Vec<Sketch> = batch.par_iter().map_init(Work::default, |w, doc| m.sketch(&doc.text, w)).collect();
+        let verify = m.verify != Verify::Off;
+        self.sketches.reserve(sketched.len(), verify);
+        for sketch in sketched {
+            self.sketches.push(sketch, verify);
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError> {
+        self.minhash.cluster_sketches(&self.sketches)
+    }
+}
+
+impl MinHash {
+    /// Candidates from the band keys, verification, and clusters: every step after sketching.
+    fn cluster_sketches(&self, sketches: &Sketches) -> Result<DedupOutput, StrategyError> {
         // Documents whose candidates and verification cannot differ (equal band keys, or equal
         // shingle sets when verifying) enter the index once, as their group.
-        let content: Vec<Option<&[u64]>> = sketches
-            .iter()
-            .map(|s| (s.keys.len() == self.bands).then_some(if self.verify == Verify::Off { &s.keys } else { &s.set }))
-            .map(|c| c.map(Vec::as_slice))
-            .collect();
-        let hashes: Vec<u128> = content.par_iter().map(|c| words_hash(c.unwrap_or(&[]))).collect();
-        let groups = Groups::of(&content, &hashes);
-        let keys: Vec<&[u64]> = sketches
-            .iter()
-            .enumerate()
-            .map(|(d, s)| if groups.is_first(d) { s.keys.as_slice() } else { &[] })
-            .collect();
+        let groups = {
+            let content: Vec<Option<&[u64]>> = (0..sketches.len())
+                .map(|d| {
+                    sketches.full[d]
+                        .then(|| if self.verify == Verify::Off { sketches.keys(d) } else { sketches.set(d) })
+                })
+                .collect();
+            let hashes: Vec<u128> = content.par_iter().map(|c| words_hash(c.unwrap_or(&[]))).collect();
+            Groups::of(&content, &hashes)
+        };
+        let keys: Vec<&[u64]> =
+            (0..sketches.len()).map(|d| if groups.is_first(d) { sketches.keys(d) } else { &[] }).collect();
         let Candidates { edges: candidates, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
         let table = groups.table();
         // Listed candidates are distinct pairs; with groups, each stands for many.
@@ -487,7 +605,7 @@ impl Deduplicator for MinHash {
             let t = self.verify_threshold;
             let kept: Vec<(u32, u32)> = candidates
                 .into_par_iter()
-                .filter(|&(i, j)| self.similarity(&sketches[i as usize].set, &sketches[j as usize].set) >= t)
+                .filter(|&(i, j)| self.similarity(sketches.set(i as usize), sketches.set(j as usize)) >= t)
                 .collect();
             let (n, kept) = count(kept);
             stats.push(("verified_pairs".to_string(), n));
@@ -497,10 +615,6 @@ impl Deduplicator for MinHash {
         let cluster = groups.cluster_labels(&edges);
         let pairs = listed.then_some(Pairs { edges, group: table });
         Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
-    }
-
-    fn pair_model(&self) -> Option<&dyn PairModel> {
-        Some(self)
     }
 }
 

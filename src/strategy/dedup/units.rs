@@ -16,7 +16,7 @@ use super::shingle::{norm_from, norm_param};
 use super::{HashedKeys, content_hash};
 use crate::error::Error;
 use crate::model::Doc;
-use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::strategy::{DedupOutput, DedupStream, Deduplicator, ParamSpec, Params, StrategyError, dedup_in_one_batch};
 use crate::text::Norm;
 
 /// Parameters of `lines` and `paragraphs`.
@@ -125,27 +125,46 @@ impl Deduplicator for Units {
     }
 
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
-        let units: Vec<Vec<(u128, Range<usize>)>> =
-            docs.par_iter().map_init(String::new, |buf, doc| self.hashed_units(&doc.text, buf)).collect();
-        let mut seen: HashSet<u128, HashedKeys> =
-            HashSet::with_capacity_and_hasher(units.iter().map(Vec::len).sum(), HashedKeys::default());
-        let spans = units
-            .into_iter()
-            .map(|doc_units| {
-                let mut spans: Vec<Range<usize>> = Vec::new();
-                for (hash, span) in doc_units {
-                    if seen.insert(hash) {
-                        continue;
-                    }
-                    match spans.last_mut() {
-                        Some(last) if last.end == span.start => last.end = span.end,
-                        _ => spans.push(span),
-                    }
+        dedup_in_one_batch(self.stream(), docs)
+    }
+
+    fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
+        Some(Box::new(UnitStream { units: self, seen: HashSet::default(), spans: Vec::new() }))
+    }
+}
+
+/// The state of `lines` or `paragraphs` between batches: the hash of every unit seen, and the
+/// duplicate spans of every document pushed.
+struct UnitStream<'a> {
+    units: &'a Units,
+    seen: HashSet<u128, HashedKeys>,
+    spans: Vec<Vec<Range<usize>>>,
+}
+
+impl DedupStream for UnitStream<'_> {
+    fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
+        let hashed: Vec<Vec<(u128, Range<usize>)>> =
+            batch.par_iter().map_init(String::new, |buf, doc| self.units.hashed_units(&doc.text, buf)).collect();
+        self.seen.reserve(hashed.iter().map(Vec::len).sum());
+        self.spans.reserve(hashed.len());
+        for doc_units in hashed {
+            let mut spans: Vec<Range<usize>> = Vec::new();
+            for (hash, span) in doc_units {
+                if self.seen.insert(hash) {
+                    continue;
                 }
-                spans
-            })
-            .collect();
-        Ok(DedupOutput { dup_spans: Some(spans), ..DedupOutput::default() })
+                match spans.last_mut() {
+                    Some(last) if last.end == span.start => last.end = span.end,
+                    _ => spans.push(span),
+                }
+            }
+            self.spans.push(spans);
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError> {
+        Ok(DedupOutput { dup_spans: Some(self.spans), ..DedupOutput::default() })
     }
 }
 

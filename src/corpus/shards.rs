@@ -1,0 +1,294 @@
+//! Sharded documents: the files of a dedup dataset named by globs (`data/train-*.parquet`,
+//! `shards/*.jsonl.zst`), read in sorted path order, each as JSON lines or Parquet. A document's
+//! position is its shard and its line (JSON lines) or row (Parquet), so a streamed dataset can
+//! read its texts again without an id index.
+
+use std::path::{Path, PathBuf};
+
+use super::parquet::{self, Columns};
+use crate::error::InputError;
+use crate::model::{Doc, DocSource};
+
+/// How the documents of a shard are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShardFormat {
+    /// JSON lines, `{"id": str, "text": str, ...}`, plain, `.gz` or `.zst`.
+    Jsonl,
+    /// Parquet, with the columns that hold the fields; without an id column a document is
+    /// named `<file name>:<row>`.
+    Parquet(Columns),
+}
+
+/// One file of documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shard {
+    /// Where it is.
+    pub path: PathBuf,
+    /// How it is stored.
+    pub format: ShardFormat,
+}
+
+/// Whether `name` matches `pattern`, where `*` is any run of characters and `?` any one.
+pub fn matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // Greedy match with backtracking to the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < n.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == n[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
+}
+
+/// The files under `root` that `pattern` names (relative, `/`-separated; `*` and `?` in the
+/// last component only), sorted by path. A pattern without wildcards names one file, which need
+/// not exist (the reader reports it).
+pub fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let (dir, name) = match pattern.rsplit_once('/') {
+        Some((dir, name)) => (root.join(dir), name),
+        None => (root.to_path_buf(), pattern),
+    };
+    if dir.to_string_lossy().contains(['*', '?']) {
+        return Err(format!("`{pattern}`: wildcards are allowed in the file name only"));
+    }
+    if !name.contains(['*', '?']) {
+        return Ok(vec![dir.join(name)]);
+    }
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("`{pattern}`: cannot read {}: {e}", dir.display()))?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| matches(name, &e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(format!("`{pattern}` names no file in {}", dir.display()));
+    }
+    Ok(found)
+}
+
+/// The name a document without an id gets: its file's name and its row.
+fn row_id(path: &Path, row: u64) -> String {
+    let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
+    format!("{file}:{row}")
+}
+
+/// Calls `each(position, doc)` for every well-formed document of `shard`, in file order (the
+/// position is the 1-based line or row); every problem goes to `errors`.
+pub fn each_doc(shard: &Shard, errors: &mut Vec<InputError>, each: &mut dyn FnMut(u64, Doc)) {
+    each_wanted_doc(shard, errors, &mut |_| true, each)
+}
+
+/// [`each_doc`] for the positions `want` accepts only: a JSON line it refuses is not parsed.
+pub fn each_wanted_doc(
+    shard: &Shard,
+    errors: &mut Vec<InputError>,
+    want: &mut dyn FnMut(u64) -> bool,
+    each: &mut dyn FnMut(u64, Doc),
+) {
+    match &shard.format {
+        ShardFormat::Jsonl => {
+            let input = match crate::io::open(&shard.path) {
+                Ok(input) => input,
+                Err(e) => {
+                    errors.push(e);
+                    return;
+                }
+            };
+            let mut reader = crate::io::jsonl::Reader::new(&shard.path, input);
+            while let Some(line) = reader.next_line() {
+                let line = match line {
+                    Ok(line) => line,
+                    Err(e) => {
+                        errors.push(e);
+                        continue;
+                    }
+                };
+                if !want(line as u64) {
+                    continue;
+                }
+                match super::jsonl::parse_doc(&shard.path, &reader) {
+                    Ok(doc) => each(line as u64, doc),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        ShardFormat::Parquet(columns) => {
+            let path = &shard.path;
+            let mut bad = Vec::new();
+            parquet::read(
+                path,
+                columns,
+                &mut |row| {
+                    if !want(row.row) {
+                        return;
+                    }
+                    let id = match row.id {
+                        Some("") => {
+                            let msg = format!("row {}: must not be empty; row left out", row.row);
+                            let field = columns.id.as_deref().unwrap_or("id");
+                            bad.push(InputError::field(path, row.row as usize, field, msg));
+                            return;
+                        }
+                        Some(id) => id.to_string(),
+                        None => row_id(path, row.row),
+                    };
+                    each(row.row, Doc { id, text: row.text.to_string() });
+                },
+                errors,
+            );
+            errors.extend(bad);
+        }
+    }
+}
+
+/// The shards of a streamed dataset and, per shard, the positions of the documents the load
+/// kept (ascending).
+#[derive(Debug, Clone)]
+pub struct ShardSource {
+    shards: Vec<(Shard, Vec<u64>)>,
+}
+
+impl ShardSource {
+    /// The documents at `kept` positions of each shard.
+    pub fn new(shards: Vec<(Shard, Vec<u64>)>) -> ShardSource {
+        ShardSource { shards }
+    }
+}
+
+impl DocSource for ShardSource {
+    fn select(&self, wanted: &[u32], each: &mut dyn FnMut(u32, Doc)) -> Result<(), String> {
+        let mut next = wanted.iter().copied().peekable();
+        let mut first = 0u64; // index of the shard's first kept document
+        for (shard, kept) in &self.shards {
+            let end = first + kept.len() as u64;
+            let mut here: Vec<(u64, u32)> = Vec::new();
+            while let Some(&w) = next.peek() {
+                if u64::from(w) >= end {
+                    break;
+                }
+                here.push((kept[(u64::from(w) - first) as usize], w));
+                next.next();
+            }
+            if !here.is_empty() {
+                // The wanted position at or after the last one asked about.
+                let at = std::cell::Cell::new(0usize);
+                let mut found = 0usize;
+                let mut errors = Vec::new();
+                each_wanted_doc(
+                    shard,
+                    &mut errors,
+                    &mut |pos| {
+                        let mut k = at.get();
+                        while k < here.len() && here[k].0 < pos {
+                            k += 1;
+                        }
+                        at.set(k);
+                        k < here.len() && here[k].0 == pos
+                    },
+                    &mut |_, doc| {
+                        each(here[at.get()].1, doc);
+                        found += 1;
+                    },
+                );
+                if found != here.len() {
+                    let why = errors.first().map(|e| format!(": {e}")).unwrap_or_default();
+                    return Err(format!("{}: a document loaded before is gone{why}", shard.path.display()));
+                }
+            }
+            first = end;
+        }
+        match next.next() {
+            Some(w) => Err(format!("no document {w} in the dataset's files")),
+            None => Ok(()),
+        }
+    }
+
+    fn batches(&self, batch_bytes: usize, each: &mut dyn FnMut(&[Doc]) -> Result<(), String>) -> Result<(), String> {
+        let mut batch: Vec<Doc> = Vec::new();
+        let mut held = 0usize;
+        for (shard, kept) in &self.shards {
+            let mut wanted = kept.iter().peekable();
+            let mut failed: Option<String> = None;
+            let mut errors = Vec::new();
+            each_doc(shard, &mut errors, &mut |pos, doc| {
+                if failed.is_some() || wanted.peek().is_none_or(|&&w| pos < w) {
+                    return;
+                }
+                if wanted.peek().is_some_and(|&&w| pos > w) {
+                    failed = Some(format!(
+                        "{}: document at {} is gone (the file changed since it was loaded)",
+                        shard.path.display(),
+                        wanted.peek().copied().unwrap_or(&0)
+                    ));
+                    return;
+                }
+                wanted.next();
+                held += doc.text.len();
+                batch.push(doc);
+                if held >= batch_bytes {
+                    if let Err(e) = each(&batch) {
+                        failed = Some(e);
+                    }
+                    batch.clear();
+                    held = 0;
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if let Some(missing) = wanted.next() {
+                let why = errors.first().map(|e| format!(": {e}")).unwrap_or_default();
+                return Err(format!("{}: document at {missing} is gone{why}", shard.path.display()));
+            }
+        }
+        if !batch.is_empty() {
+            each(&batch)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_runs_and_single_characters() {
+        assert!(matches("train-*.parquet", "train-00000-of-00004.parquet"));
+        assert!(matches("*", "x"));
+        assert!(matches("a?c*", "abcdef"));
+        assert!(!matches("train-*.parquet", "test-00000.parquet"));
+        assert!(!matches("*.jsonl", "docs.jsonl.gz"));
+        assert!(matches("*.jsonl*", "docs.jsonl.gz"));
+        assert!(!matches("a?c", "ac"));
+    }
+
+    #[test]
+    fn a_glob_names_its_files_in_sorted_order_and_a_bad_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("data")).unwrap();
+        for f in ["b.parquet", "a.parquet", "c.txt"] {
+            std::fs::write(dir.path().join("data").join(f), b"").unwrap();
+        }
+        let found = expand(dir.path(), "data/*.parquet").unwrap();
+        let names: Vec<_> = found.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["a.parquet", "b.parquet"]);
+        assert!(expand(dir.path(), "data/*.arrow").unwrap_err().contains("names no file"));
+        assert!(expand(dir.path(), "d*/x.parquet").unwrap_err().contains("file name only"));
+        assert_eq!(expand(dir.path(), "docs.jsonl").unwrap(), vec![dir.path().join("docs.jsonl")]);
+    }
+}
