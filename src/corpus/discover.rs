@@ -137,9 +137,15 @@ fn shards_of(dir: &Path, manifest: &Manifest) -> Result<Vec<Shard>, String> {
             ShardFormat::Parquet(Columns { id: (!c.id.is_empty()).then_some(c.id), text: c.text, url: c.url })
         }
         _ if manifest.columns.is_some() => return Err("`columns` is for Parquet datasets".into()),
+        "wet" => ShardFormat::Wet,
         _ => ShardFormat::Jsonl,
     };
-    let default = if matches!(format, ShardFormat::Jsonl) { "docs.jsonl" } else { "*.parquet" };
+    let default = match (&format, manifest.task) {
+        (_, Task::Extract) => "*.warc.gz",
+        (ShardFormat::Jsonl, _) => "docs.jsonl",
+        (ShardFormat::Parquet(_), _) => "*.parquet",
+        (ShardFormat::Wet, _) => "*.warc.wet.gz",
+    };
     let patterns = manifest.docs.clone().unwrap_or_else(|| vec![default.to_string()]);
     if patterns.is_empty() {
         return Err("lists no files".into());
@@ -169,19 +175,28 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
     let mut issues = Vec::new();
     let items = match (manifest.format.as_str(), manifest.task, &manifest.docs) {
         ("jsonl", task, None) => jsonl::load(dir, task, manifest.allow_outside_paths, options.stream, &mut issues),
-        ("jsonl" | "parquet", Task::Dedup, _) => {
+        ("jsonl" | "parquet" | "wet", Task::Dedup, _) => {
             let shards = shards_of(dir, &manifest).map_err(|msg| field_error(&manifest_path, "docs", msg))?;
             jsonl::load_dedup(dir, shards, options.stream, &mut issues)
+        }
+        ("warc", Task::Extract, _) => {
+            let shards = shards_of(dir, &manifest).map_err(|msg| field_error(&manifest_path, "docs", msg))?;
+            let files: Vec<_> = shards.into_iter().map(|s| s.path).collect();
+            super::warc::load_extract(dir, &files, &mut issues)
         }
         ("jsonl", Task::Extract, Some(_)) => {
             return Err(field_error(&manifest_path, "docs", "`docs` is for dedup datasets".into()).into());
         }
-        ("parquet", Task::Extract, _) => {
-            let msg = "a Parquet dataset is a dedup dataset (`task = \"dedup\"`)".to_string();
+        ("parquet" | "wet", Task::Extract, _) => {
+            let msg = format!("a {} dataset is a dedup dataset (`task = \"dedup\"`)", manifest.format);
+            return Err(field_error(&manifest_path, "format", msg).into());
+        }
+        ("warc", Task::Dedup, _) => {
+            let msg = "a WARC dataset is an extraction dataset; for dedup over extracted text use `wet`".to_string();
             return Err(field_error(&manifest_path, "format", msg).into());
         }
         (other, ..) => {
-            let msg = format!("unknown format `{other}` (known: jsonl, parquet)");
+            let msg = format!("unknown format `{other}` (known: jsonl, parquet, wet, warc)");
             return Err(field_error(&manifest_path, "format", msg).into());
         }
     };

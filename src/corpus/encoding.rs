@@ -38,6 +38,8 @@ const PRESCAN_BYTES: usize = 1024;
 pub enum Source {
     /// A byte-order mark.
     Bom,
+    /// The `charset` of the HTTP `Content-Type` (a WARC response record's).
+    Transport,
     /// A `<meta>` declaration in the first 1024 bytes.
     Meta,
     /// A `<meta>` declaration further into the page.
@@ -62,9 +64,17 @@ pub struct Decoded {
 /// Decodes `raw` as a browser would; `url`, when known, lends its top-level domain to the
 /// detector.
 pub fn decode(raw: &[u8], url: Option<&str>) -> Decoded {
-    let (encoding, source, body) = match Encoding::for_bom(raw) {
-        Some((enc, bom_len)) => (enc, Source::Bom, &raw[bom_len..]),
-        None => match prescan(raw) {
+    decode_with_charset(raw, url, None)
+}
+
+/// [`decode`] with the charset an HTTP header declared, which ranks after a byte-order mark and
+/// before any `<meta>`, as in browsers; a label the Encoding Standard does not know is ignored.
+pub fn decode_with_charset(raw: &[u8], url: Option<&str>, charset: Option<&str>) -> Decoded {
+    let transport = charset.and_then(|c| Encoding::for_label(c.trim().as_bytes()));
+    let (encoding, source, body) = match (Encoding::for_bom(raw), transport) {
+        (Some((enc, bom_len)), _) => (enc, Source::Bom, &raw[bom_len..]),
+        (None, Some(enc)) => (enc, Source::Transport, raw),
+        (None, None) => match prescan(raw) {
             Some(enc) => (enc, Source::Meta, raw),
             None if std::str::from_utf8(raw).is_ok() => (UTF_8, Source::Sniffed, raw),
             None => match scan(raw, raw.len()) {

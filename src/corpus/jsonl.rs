@@ -24,18 +24,18 @@ use crate::model::{DedupGold, Doc, ExtractGold, Items, Page, StreamedDocs, Task}
 use crate::text::Spans;
 
 /// One record being read: its file and line, for errors.
-struct Rec<'a> {
+pub(super) struct Rec<'a> {
     path: &'a Path,
-    line: usize,
+    pub(super) line: usize,
     map: &'a Map<String, Value>,
 }
 
 impl<'a> Rec<'a> {
-    fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
+    pub(super) fn err(&self, field: &str, msg: impl Into<String>) -> InputError {
         InputError::field(self.path, self.line, field, msg)
     }
 
-    fn opt_str(&self, field: &str) -> Result<Option<&'a str>, InputError> {
+    pub(super) fn opt_str(&self, field: &str) -> Result<Option<&'a str>, InputError> {
         match self.map.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -55,7 +55,7 @@ impl<'a> Rec<'a> {
         Ok(id)
     }
 
-    fn str_list(&self, field: &str) -> Result<Vec<String>, InputError> {
+    pub(super) fn str_list(&self, field: &str) -> Result<Vec<String>, InputError> {
         match self.map.get(field) {
             None | Some(Value::Null) => Ok(Vec::new()),
             Some(Value::Array(items)) => items
@@ -136,7 +136,7 @@ pub fn load_dedup(root: &Path, shards: Vec<Shard>, stream: bool, errors: &mut Ve
 }
 
 /// The objects of `gold.jsonl` (or a compressed form), when there is one.
-fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Objects)> {
+pub(super) fn read_gold(root: &Path, errors: &mut Vec<InputError>) -> Option<(PathBuf, Objects)> {
     let gold_path = root.join("gold.jsonl");
     match open_stored(&gold_path) {
         Ok((path, reader)) => {
@@ -202,7 +202,11 @@ fn read_docs(shards: &[Shard], keep_text: bool, errors: &mut Vec<InputError>) ->
         positions: Vec::new(),
         index: HashMap::default(),
     };
-    let unit = |s: &Shard| if matches!(s.format, ShardFormat::Jsonl) { "line" } else { "row" };
+    let unit = |s: &Shard| match s.format {
+        ShardFormat::Jsonl => "line",
+        ShardFormat::Parquet(_) => "row",
+        ShardFormat::Wet => "record",
+    };
     for (k, shard) in shards.iter().enumerate() {
         let Ok(k32) = u32::try_from(k) else {
             errors.push(InputError::file(&shard.path, "more than 2^32 shards"));
@@ -252,7 +256,7 @@ fn empty(task: Task) -> Items {
 }
 
 /// Reads records with unique ids; duplicates and id errors are reported and skipped.
-fn records<'a, T>(
+pub(super) fn records<'a, T>(
     path: &'a Path,
     objs: &'a [(usize, Map<String, Value>)],
     errors: &mut Vec<InputError>,
@@ -292,7 +296,7 @@ fn records<'a, T>(
 }
 
 /// Objects of one file with their line numbers.
-type Objects = Vec<(usize, Map<String, Value>)>;
+pub(super) type Objects = Vec<(usize, Map<String, Value>)>;
 
 /// A gold record of a dedup document in the form nearly every record has, read straight into
 /// its fields (unknown fields are skipped).
@@ -560,13 +564,7 @@ fn load_extract(
             let Some(&page) = index.get(id) else {
                 return Err(rec.err("id", format!("no page with id `{id}` in {}", docs_path.display())));
             };
-            let gold = ExtractGold {
-                text: rec.opt_str("text")?.map(str::to_string),
-                with: rec.str_list("with")?,
-                without: rec.str_list("without")?,
-                page_type: rec.opt_str("page_type")?.map(str::to_string),
-            };
-            Ok((page, gold))
+            Ok((page, extract_gold(rec)?))
         });
         for (page, gold) in parsed {
             golds[page] = gold;
@@ -585,6 +583,16 @@ fn load_extract(
         }
     }
     Items::Extract { pages: kept_pages, gold: kept_gold }
+}
+
+/// The extraction gold of a gold record: `text`, `with`, `without`, `page_type`.
+pub(super) fn extract_gold(rec: &Rec<'_>) -> Result<ExtractGold, InputError> {
+    Ok(ExtractGold {
+        text: rec.opt_str("text")?.map(str::to_string),
+        with: rec.str_list("with")?,
+        without: rec.str_list("without")?,
+        page_type: rec.opt_str("page_type")?.map(str::to_string),
+    })
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ pub struct Manifest {
     pub name: String,
     /// `dedup` or `extract`.
     pub task: Task,
-    /// Format of the files (`jsonl` for the project's own).
+    /// Format of the files: `jsonl` (the project's own), `parquet` or `wet` (dedup shards),
+    /// `warc` (extraction pages in WARC response records).
     #[serde(default = "default_format")]
     pub format: String,
     /// One line on what the dataset is.
@@ -38,7 +39,8 @@ pub struct Manifest {
     pub sha256: Option<String>,
     /// The files of a dedup dataset's documents, as globs relative to the folder (`*` and `?` in
     /// file names), read in sorted path order: `data/train-*.parquet`, `shards/*.jsonl.zst`.
-    /// Default: `docs.jsonl` (format `jsonl`), `*.parquet` (format `parquet`).
+    /// For a `warc` extraction dataset, the WARC files. Default: `docs.jsonl` (format `jsonl`),
+    /// `*.parquet` (`parquet`), `*.warc.wet.gz` (`wet`), `*.warc.gz` (`warc`).
     #[serde(default)]
     pub docs: Option<Vec<String>>,
     /// Columns of a Parquet dataset (format `parquet`).

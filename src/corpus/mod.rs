@@ -12,6 +12,7 @@ pub(crate) mod jsonl;
 pub mod manifest;
 pub mod parquet;
 pub mod shards;
+pub mod warc;
 
 pub use discover::{Listing, LoadOptions, discover, discover_with, load_dataset, load_dataset_with, survey};
 pub use manifest::Manifest;

@@ -17,6 +17,9 @@ pub enum ShardFormat {
     /// Parquet, with the columns that hold the fields; without an id column a document is
     /// named `<file name>:<row>`.
     Parquet(Columns),
+    /// WET (Common Crawl's extracted text): each `conversion` record is a document, named by its
+    /// `WARC-Record-ID`; its position is its record number. Plain, `.gz` or `.zst`.
+    Wet,
 }
 
 /// One file of documents.
@@ -126,6 +129,25 @@ pub fn each_wanted_doc(
                 }
             }
         }
+        ShardFormat::Wet => {
+            let input = match crate::io::open(&shard.path) {
+                Ok(input) => input,
+                Err(e) => {
+                    errors.push(e);
+                    return;
+                }
+            };
+            for record in crate::io::warc::Reader::new(&shard.path, input) {
+                match record {
+                    Ok(r) if r.kind() == "conversion" && want(r.number) => match wet_doc(&shard.path, r) {
+                        Ok((number, doc)) => each(number, doc),
+                        Err(e) => errors.push(e),
+                    },
+                    Ok(_) => {}
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
         ShardFormat::Parquet(columns) => {
             let path = &shard.path;
             let mut bad = Vec::new();
@@ -152,6 +174,27 @@ pub fn each_wanted_doc(
             );
             errors.extend(bad);
         }
+    }
+}
+
+/// The document of a WET `conversion` record, with its record number.
+fn wet_doc(path: &Path, r: crate::io::warc::Record) -> Result<(u64, Doc), InputError> {
+    let err =
+        |msg: String| InputError::file(path, format!("record {} (byte {} uncompressed): {msg}", r.number, r.offset));
+    let Some(id) = r.record_id().filter(|id| !id.is_empty()).map(str::to_string) else {
+        return Err(err("field WARC-Record-ID: missing; record left out".into()));
+    };
+    match String::from_utf8(r.block) {
+        Ok(text) => Ok((r.number, Doc { id, text })),
+        Err(e) => Err(InputError::file(
+            path,
+            format!(
+                "record {} (byte {} uncompressed): invalid UTF-8 at byte {} of the block; record left out",
+                r.number,
+                r.offset,
+                e.utf8_error().valid_up_to()
+            ),
+        )),
     }
 }
 

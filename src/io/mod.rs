@@ -1,9 +1,9 @@
 //! Files: opening inputs that may be compressed (every member of a multi-member `.gz`, every
-//! frame of a `.zst`),
-//! reading JSON lines ([`jsonl`]), and writing outputs atomically. Nothing here knows what the
-//! files mean.
+//! frame of a `.zst`), reading JSON lines ([`jsonl`]) and WARC records ([`warc`]), and writing
+//! outputs atomically. Nothing here knows what the files mean.
 
 pub mod jsonl;
+pub mod warc;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};

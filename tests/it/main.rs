@@ -21,3 +21,4 @@ mod strategies;
 mod streaming;
 mod synth;
 mod upstream_formats;
+mod warc;
