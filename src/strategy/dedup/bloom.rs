@@ -243,8 +243,11 @@ impl<'a> BloomStream<'a> {
             .collect();
         self.spans.reserve(hashed.len());
         for paras in hashed {
-            let spans =
-                paras.into_iter().filter_map(|(h, span)| self.filter.check_and_insert(h).then_some(span)).collect();
+            // A fresh list, not the paragraphs' own buffer reused in place: most documents keep
+            // no span, and an emptied buffer would keep its capacity for the whole run.
+            let filter = &mut self.filter;
+            let spans: Vec<Range<usize>> =
+                paras.iter().filter(|(h, _)| filter.check_and_insert(*h)).map(|(_, span)| span.clone()).collect();
             self.spans.push(spans);
         }
     }
