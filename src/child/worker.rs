@@ -116,11 +116,14 @@ pub fn serve(
                 protocol::page_line(&page.id, &result, t0.elapsed().as_secs_f64())
             }
             (Served::Dedup(dedup, pool), Ok(m)) if m.op == "dedup" && dedup.stream().is_some() => {
-                // Documents go to the strategy batch by batch as they arrive; only ids and
-                // lengths are kept, for the answers.
+                // Documents go to the strategy batch by batch as they arrive, or as this process
+                // reads them from the files it was given; only ids and lengths are kept, for the
+                // answers.
+                let expected = m.docs.unwrap_or(0);
                 let (result, allocs) = crate::cost::measured(|| {
-                    isolate(|| {
-                        streamed(&mut input, m.docs.unwrap_or(0), dedup.as_ref(), pool).map_err(|e| e.to_string())
+                    isolate(|| match &m.files {
+                        Some(files) => from_files(&mut input, files, expected, dedup.as_ref(), pool),
+                        None => streamed(&mut input, expected, dedup.as_ref(), pool),
                     })
                 });
                 match result.and_then(|(out, ids, secs)| out.validate(&ids).map(|()| (out, ids, secs))) {
@@ -259,6 +262,52 @@ fn streamed(
     }
     if seen.count() != expected {
         return Err(format!("dedup announced {expected} documents, {} came", seen.count()));
+    }
+    let t0 = Instant::now();
+    let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;
+    Ok((out, seen, secs + t0.elapsed().as_secs_f64()))
+}
+
+/// Reads the documents of one dataset from the files `files` describes (a
+/// [`ShardSource`](crate::corpus::shards::ShardSource)) and pushes them to `dedup`'s stream in
+/// batches, then reads the request's `end`; as [`streamed`] returns.
+fn from_files(
+    input: &mut impl BufRead,
+    files: &serde_json::Value,
+    expected: usize,
+    dedup: &dyn Deduplicator,
+    pool: &rayon::ThreadPool,
+) -> Result<(DedupOutput, Seen, f64), String> {
+    let mut line = Vec::new();
+    let end = next_message(input, &mut line)?;
+    if end.op != "end" {
+        return Err(format!("`{}` inside a dataset read from its files", end.op));
+    }
+    let source: crate::corpus::shards::ShardSource =
+        serde_json::from_value(files.clone()).map_err(|e| format!("the dataset's files are not described: {e}"))?;
+    let mut stream = dedup.stream().ok_or("the strategy has no streaming form")?;
+    let mut seen = Seen::default();
+    let mut secs = 0.0f64;
+    let mut failure: Option<String> = None;
+    use crate::model::DocSource as _;
+    source
+        .batches(crate::model::docs::BATCH_BYTES, &mut |batch| {
+            for d in batch {
+                let chars = u32::try_from(d.text.chars().count()).map_err(|_| "a text of more than 2^32 characters")?;
+                seen.ids.push(d.id.as_str().into());
+                seen.char_lens.push(chars);
+            }
+            let t0 = Instant::now();
+            let pushed = pool.install(|| stream.push(batch));
+            secs += t0.elapsed().as_secs_f64();
+            pushed.map_err(|e| {
+                failure = Some(e.to_string());
+                String::new()
+            })
+        })
+        .map_err(|e| failure.take().unwrap_or(e))?;
+    if seen.count() != expected {
+        return Err(format!("the files hold {} documents, {expected} were loaded", seen.count()));
     }
     let t0 = Instant::now();
     let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;

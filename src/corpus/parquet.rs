@@ -28,7 +28,7 @@ use crate::error::{InputError, isolate};
 const BATCH_ROWS: usize = 1024;
 
 /// Which columns hold a document's fields; `id` and `url` are optional.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Columns {
     /// The id column (strings or integers); `None` reads no id.
     pub id: Option<String>,

@@ -10,7 +10,7 @@ use crate::error::InputError;
 use crate::model::{Doc, DocSource};
 
 /// How the documents of a shard are stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ShardFormat {
     /// JSON lines, `{"id": str, "text": str, ...}`, plain, `.gz` or `.zst`.
     Jsonl,
@@ -23,7 +23,7 @@ pub enum ShardFormat {
 }
 
 /// One file of documents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
     /// Where it is.
     pub path: PathBuf,
@@ -199,10 +199,51 @@ fn wet_doc(path: &Path, r: crate::io::warc::Record) -> Result<(u64, Doc), InputE
 }
 
 /// The shards of a streamed dataset and, per shard, the positions of the documents the load
-/// kept (ascending).
-#[derive(Debug, Clone)]
+/// kept (ascending). It travels to a worker, which then reads the documents itself, as runs of
+/// consecutive positions: a few bytes for a shard whose documents were all kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "Runs", from = "Runs")]
 pub struct ShardSource {
     shards: Vec<(Shard, Vec<u64>)>,
+}
+
+/// [`ShardSource`] as sent: per shard, `(first, count)` runs of kept positions.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Runs {
+    shards: Vec<(Shard, Vec<(u64, u64)>)>,
+}
+
+impl From<ShardSource> for Runs {
+    fn from(s: ShardSource) -> Runs {
+        let shards = s
+            .shards
+            .into_iter()
+            .map(|(shard, kept)| {
+                let mut runs: Vec<(u64, u64)> = Vec::new();
+                for p in kept {
+                    match runs.last_mut() {
+                        Some((first, n)) if *first + *n == p => *n += 1,
+                        _ => runs.push((p, 1)),
+                    }
+                }
+                (shard, runs)
+            })
+            .collect();
+        Runs { shards }
+    }
+}
+
+impl From<Runs> for ShardSource {
+    fn from(r: Runs) -> ShardSource {
+        let shards = r
+            .shards
+            .into_iter()
+            .map(|(shard, runs)| {
+                (shard, runs.into_iter().flat_map(|(first, n)| first..first.saturating_add(n)).collect())
+            })
+            .collect();
+        ShardSource { shards }
+    }
 }
 
 impl ShardSource {
@@ -213,6 +254,10 @@ impl ShardSource {
 }
 
 impl DocSource for ShardSource {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn select(&self, wanted: &[u32], each: &mut dyn FnMut(u32, Doc)) -> Result<(), String> {
         let mut next = wanted.iter().copied().peekable();
         let mut first = 0u64; // index of the shard's first kept document

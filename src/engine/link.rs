@@ -183,9 +183,30 @@ impl Link {
         feed: &mut Feed<'_>,
         budget: Duration,
     ) -> Result<DedupAnswer, String> {
+        self.dedup_request(docs, None, feed, budget)
+    }
+
+    /// Deduplicates `docs` that corpusbench's own worker reads itself from `files` (the
+    /// serialised source of a streamed dataset): only the request goes down the pipe.
+    pub fn dedup_files<D: DocView + ?Sized>(
+        &mut self,
+        docs: &D,
+        files: &serde_json::Value,
+        budget: Duration,
+    ) -> Result<DedupAnswer, String> {
+        self.dedup_request(docs, Some(files), &mut |_| Ok(()), budget)
+    }
+
+    fn dedup_request<D: DocView + ?Sized>(
+        &mut self,
+        docs: &D,
+        files: Option<&serde_json::Value>,
+        feed: &mut Feed<'_>,
+        budget: Duration,
+    ) -> Result<DedupAnswer, String> {
         let deadline = Instant::now() + budget;
         let timeout = |budget: Duration| format!("no answer within the cell budget of {}s", budget.as_secs_f64());
-        let mut batch = Request::Dedup { docs: docs.count() }.line();
+        let mut batch = Request::Dedup { docs: docs.count(), files }.line();
         let mut sent = Ok(());
         let raw = self.ready.raw;
         let fed = feed(&mut |docs: &[Doc]| {

@@ -53,6 +53,10 @@ pub enum Request<'a> {
     Dedup {
         /// Number of documents.
         docs: usize,
+        /// corpusbench's own worker only: where to read the documents itself (a dataset's
+        /// shards and the positions kept), in which case no `doc` message follows, only `end`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        files: Option<&'a serde_json::Value>,
     },
     /// One document of the dataset, in dataset order.
     Doc {
@@ -309,6 +313,9 @@ pub struct Incoming {
     pub text: String,
     /// Number of documents (`dedup`).
     pub docs: Option<usize>,
+    /// Where the worker reads the documents itself (`dedup`, corpusbench's own worker).
+    #[serde(default)]
+    pub files: Option<serde_json::Value>,
     /// Length of the raw HTML that follows the line (`extract`, raw payload).
     pub html_bytes: Option<usize>,
     /// Length of the raw text that follows the line (`doc`, raw payload).

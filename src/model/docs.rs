@@ -58,6 +58,9 @@ pub trait DocSource: Send + Sync + std::fmt::Debug {
     /// Calls `each(index, doc)` for the documents `wanted` (sorted, distinct indices in dataset
     /// order), in that order, reading no more of the others than it must to skip them.
     fn select(&self, wanted: &[u32], each: &mut dyn FnMut(u32, Doc)) -> Result<(), String>;
+    /// The source as its concrete type, so a layer that knows the loaders' types can hand it
+    /// to a worker instead of the documents.
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 /// A dedup dataset's documents without their texts: what scoring needs, a few dozen bytes a
