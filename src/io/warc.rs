@@ -217,7 +217,7 @@ impl<R: BufRead> Reader<R> {
             }
             return Some(Err(self.err(start, super::over_cap())));
         }
-        let mut block = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+        let mut block = Vec::with_capacity(usize::try_from(length.min(1 << 20)).unwrap_or(0));
         match (&mut self.input).take(length).read_to_end(&mut block) {
             Ok(n) => {
                 self.offset += n as u64;
