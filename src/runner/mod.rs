@@ -232,18 +232,26 @@ fn add_intervals(cell: &mut Cell, boot: &Bootstrap, passes: &[bootstrap::Pass<'_
             all.extend(more);
         }
     }
-    cell.resampled = cell
-        .metrics
-        .iter()
-        .filter(|(m, _)| crate::model::catalogue::has_interval(m))
-        .map(|(m, _)| {
-            let values = replicates
-                .iter()
-                .map(|rep| rep.iter().find(|(name, _)| name == m).map_or(f64::NAN, |(_, v)| *v))
-                .collect();
-            (m.clone(), values)
-        })
-        .collect();
+    // Each metric's value in each replicate (the first when a name repeats; NaN when absent),
+    // gathered in one pass over each replicate.
+    let wanted: Vec<&String> =
+        cell.metrics.iter().map(|(m, _)| m).filter(|m| crate::model::catalogue::has_interval(m)).collect();
+    let mut index: std::collections::HashMap<&str, usize, crate::text::hash::PlainKeys> = Default::default();
+    for (i, m) in wanted.iter().enumerate() {
+        index.entry(m.as_str()).or_insert(i);
+    }
+    let mut values = vec![vec![f64::NAN; replicates.len()]; wanted.len()];
+    for (r, rep) in replicates.iter().enumerate() {
+        for (name, v) in rep.iter().rev() {
+            if let Some(&i) = index.get(name.as_str()) {
+                values[i][r] = *v;
+            }
+        }
+    }
+    // A metric named twice in the cell takes the values of its first naming both times.
+    let resampled: Vec<(String, Vec<f64>)> =
+        wanted.iter().map(|m| ((*m).clone(), values[index[m.as_str()]].clone())).collect();
+    cell.resampled = resampled;
     let companions = bootstrap::companions(&cell.resampled);
     cell.metrics.extend(companions);
 }
@@ -436,8 +444,9 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
             let launch = match (&sel.launch, &options.worker, sel.origin) {
                 (Some(launch), _, _) => Some(Ok(with_log(launch, &sel.spec, options))),
-                (None, Some(exe), Origin::Builtin | Origin::TestingAid) => {
-                    // The workers build from the registry their command line gives them.
+                (None, Some(exe), Origin::Builtin | Origin::TestingAid) if s.reads_html() => {
+                    // The workers build from the registry their command line gives them; an
+                    // extractor that reads no HTML has nothing to isolate and runs here.
                     let log = log_for(&sel.spec, options);
                     let registry = crate::child::registry(sel.testing_aids);
                     let worker = crate::child::worker::WorkerOptions { threads: 1, memory_limit: None };

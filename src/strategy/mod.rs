@@ -29,6 +29,11 @@ pub trait Extractor: Send + Sync {
     fn name(&self) -> &str;
     /// The page's main text, paragraphs separated by line breaks.
     fn extract(&self, page: &Page) -> Result<String, StrategyError>;
+    /// Whether it reads the page's HTML. One that does not (saved outputs looked up by id) is
+    /// run in the harness's own process, and a run of only such extractors loads no HTML text.
+    fn reads_html(&self) -> bool {
+        true
+    }
 }
 
 /// A set of documents -> duplicate clusters and/or duplicate spans.

@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 
 use super::tokens::words;
+use crate::text::hash::PlainKeys;
 
 /// Precision, recall and F1 of one page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,20 +29,21 @@ pub struct PagePrf {
     pub f1: f64,
 }
 
-fn counts(text: &str) -> (HashMap<String, u32>, usize) {
-    let lower = text.to_lowercase();
-    let mut map: HashMap<String, u32> = HashMap::new();
-    let tokens = words(&lower);
+/// Token counts of `lower` (already lowercased), borrowing its tokens; and how many there are.
+fn counts(lower: &str) -> (HashMap<&str, u32, PlainKeys>, usize) {
+    let mut map: HashMap<&str, u32, PlainKeys> = HashMap::default();
+    let tokens = words(lower);
     for w in &tokens {
-        *map.entry((*w).to_string()).or_insert(0) += 1;
+        *map.entry(w).or_insert(0) += 1;
     }
     (map, tokens.len())
 }
 
 /// Word-level P/R/F1 of `pred` against `gold`.
 pub fn page(gold: &str, pred: &str) -> PagePrf {
-    let (g, g_len) = counts(gold);
-    let (p, p_len) = counts(pred);
+    let (gold, pred) = (gold.to_lowercase(), pred.to_lowercase());
+    let (g, g_len) = counts(&gold);
+    let (p, p_len) = counts(&pred);
     let zero = PagePrf { precision: 0.0, recall: 0.0, f1: 0.0 };
     if g_len == 0 {
         return if p_len == 0 { PagePrf { precision: 1.0, recall: 1.0, f1: 1.0 } } else { zero };

@@ -111,6 +111,10 @@ impl Extractor for Outputs {
         "outputs"
     }
 
+    fn reads_html(&self) -> bool {
+        false
+    }
+
     fn extract(&self, page: &Page) -> Result<String, StrategyError> {
         if self.path.is_empty() {
             return Err(StrategyError("no outputs file given (use outputs:PATH)".into()));
