@@ -49,8 +49,9 @@ struct PageUnit {
 /// that the figures of any selection of pages (a bootstrap resample) are a cheap aggregate.
 #[derive(Debug, Clone)]
 pub struct Scored {
-    /// Breakdowns of the primary metric's family: kind, each page's group, the groups reported.
-    groups: Vec<(Kind, Vec<Option<String>>, Vec<String>)>,
+    /// Breakdowns of the primary metric's family: kind, each page's reported group (an index
+    /// into the third field; `None` for a page in no reported group), the groups reported.
+    groups: Vec<(Kind, Vec<Option<u32>>, Vec<String>)>,
     primary: Option<Family>,
     shingle: bool,
     snippet: bool,
@@ -129,7 +130,10 @@ impl Scored {
         for (kind, labels) in labels {
             let reported = groups::reported(labels);
             if labels.len() == self.pages.len() && !reported.is_empty() {
-                self.groups.push((*kind, labels.clone(), reported));
+                let index: std::collections::HashMap<&str, u32> =
+                    reported.iter().enumerate().map(|(i, v)| (v.as_str(), i as u32)).collect();
+                let of_page = labels.iter().map(|l| l.as_deref().and_then(|l| index.get(l).copied())).collect();
+                self.groups.push((*kind, of_page, reported));
             }
         }
         self
@@ -172,13 +176,15 @@ impl Scored {
         let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
         let mut out = self.family_metrics(&chosen, true);
         let Some(primary) = self.primary else { return out };
-        for (kind, labels, values) in &self.groups {
-            for value in values {
-                let sub: Vec<&PageUnit> = idx
-                    .iter()
-                    .filter(|&&i| labels.get(i).and_then(|l| l.as_deref()) == Some(value.as_str()))
-                    .filter_map(|&i| self.pages.get(i))
-                    .collect();
+        for (kind, of_page, values) in &self.groups {
+            // One pass over the drawn pages puts each in its group, in drawing order.
+            let mut members: Vec<Vec<&PageUnit>> = vec![Vec::new(); values.len()];
+            for &i in idx {
+                if let (Some(Some(g)), Some(page)) = (of_page.get(i), self.pages.get(i)) {
+                    members[*g as usize].push(page);
+                }
+            }
+            for (value, sub) in values.iter().zip(members) {
                 // A resample that drew none of the group says nothing about it.
                 if sub.is_empty() {
                     continue;
