@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 
 use super::tokens::{mean, words};
+use crate::text::hash::PlainKeys;
 
 /// Shingle length.
 pub const N: usize = 4;
@@ -50,7 +51,7 @@ pub struct Scores {
 }
 
 /// Token ids of `text`, interned in `ids`.
-fn token_ids<'a>(text: &'a str, ids: &mut HashMap<&'a str, u32>) -> Vec<u32> {
+fn token_ids<'a>(text: &'a str, ids: &mut HashMap<&'a str, u32, PlainKeys>) -> Vec<u32> {
     words(text)
         .into_iter()
         .map(|w| {
@@ -61,12 +62,12 @@ fn token_ids<'a>(text: &'a str, ids: &mut HashMap<&'a str, u32>) -> Vec<u32> {
 }
 
 /// Multiset of shingles of a token-id list.
-fn shingles(tokens: &[u32]) -> HashMap<&[u32], u32> {
-    let mut out: HashMap<&[u32], u32> = HashMap::new();
+fn shingles(tokens: &[u32]) -> HashMap<&[u32], u32, PlainKeys> {
     if tokens.is_empty() {
-        return out;
+        return HashMap::default();
     }
     let windows = tokens.len().saturating_sub(N) + 1;
+    let mut out: HashMap<&[u32], u32, PlainKeys> = HashMap::with_capacity_and_hasher(windows, PlainKeys::default());
     for i in 0..windows {
         *out.entry(&tokens[i..(i + N).min(tokens.len())]).or_insert(0) += 1;
     }
@@ -75,7 +76,7 @@ fn shingles(tokens: &[u32]) -> HashMap<&[u32], u32> {
 
 /// Counts of one page: `gold` against `pred`.
 pub fn page(gold: &str, pred: &str) -> PageCounts {
-    let mut ids = HashMap::new();
+    let mut ids = HashMap::default();
     let g = token_ids(gold, &mut ids);
     let p = token_ids(pred, &mut ids);
     let (gs, ps) = (shingles(&g), shingles(&p));
