@@ -211,6 +211,61 @@ impl DocView for Seen {
     }
 }
 
+/// A streaming deduplication being fed: its stream, the documents seen, the seconds spent in
+/// the strategy, and its first failure (after which nothing more is pushed).
+struct Fed<'a> {
+    stream: Box<dyn crate::strategy::DedupStream + 'a>,
+    pool: &'a rayon::ThreadPool,
+    seen: Seen,
+    secs: f64,
+    failure: Option<String>,
+}
+
+impl<'a> Fed<'a> {
+    fn new(dedup: &'a dyn Deduplicator, pool: &'a rayon::ThreadPool) -> Result<Fed<'a>, String> {
+        let stream = dedup.stream().ok_or("the strategy has no streaming form")?;
+        Ok(Fed { stream, pool, seen: Seen::default(), secs: 0.0, failure: None })
+    }
+
+    /// Records a document's id and length, for the answers.
+    fn see(&mut self, id: Box<str>, text: &str) -> Result<(), String> {
+        let chars = u32::try_from(text.chars().count()).map_err(|_| "a text of more than 2^32 characters")?;
+        self.seen.ids.push(id);
+        self.seen.char_lens.push(chars);
+        Ok(())
+    }
+
+    /// Pushes `batch` to the stream, unless it has failed already.
+    fn push(&mut self, batch: &[Doc]) {
+        if self.failure.is_none() && !batch.is_empty() {
+            let t0 = Instant::now();
+            if let Err(e) = self.pool.install(|| self.stream.push(batch)) {
+                self.failure = Some(e.to_string());
+            }
+            self.secs += t0.elapsed().as_secs_f64();
+        }
+    }
+
+    /// The output, the documents seen and the strategy's seconds: the first failure, else a
+    /// count other than `expected` (`miscount` says it), else the stream's own finish.
+    fn finish(
+        self,
+        expected: usize,
+        miscount: impl FnOnce(usize) -> String,
+    ) -> Result<(DedupOutput, Seen, f64), String> {
+        if let Some(e) = self.failure {
+            return Err(e);
+        }
+        if self.seen.count() != expected {
+            return Err(miscount(self.seen.count()));
+        }
+        let t0 = Instant::now();
+        let (stream, pool) = (self.stream, self.pool);
+        let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;
+        Ok((out, self.seen, self.secs + t0.elapsed().as_secs_f64()))
+    }
+}
+
 /// Reads the `doc` messages of one dataset up to its `end`, pushing them to `dedup`'s stream in
 /// batches; the output, the documents seen and the seconds spent in the strategy. After a
 /// failure the rest of the dataset is still read, so the pipe stays in step.
@@ -220,35 +275,20 @@ fn streamed(
     dedup: &dyn Deduplicator,
     pool: &rayon::ThreadPool,
 ) -> Result<(DedupOutput, Seen, f64), String> {
-    let mut stream = dedup.stream().ok_or("the strategy has no streaming form")?;
-    let mut seen = Seen::default();
+    let mut fed = Fed::new(dedup, pool)?;
     let mut batch: Vec<Doc> = Vec::new();
-    let (mut held, mut secs) = (0usize, 0.0f64);
-    let mut failure: Option<String> = None;
+    let mut held = 0usize;
     let mut line = Vec::new();
-    let mut push = |batch: &mut Vec<Doc>,
-                    stream: &mut Box<dyn crate::strategy::DedupStream + '_>,
-                    failure: &mut Option<String>| {
-        if failure.is_none() && !batch.is_empty() {
-            let t0 = Instant::now();
-            if let Err(e) = pool.install(|| stream.push(batch)) {
-                *failure = Some(e.to_string());
-            }
-            secs += t0.elapsed().as_secs_f64();
-        }
-        batch.clear();
-    };
     loop {
         let m = next_message(input, &mut line)?;
         match m.op.as_str() {
             "doc" => {
-                let chars = u32::try_from(m.text.chars().count()).map_err(|_| "a text of more than 2^32 characters")?;
-                seen.ids.push(m.id.into_boxed_str());
-                seen.char_lens.push(chars);
+                fed.see(m.id.into_boxed_str(), &m.text)?;
                 held += m.text.len();
                 batch.push(Doc { id: String::new(), text: m.text });
                 if held >= crate::model::docs::BATCH_BYTES {
-                    push(&mut batch, &mut stream, &mut failure);
+                    fed.push(&batch);
+                    batch.clear();
                     held = 0;
                 }
             }
@@ -256,21 +296,14 @@ fn streamed(
             other => return Err(format!("`{other}` inside a dataset")),
         }
     }
-    push(&mut batch, &mut stream, &mut failure);
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    if seen.count() != expected {
-        return Err(format!("dedup announced {expected} documents, {} came", seen.count()));
-    }
-    let t0 = Instant::now();
-    let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;
-    Ok((out, seen, secs + t0.elapsed().as_secs_f64()))
+    fed.push(&batch);
+    fed.finish(expected, |n| format!("dedup announced {expected} documents, {n} came"))
 }
 
 /// Reads the documents of one dataset from the files `files` describes (a
 /// [`ShardSource`](crate::corpus::shards::ShardSource)) and pushes them to `dedup`'s stream in
-/// batches, then reads the request's `end`; as [`streamed`] returns.
+/// batches, then reads the request's `end`; as [`streamed`] returns. Reading stops at the
+/// strategy's first failure.
 fn from_files(
     input: &mut impl BufRead,
     files: &serde_json::Value,
@@ -283,35 +316,23 @@ fn from_files(
     if end.op != "end" {
         return Err(format!("`{}` inside a dataset read from its files", end.op));
     }
-    let source: crate::corpus::shards::ShardSource =
-        serde_json::from_value(files.clone()).map_err(|e| format!("the dataset's files are not described: {e}"))?;
-    let mut stream = dedup.stream().ok_or("the strategy has no streaming form")?;
-    let mut seen = Seen::default();
-    let mut secs = 0.0f64;
-    let mut failure: Option<String> = None;
+    let source = <crate::corpus::shards::ShardSource as serde::Deserialize>::deserialize(files)
+        .map_err(|e| format!("the dataset's files are not described: {e}"))?;
+    let mut fed = Fed::new(dedup, pool)?;
     use crate::model::DocSource as _;
-    source
-        .batches(crate::model::docs::BATCH_BYTES, &mut |batch| {
-            for d in batch {
-                let chars = u32::try_from(d.text.chars().count()).map_err(|_| "a text of more than 2^32 characters")?;
-                seen.ids.push(d.id.as_str().into());
-                seen.char_lens.push(chars);
-            }
-            let t0 = Instant::now();
-            let pushed = pool.install(|| stream.push(batch));
-            secs += t0.elapsed().as_secs_f64();
-            pushed.map_err(|e| {
-                failure = Some(e.to_string());
-                String::new()
-            })
-        })
-        .map_err(|e| failure.take().unwrap_or(e))?;
-    if seen.count() != expected {
-        return Err(format!("the files hold {} documents, {expected} were loaded", seen.count()));
+    let read = source.batches(crate::model::docs::BATCH_BYTES, &mut |batch| {
+        for d in batch {
+            fed.see(d.id.as_str().into(), &d.text)?;
+        }
+        fed.push(batch);
+        if fed.failure.is_some() { Err(String::new()) } else { Ok(()) }
+    });
+    if let Err(e) = read
+        && fed.failure.is_none()
+    {
+        return Err(e);
     }
-    let t0 = Instant::now();
-    let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;
-    Ok((out, seen, secs + t0.elapsed().as_secs_f64()))
+    fed.finish(expected, |n| format!("the files hold {n} documents, {expected} were loaded"))
 }
 
 /// Writes a deduplication's answers: one line per document, then `done`.

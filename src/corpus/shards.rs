@@ -104,13 +104,7 @@ pub fn each_wanted_doc(
 ) {
     match &shard.format {
         ShardFormat::Jsonl => {
-            let input = match crate::io::open(&shard.path) {
-                Ok(input) => input,
-                Err(e) => {
-                    errors.push(e);
-                    return;
-                }
-            };
+            let Some(input) = open_or_report(&shard.path, errors) else { return };
             let mut reader = crate::io::jsonl::Reader::new(&shard.path, input);
             while let Some(line) = reader.next_line() {
                 let line = match line {
@@ -130,13 +124,7 @@ pub fn each_wanted_doc(
             }
         }
         ShardFormat::Wet => {
-            let input = match crate::io::open(&shard.path) {
-                Ok(input) => input,
-                Err(e) => {
-                    errors.push(e);
-                    return;
-                }
-            };
+            let Some(input) = open_or_report(&shard.path, errors) else { return };
             for record in crate::io::warc::Reader::new(&shard.path, input) {
                 match record {
                     Ok(r) if r.kind() == "conversion" && want(r.number) => match wet_doc(&shard.path, r) {
@@ -177,24 +165,22 @@ pub fn each_wanted_doc(
     }
 }
 
+/// `path` opened for reading (decompressed), or `None` with the reason in `errors`.
+fn open_or_report(path: &Path, errors: &mut Vec<InputError>) -> Option<Box<dyn std::io::BufRead>> {
+    crate::io::open(path).map_err(|e| errors.push(e)).ok()
+}
+
 /// The document of a WET `conversion` record, with its record number.
-fn wet_doc(path: &Path, r: crate::io::warc::Record) -> Result<(u64, Doc), InputError> {
-    let err =
-        |msg: String| InputError::file(path, format!("record {} (byte {} uncompressed): {msg}", r.number, r.offset));
+fn wet_doc(path: &Path, mut r: crate::io::warc::Record) -> Result<(u64, Doc), InputError> {
     let Some(id) = r.record_id().filter(|id| !id.is_empty()).map(str::to_string) else {
-        return Err(err("field WARC-Record-ID: missing; record left out".into()));
+        return Err(r.error(path, "field WARC-Record-ID: missing; record left out"));
     };
-    match String::from_utf8(r.block) {
+    match String::from_utf8(std::mem::take(&mut r.block)) {
         Ok(text) => Ok((r.number, Doc { id, text })),
-        Err(e) => Err(InputError::file(
-            path,
-            format!(
-                "record {} (byte {} uncompressed): invalid UTF-8 at byte {} of the block; record left out",
-                r.number,
-                r.offset,
-                e.utf8_error().valid_up_to()
-            ),
-        )),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            Err(r.error(path, format!("invalid UTF-8 at byte {at} of the block; record left out")))
+        }
     }
 }
 

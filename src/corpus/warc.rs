@@ -149,10 +149,7 @@ fn scan(
                 let html = super::encoding::decode_with_charset(&http.body, url.as_deref(), http.charset()).text;
                 Page { id: wanted[gold].id.clone(), html, url }
             })
-            .map_err(|msg| {
-                let at = format!("record {} (byte {} uncompressed)", record.number, record.offset);
-                InputError::file(path, format!("{at}: page `{}`: {msg}", wanted[gold].id))
-            });
+            .map_err(|msg| record.error(path, format!("page `{}`: {msg}", wanted[gold].id)));
         found.push(Found { gold, by_id, page });
     }
     (found, errors)

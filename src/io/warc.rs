@@ -48,6 +48,16 @@ impl Record {
     pub fn record_id(&self) -> Option<&str> {
         self.header("WARC-Record-ID").map(strip_brackets)
     }
+
+    /// An input error about this record of `path`: its number and offset, then `msg`.
+    pub fn error(&self, path: &Path, msg: impl std::fmt::Display) -> InputError {
+        InputError::file(path, format!("{}: {msg}", place(self.number, self.offset)))
+    }
+}
+
+/// How errors name a record: its number and where it starts in the uncompressed stream.
+fn place(number: u64, offset: u64) -> String {
+    format!("record {number} (byte {offset} uncompressed)")
 }
 
 /// `<x>` as `x`; anything else as it is.
@@ -81,7 +91,7 @@ impl<R: BufRead> Reader<R> {
     }
 
     fn err(&self, offset: u64, msg: impl std::fmt::Display) -> InputError {
-        InputError::file(&self.path, format!("record {} (byte {offset} uncompressed): {msg}", self.number))
+        InputError::file(&self.path, format!("{}: {msg}", place(self.number, offset)))
     }
 
     fn line(&mut self) -> std::io::Result<Line> {

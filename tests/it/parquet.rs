@@ -12,7 +12,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::common::{bundled_corpus, corpusbench};
+use crate::common::{bundled_corpus, corpusbench, stable_rows_of_any_dataset as rows};
 
 /// (id, text) of every document of a bundled dataset.
 fn bundled_docs(name: &str) -> Vec<(String, Option<String>)> {
@@ -44,19 +44,6 @@ fn write_shards(dir: &Path, docs: &[(String, Option<String>)], n: usize) {
     for (k, chunk) in docs.chunks(per).enumerate() {
         write_shard(&dir.join(format!("data/train-{k:05}-of-{n:05}.parquet")), chunk);
     }
-}
-
-/// Result rows but times and heap figures, with the dataset column dropped.
-fn rows(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("results.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| {
-            let metric = l.split(',').nth(3).unwrap_or("");
-            !corpusbench::model::catalogue::varies(metric) && metric != "peak_heap_mb"
-        })
-        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest).to_string())
-        .collect()
 }
 
 const MANIFEST: &str = "name = \"synth-parquet\"\ntask = \"dedup\"\nformat = \"parquet\"\n\

@@ -94,15 +94,7 @@ fn a_streamed_load_keeps_the_documents_gold_and_errors_of_the_in_memory_load() {
 /// Results rows other than times and heap figures, doc_stats.csv and examples.jsonl of a run.
 fn outputs(dir: &Path, out: &str) -> (Vec<String>, Vec<u8>, Vec<u8>) {
     let dir = dir.join(out);
-    let rows = std::fs::read_to_string(dir.join("results.csv")).unwrap();
-    let rows = rows
-        .lines()
-        .filter(|l| {
-            let metric = l.split(',').nth(3).unwrap_or("");
-            !corpusbench::model::catalogue::varies(metric) && metric != "peak_heap_mb"
-        })
-        .map(str::to_string)
-        .collect();
+    let rows = crate::common::stable_result_lines(&dir);
     let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_default();
     (rows, read("doc_stats.csv"), read("examples.jsonl"))
 }

@@ -9,26 +9,13 @@ use std::path::Path;
 
 use corpusbench::io::warc::write_record;
 
-use crate::common::{bundled_corpus, corpusbench};
+use crate::common::{bundled_corpus, corpusbench, stable_rows_of_any_dataset as rows};
 
 /// One record as its own gzip member, as Common Crawl writes `.warc.gz`.
 fn gz_member(record: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(record).unwrap();
     gz.finish().unwrap()
-}
-
-/// Result rows but times and heap figures, with the dataset column dropped.
-fn rows(dir: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(dir.join("results.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .filter(|l| {
-            let metric = l.split(',').nth(3).unwrap_or("");
-            !corpusbench::model::catalogue::varies(metric) && metric != "peak_heap_mb"
-        })
-        .map(|l| l.split_once(',').map_or(l, |(_, rest)| rest).to_string())
-        .collect()
 }
 
 fn json_lines(path: &Path) -> Vec<serde_json::Value> {

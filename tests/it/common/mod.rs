@@ -48,3 +48,28 @@ pub fn results_rows(path: &Path) -> Vec<Row> {
         })
         .collect()
 }
+
+/// The lines of a run folder's results.csv that identical runs share: every row but times and
+/// heap figures (the header too).
+pub fn stable_result_lines(run: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(run.join("results.csv")).unwrap();
+    text.lines()
+        .enumerate()
+        .filter(|(i, l)| {
+            let metric = l.split(',').nth(3).unwrap_or("");
+            *i == 0 || !corpusbench::model::catalogue::varies(metric) && metric != "peak_heap_mb"
+        })
+        .map(|(_, l)| l)
+        .map(str::to_string)
+        .collect()
+}
+
+/// [`stable_result_lines`] without the header and the dataset column, so that the same data
+/// stored two ways (two dataset names) compares equal.
+pub fn stable_rows_of_any_dataset(run: &Path) -> Vec<String> {
+    stable_result_lines(run)
+        .into_iter()
+        .skip(1)
+        .map(|l| l.split_once(',').map_or(l.as_str(), |(_, rest)| rest).to_string())
+        .collect()
+}
