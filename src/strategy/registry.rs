@@ -266,7 +266,7 @@ impl Registry {
             ),
             dedup(
                 "suffix-array",
-                "exact repeated substrings of at least min_bytes bytes (suffix array + LCP), the first kept (Lee et al. 2021)",
+                "exact repeated substrings of at least min_bytes bytes (suffix array), the first kept (Lee et al. 2021)",
                 dedup::suffix_array::PARAMS,
                 true,
                 dedup::suffix_array::SuffixArray::new,

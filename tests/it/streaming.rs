@@ -116,6 +116,9 @@ fn a_streamed_run_writes_the_results_of_an_in_memory_run() {
         "minhash:verify=jaccard",
         "simhash",
         "gopher-repetition",
+        "suffix-array",
+        // The concatenation in a mapped temporary file from the first byte.
+        "suffix-array:spill_mb=0",
     ];
     let mut args: Vec<&str> = vec!["run", "--corpus", &corpus, "--corpus", &bad, "--bootstrap", "50"];
     for s in &strategies {

@@ -1,7 +1,6 @@
 //! `suffix-array`: exact repeated substrings of at least `min_bytes` bytes across the dataset, as
 //! in Lee et al. 2021 ("Deduplicating Training Data Makes Language Models Better", ExactSubstr,
-//! 50 tokens there; 100 bytes here by default), found with a suffix array and its LCP array
-//! (libsais).
+//! 50 tokens there; 100 bytes here by default), found with a suffix array (libsais).
 //!
 //! The documents are concatenated in dataset order, each followed by the byte `0xFF`, which never
 //! occurs in UTF-8 text: a window of `min_bytes` bytes that contains it spans two documents and
@@ -14,32 +13,60 @@
 //! overlapping self-repeats included. Byte spans are then shrunk to whole characters (a span never
 //! splits a UTF-8 character) and converted to char offsets.
 //!
-//! Not done here: token-level windows, approximate matches, or Lee et al.'s removal of every
-//! occurrence (including the first).
+//! It streams: documents are appended to the concatenation as they come, in memory up to
+//! `spill_mb`, then in an unnamed temporary file (in `TMPDIR`) that is memory-mapped for the
+//! construction, so the texts are never held as strings. The suffix array itself is in memory:
+//! 32-bit entries up to 2 GiB of text, 64-bit past it, built by libsais on the run's threads. No
+//! LCP array is kept: suffixes next to each other in the array are compared directly, up to
+//! `min_bytes` bytes. Memory is thus 4 bytes per text byte (8 past 2 GiB) for the array, plus an
+//! eighth of a byte for the duplicate marks, plus the text's pages the kernel keeps mapped.
+//!
+//! Not done here: token-level windows, approximate matches, Lee et al.'s removal of every
+//! occurrence (including the first), or construction in pieces for a text larger than memory.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use libsais::SuffixArrayConstruction;
+use libsais::{SuffixArrayConstruction, ThreadCount};
+use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::model::Doc;
-use crate::strategy::{DedupOutput, Deduplicator, ParamSpec, Params, StrategyError};
+use crate::strategy::{DedupOutput, DedupStream, Deduplicator, ParamSpec, Params, StrategyError, dedup_in_one_batch};
 
 /// Parameters of `suffix-array`.
-pub const PARAMS: &[ParamSpec] = &[ParamSpec {
-    name: "min_bytes",
-    default: "100",
-    help: "shortest repeated substring counted, in bytes (Lee et al. 2021 use 50 tokens, about 100 bytes)",
-}];
+pub const PARAMS: &[ParamSpec] = &[
+    ParamSpec {
+        name: "min_bytes",
+        default: "100",
+        help: "shortest repeated substring counted, in bytes (Lee et al. 2021 use 50 tokens, about 100 bytes)",
+    },
+    ParamSpec {
+        name: "spill_mb",
+        default: "256",
+        help: "text kept in memory before the concatenation moves to a temporary file in TMPDIR (MB)",
+    },
+];
 
 /// The document separator: a byte that is never part of UTF-8 text.
 const SEPARATOR: u8 = 0xFF;
+
+/// How far ahead in the suffix array the scan asks for the text of a suffix.
+const PREFETCH_AHEAD: usize = 16;
 
 /// Exact-substring deduplication with a suffix array.
 #[derive(Debug, Clone)]
 pub struct SuffixArray {
     min_bytes: usize,
+    spill_bytes: usize,
+    /// The fewest suffixes in a piece of the parallel scan.
+    piece_len: usize,
 }
+
+/// The fewest suffixes in a piece of the parallel scan, but in tests.
+const PIECE_LEN: usize = 1 << 20;
 
 impl SuffixArray {
     /// Builds from spec parameters.
@@ -48,85 +75,311 @@ impl SuffixArray {
         if min_bytes == 0 {
             return Err(Error::Spec("strategy `suffix-array`: parameter `min_bytes` must be at least 1".into()));
         }
-        Ok(SuffixArray { min_bytes })
+        let spill_bytes = params.usize_in("spill_mb", 0, 1 << 20)? << 20;
+        Ok(SuffixArray { min_bytes, spill_bytes, piece_len: PIECE_LEN })
     }
 
-    /// With a given minimum length (for tests and benches).
+    /// With a given minimum length (for tests and benches), the concatenation in memory.
     pub fn with_min_bytes(min_bytes: usize) -> SuffixArray {
-        SuffixArray { min_bytes: min_bytes.max(1) }
+        SuffixArray { min_bytes: min_bytes.max(1), spill_bytes: usize::MAX, piece_len: PIECE_LEN }
     }
 
-    /// Per document, the duplicate byte spans (sorted, merged, not yet aligned to characters).
-    pub fn byte_spans(&self, docs: &[Doc]) -> Result<Vec<Vec<Range<usize>>>, StrategyError> {
-        let l = self.min_bytes;
-        let total: usize = docs.iter().map(|d| d.text.len() + 1).sum();
-        if total > libsais::LIBSAIS_I32_OUTPUT_MAXIMUM_SIZE {
-            return Err(StrategyError(format!("{total} bytes of text exceed the suffix array's 2 GiB limit")));
-        }
-        let mut text = Vec::with_capacity(total);
-        let mut starts = Vec::with_capacity(docs.len() + 1);
-        for d in docs {
-            starts.push(text.len());
-            text.extend_from_slice(d.text.as_bytes());
-            text.push(SEPARATOR);
-        }
-        starts.push(text.len());
-        let mut out = vec![Vec::new(); docs.len()];
-        if text.len() <= l {
-            return Ok(out);
-        }
-        let fail = |e: libsais::LibsaisError| StrategyError(format!("suffix array construction failed: {e:?}"));
-        let sa = SuffixArrayConstruction::for_text(&text).in_owned_buffer32().single_threaded().run().map_err(fail)?;
-        let with_lcp = sa
-            .plcp_construction()
-            .single_threaded()
-            .run()
-            .map_err(fail)?
-            .lcp_construction()
-            .single_threaded()
-            .run()
-            .map_err(fail)?;
-        let (sa, lcp, _, _) = with_lcp.into_parts();
-        let (sa, lcp): (&[i32], &[i32]) = (&sa, &lcp);
+    /// The same, with the concatenation in a temporary file past `spill_bytes` bytes.
+    pub fn spilling_after(self, spill_bytes: usize) -> SuffixArray {
+        SuffixArray { spill_bytes, ..self }
+    }
 
-        // Which window starts are later occurrences of an earlier window.
-        let mut dup_start = vec![false; text.len()];
-        let has_separator = |p: usize| p + l > text.len() || text[p..p + l].contains(&SEPARATOR);
-        let mut i = 0;
-        while i < sa.len() {
-            // The run of suffixes i..j sharing at least `l` bytes with their neighbour.
-            let mut j = i + 1;
-            while j < sa.len() && lcp[j] as usize >= l {
-                j += 1;
+    /// The start of every window of `min_bytes` bytes of `text` that occurs at an earlier
+    /// position, as a bit set (bit `p % 64` of word `p / 64`).
+    fn duplicate_windows(&self, text: &[u8]) -> Result<Vec<u64>, StrategyError> {
+        let n = text.len();
+        let words = n.div_ceil(64);
+        let mut marks: Vec<AtomicU64> = Vec::new();
+        marks.try_reserve_exact(words).map_err(|e| no_memory("duplicate marks", e))?;
+        marks.resize_with(words, || AtomicU64::new(0));
+        if n > self.min_bytes {
+            let threads = rayon::current_num_threads().clamp(1, u16::MAX as usize) as u16;
+            if n <= libsais::LIBSAIS_I32_OUTPUT_MAXIMUM_SIZE {
+                let sa = construct::<i32>(text, threads)?;
+                mark(&sa, text, self.min_bytes, &marks, self.piece_len);
+            } else {
+                let sa = construct::<i64>(text, threads)?;
+                mark(&sa, text, self.min_bytes, &marks, self.piece_len);
             }
-            if j - i > 1 && !has_separator(sa[i] as usize) {
-                let first = sa[i..j].iter().copied().min().unwrap_or(0);
-                for &p in &sa[i..j] {
-                    if p != first {
-                        dup_start[p as usize] = true;
+        }
+        Ok(marks.into_iter().map(AtomicU64::into_inner).collect())
+    }
+}
+
+/// `n` zeroed entries, or the reason they do not fit.
+fn zeroed<T: Clone + Default>(n: usize, what: &str) -> Result<Vec<T>, StrategyError> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|e| no_memory(what, e))?;
+    v.resize(n, T::default());
+    Ok(v)
+}
+
+fn no_memory(what: &str, e: std::collections::TryReserveError) -> StrategyError {
+    StrategyError(format!("suffix-array: no memory for the {what}: {e}"))
+}
+
+/// An entry of a suffix array: a text position.
+trait Position: Copy + Ord + Send + Sync + Default {
+    fn at(self) -> usize;
+}
+
+impl Position for i32 {
+    fn at(self) -> usize {
+        self as usize
+    }
+}
+
+impl Position for i64 {
+    fn at(self) -> usize {
+        self as usize
+    }
+}
+
+/// Suffix-array construction for one entry width (libsais's 32- and 64-bit forms).
+trait Construct: Position {
+    fn run(text: &[u8], sa: &mut [Self], threads: u16) -> Result<(), libsais::LibsaisError>;
+}
+
+impl Construct for i32 {
+    fn run(text: &[u8], sa: &mut [i32], threads: u16) -> Result<(), libsais::LibsaisError> {
+        let c = SuffixArrayConstruction::for_text(text).in_borrowed_buffer(sa);
+        if threads > 1 {
+            c.multi_threaded(ThreadCount::fixed(threads)).run().map(drop)
+        } else {
+            c.single_threaded().run().map(drop)
+        }
+    }
+}
+
+impl Construct for i64 {
+    fn run(text: &[u8], sa: &mut [i64], threads: u16) -> Result<(), libsais::LibsaisError> {
+        let c = SuffixArrayConstruction::for_text(text).in_borrowed_buffer(sa);
+        if threads > 1 {
+            c.multi_threaded(ThreadCount::fixed(threads)).run().map(drop)
+        } else {
+            c.single_threaded().run().map(drop)
+        }
+    }
+}
+
+/// The suffix array of `text`, built on `threads` threads (the array is the same for any count).
+fn construct<P: Construct>(text: &[u8], threads: u16) -> Result<Vec<P>, StrategyError> {
+    let mut sa = zeroed::<P>(text.len(), "suffix array")?;
+    P::run(text, &mut sa, threads).map_err(|e| StrategyError(format!("suffix array construction failed: {e:?}")))?;
+    Ok(sa)
+}
+
+/// Asks the processor for the cache lines of the window of `l` bytes of `text` at `p`, ahead of
+/// their use (the scan reads suffixes in array order, at random places in the text).
+#[inline(always)]
+fn prefetch(text: &[u8], p: usize, l: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let end = (p + l).min(text.len());
+        let mut at = p;
+        while at < end {
+            // SAFETY: the address is inside `text`; a prefetch reads nothing into the program.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(text.as_ptr().add(at).cast())
+            }
+            at = (at | 63) + 1;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (text, p, l);
+}
+
+/// Whether the suffixes at `a` and `b` share their first `l` bytes.
+#[inline(always)]
+fn shares(text: &[u8], a: usize, b: usize, l: usize) -> bool {
+    let n = text.len();
+    if a + l > n || b + l > n {
+        return false;
+    }
+    // Most neighbours that differ do so in their first bytes: one word each first.
+    if l >= 8 {
+        let word = |p: usize| text.get(p..p + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
+        if word(a) != word(b) {
+            return false;
+        }
+    }
+    text[a..a + l] == text[b..b + l]
+}
+
+/// Marks, in `marks`, every suffix of a run of suffixes sharing their first `l` bytes but the
+/// run's leftmost one, unless those bytes contain the separator. Runs are found by comparing
+/// neighbours in the array; the array is cut into pieces scanned in parallel, each piece taking
+/// the runs that start in it (a run may extend into the next piece, which skips it).
+fn mark<P: Position>(sa: &[P], text: &[u8], l: usize, marks: &[AtomicU64], piece_len: usize) {
+    let n = sa.len();
+    // Pieces of at least `piece_len` suffixes: enough to share among the threads, few enough
+    // that a small text is one piece.
+    let pieces = (rayon::current_num_threads() * 16).min(n / piece_len.max(1)).max(1);
+    (0..pieces).into_par_iter().for_each(|piece| {
+        let (mut i, end) = (piece * n / pieces, (piece + 1) * n / pieces);
+        while i > 0 && i < end && shares(text, sa[i - 1].at(), sa[i].at(), l) {
+            i += 1;
+        }
+        for &ahead in sa.iter().skip(i).take(PREFETCH_AHEAD) {
+            prefetch(text, ahead.at(), l);
+        }
+        while i < end {
+            let (start, mut first) = (i, sa[i]);
+            i += 1;
+            while i < n {
+                if let Some(&ahead) = sa.get(i + PREFETCH_AHEAD) {
+                    prefetch(text, ahead.at(), l);
+                }
+                if !shares(text, sa[i - 1].at(), sa[i].at(), l) {
+                    break;
+                }
+                first = first.min(sa[i]);
+                i += 1;
+            }
+            if i - start > 1 {
+                let p = first.at();
+                if memchr::memchr(SEPARATOR, &text[p..p + l]).is_none() {
+                    for &q in &sa[start..i] {
+                        if q != first {
+                            let q = q.at();
+                            marks[q / 64].fetch_or(1 << (q % 64), Ordering::Relaxed);
+                        }
                     }
                 }
             }
-            i = j;
         }
+    });
+}
 
-        // Union of the windows, cut at document boundaries (windows never cross one).
-        let mut doc = 0;
-        for (p, &dup) in dup_start.iter().enumerate() {
-            if !dup {
-                continue;
-            }
-            while starts[doc + 1] <= p {
+/// Per document (starting at `starts[d]`, the last entry the text's end), the union of the
+/// windows of `l` bytes starting at a marked position, in byte offsets into the document.
+fn windows_by_document(marks: &[u64], starts: &[u64], l: usize) -> Vec<Vec<Range<usize>>> {
+    let docs = starts.len().saturating_sub(1);
+    let mut out = vec![Vec::new(); docs];
+    let mut doc = 0;
+    for (w, &word) in marks.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let p = (w * 64 + bits.trailing_zeros() as usize) as u64;
+            bits &= bits - 1;
+            while doc + 1 < docs && starts[doc + 1] <= p {
                 doc += 1;
             }
-            let (start, end) = (p - starts[doc], p - starts[doc] + l);
-            let spans = &mut out[doc];
+            let start = (p - starts[doc]) as usize;
+            let spans: &mut Vec<Range<usize>> = &mut out[doc];
             match spans.last_mut() {
-                Some(last) if last.end >= start => last.end = last.end.max(end),
-                _ => spans.push(start..end),
+                Some(last) if last.end >= start => last.end = last.end.max(start + l),
+                _ => spans.push(start..start + l),
             }
         }
-        Ok(out)
+    }
+    out
+}
+
+/// The documents pushed so far, each followed by the separator: in memory up to a size, then in
+/// an unnamed temporary file (gone with the process, whatever happens to it).
+struct Concat {
+    spill_bytes: usize,
+    memory: Vec<u8>,
+    file: Option<BufWriter<File>>,
+    len: u64,
+}
+
+/// The finished concatenation: in memory, or the temporary file mapped.
+enum Text {
+    Memory(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Text {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Text::Memory(v) => v,
+            Text::Mapped(m) => m,
+        }
+    }
+}
+
+fn temporary(e: std::io::Error) -> StrategyError {
+    StrategyError(format!("suffix-array: the temporary file of the concatenated text: {e}"))
+}
+
+impl Concat {
+    fn append(&mut self, text: &str) -> Result<(), StrategyError> {
+        let add = text.len() + 1;
+        if self.file.is_none() && self.memory.len() + add > self.spill_bytes {
+            let mut file = BufWriter::with_capacity(1 << 20, tempfile::tempfile().map_err(temporary)?);
+            file.write_all(&self.memory).map_err(temporary)?;
+            self.memory = Vec::new();
+            self.file = Some(file);
+        }
+        match &mut self.file {
+            Some(file) => {
+                file.write_all(text.as_bytes()).and_then(|()| file.write_all(&[SEPARATOR])).map_err(temporary)?
+            }
+            None => {
+                self.memory.try_reserve(add).map_err(|e| no_memory("concatenated text", e))?;
+                self.memory.extend_from_slice(text.as_bytes());
+                self.memory.push(SEPARATOR);
+            }
+        }
+        self.len += add as u64;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Text, StrategyError> {
+        let Some(file) = self.file else { return Ok(Text::Memory(self.memory)) };
+        let file = file.into_inner().map_err(|e| temporary(e.into_error()))?;
+        // SAFETY: the file is unnamed and private to this process, so nothing else can change or
+        // truncate it while it is mapped.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(temporary)?;
+        Ok(Text::Mapped(map))
+    }
+}
+
+/// `suffix-array` fed in batches: the concatenation and where each document starts.
+struct Stream<'a> {
+    sa: &'a SuffixArray,
+    concat: Concat,
+    starts: Vec<u64>,
+}
+
+impl DedupStream for Stream<'_> {
+    fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
+        self.starts.reserve(batch.len());
+        for d in batch {
+            self.starts.push(self.concat.len);
+            self.concat.append(&d.text)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError> {
+        let Stream { sa, concat, mut starts } = *self;
+        starts.push(concat.len);
+        let text = concat.finish()?;
+        let marks = sa.duplicate_windows(&text)?;
+        let bytes = windows_by_document(&marks, &starts, sa.min_bytes);
+        drop(marks);
+        let mut spans = Vec::with_capacity(bytes.len());
+        for (d, b) in bytes.iter().enumerate() {
+            if b.is_empty() {
+                spans.push(Vec::new());
+                continue;
+            }
+            // The document's bytes, without its separator; they were a `str` when pushed.
+            let raw = &text[starts[d] as usize..starts[d + 1] as usize - 1];
+            let doc = std::str::from_utf8(raw)
+                .map_err(|e| StrategyError(format!("suffix-array: document {d} changed in the temporary file: {e}")))?;
+            spans.push(to_char_spans(doc, b));
+        }
+        Ok(DedupOutput { dup_spans: Some(spans), ..DedupOutput::default() })
     }
 }
 
@@ -166,9 +419,12 @@ impl Deduplicator for SuffixArray {
     }
 
     fn dedup(&self, docs: &[Doc]) -> Result<DedupOutput, StrategyError> {
-        let bytes = self.byte_spans(docs)?;
-        let spans = docs.iter().zip(&bytes).map(|(d, s)| to_char_spans(&d.text, s)).collect();
-        Ok(DedupOutput { dup_spans: Some(spans), ..DedupOutput::default() })
+        dedup_in_one_batch(self.stream(), docs)
+    }
+
+    fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
+        let concat = Concat { spill_bytes: self.spill_bytes, memory: Vec::new(), file: None, len: 0 };
+        Some(Box::new(Stream { sa: self, concat, starts: Vec::new() }))
     }
 }
 
@@ -257,6 +513,63 @@ mod tests {
                 assert_eq!(&marks, b, "l={l} text={t:?}");
             }
         }
+    }
+
+    /// The output of `sa` on `texts` fed one document a batch, on a pool of `threads` threads.
+    fn streamed(sa: &SuffixArray, texts: &[String], threads: usize) -> Vec<Vec<Range<usize>>> {
+        let docs: Vec<Doc> = texts.iter().enumerate().map(|(i, t)| doc(&i.to_string(), t)).collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let mut stream = sa.stream().unwrap();
+            for d in docs.chunks(1) {
+                stream.push(d).unwrap();
+            }
+            stream.finish().unwrap().dup_spans.unwrap()
+        })
+    }
+
+    #[test]
+    fn a_spilled_concatenation_and_any_thread_count_give_the_same_spans() {
+        // Runs of copies long enough to cross the pieces the scan is cut into, near copies, and
+        // multibyte text.
+        let base = "the quick brown fox jumps over the lazy dog; ".repeat(3);
+        let mut texts: Vec<String> = (0..300)
+            .map(|i| match i % 5 {
+                0 => base.clone(),
+                1 => format!("{i} {base} tail é日本 {i}"),
+                2 => format!("unique text number {i} with nothing repeated {}", i * 7919),
+                3 => base[..base.len() / 2].to_string(),
+                _ => format!("{}{}", &base[10..], i),
+            })
+            .collect();
+        texts.push(String::new());
+        let in_memory = streamed(&SuffixArray::with_min_bytes(20), &texts, 1);
+        // Pieces of 7 suffixes: many runs of copies cross a piece's end.
+        let small_pieces = || SuffixArray { piece_len: 7, ..SuffixArray::with_min_bytes(20) };
+        assert!(in_memory.iter().filter(|s| !s.is_empty()).count() > 100);
+        for threads in [1, 2, 3] {
+            let spilled = small_pieces().spilling_after(0);
+            assert_eq!(streamed(&spilled, &texts, threads), in_memory, "spilled, {threads} threads");
+            let half = small_pieces().spilling_after(base.len() * 40);
+            assert_eq!(streamed(&half, &texts, threads), in_memory, "spilled midway, {threads} threads");
+        }
+        let docs: Vec<Doc> = texts.iter().enumerate().map(|(i, t)| doc(&i.to_string(), t)).collect();
+        let whole = SuffixArray::with_min_bytes(20).dedup(&docs).unwrap().dup_spans.unwrap();
+        assert_eq!(whole, in_memory);
+    }
+
+    #[test]
+    fn parameters_set_the_window_and_the_spill_threshold() {
+        let build = |spec: &str| {
+            let p = crate::strategy::spec::parse(spec).unwrap();
+            SuffixArray::new(&Params::new("suffix-array", PARAMS, &p.params).unwrap())
+        };
+        let sa = build("suffix-array:min_bytes=7,spill_mb=3").unwrap();
+        assert_eq!((sa.min_bytes, sa.spill_bytes), (7, 3 << 20));
+        assert!(build("suffix-array:min_bytes=0").is_err());
+        let spilled = build("suffix-array:min_bytes=5,spill_mb=0").unwrap();
+        let texts = ["xxabcdefghyy".to_string(), "zabcdefghz".to_string()];
+        assert_eq!(streamed(&spilled, &texts, 1), vec![vec![], vec![1..9]]);
     }
 
     proptest::proptest! {
