@@ -9,9 +9,12 @@
 //!
 //! The signature loop runs in an AVX2 build of the same code when the CPU has it (detected at
 //! run time) and in a portable build otherwise; both give identical signatures. Memory is
-//! proportional to the band keys (`bands` u64 per document), not to the text, unless
-//! verification is on (then each document's shingle set is kept). Documents with equal band
-//! keys (equal shingle sets when verifying) enter the index once, as a group whose pairs are
+//! proportional to the band keys (`bands` u64 per document), not to the text. Verification
+//! keeps only each document's shingle-set hash and length (20 bytes) while documents are
+//! pushed; after the last, it asks for the candidates' documents again
+//! ([`DedupStream::wanted`]) and checks the pairs in rounds that hold at most
+//! [`VERIFY_BYTES`] of shingle sets. Documents with equal band keys (equal shingle sets when
+//! verifying: equal xxh3-128, length and band keys) enter the index once, as a group whose pairs are
 //! counted, not listed (`components::Groups`), so 300,000 identical pages cost linear time and
 //! the answer, verification and edge metrics included, is that of indexing every document. Only
 //! when the remaining buckets still hold more than `MAX_LISTED_PAIRS` pairs does the index fall
