@@ -247,11 +247,13 @@ impl<'a> Fed<'a> {
     }
 
     /// The output, the documents seen and the strategy's seconds: the first failure, else a
-    /// count other than `expected` (`miscount` says it), else the stream's own finish.
+    /// count other than `expected` (`miscount` says it), else the stream's own finish, after the
+    /// rounds of documents it wants again, found by `select` (their reading is in its seconds).
     fn finish(
         self,
         expected: usize,
         miscount: impl FnOnce(usize) -> String,
+        select: &mut crate::strategy::Select<'_, '_>,
     ) -> Result<(DedupOutput, Seen, f64), String> {
         if let Some(e) = self.failure {
             return Err(e);
@@ -261,14 +263,17 @@ impl<'a> Fed<'a> {
         }
         let t0 = Instant::now();
         let (stream, pool) = (self.stream, self.pool);
-        let out = pool.install(|| stream.finish()).map_err(|e| e.to_string())?;
+        let out = pool.install(|| crate::strategy::finish_stream(stream, select)).map_err(|e| e.to_string())?;
         Ok((out, self.seen, self.secs + t0.elapsed().as_secs_f64()))
     }
 }
 
 /// Reads the `doc` messages of one dataset up to its `end`, pushing them to `dedup`'s stream in
 /// batches; the output, the documents seen and the seconds spent in the strategy. After a
-/// failure the rest of the dataset is still read, so the pipe stays in step.
+/// failure the rest of the dataset is still read, so the pipe stays in step. Documents that came
+/// over the pipe cannot be read again, so a stream that may want some again
+/// ([`DedupStream::reads_again`](crate::strategy::DedupStream::reads_again)) has the texts kept
+/// here until it finishes: the memory of the texts, as the parent holds them too.
 fn streamed(
     input: &mut impl BufRead,
     expected: usize,
@@ -276,9 +281,18 @@ fn streamed(
     pool: &rayon::ThreadPool,
 ) -> Result<(DedupOutput, Seen, f64), String> {
     let mut fed = Fed::new(dedup, pool)?;
+    let keep = fed.stream.reads_again();
+    let mut texts: Vec<String> = Vec::new();
     let mut batch: Vec<Doc> = Vec::new();
     let mut held = 0usize;
     let mut line = Vec::new();
+    let mut hand_over = |fed: &mut Fed, batch: &mut Vec<Doc>| {
+        fed.push(batch);
+        if keep {
+            texts.extend(batch.drain(..).map(|d| d.text));
+        }
+        batch.clear();
+    };
     loop {
         let m = next_message(input, &mut line)?;
         match m.op.as_str() {
@@ -287,8 +301,7 @@ fn streamed(
                 held += m.text.len();
                 batch.push(Doc { id: String::new(), text: m.text });
                 if held >= crate::model::docs::BATCH_BYTES {
-                    fed.push(&batch);
-                    batch.clear();
+                    hand_over(&mut fed, &mut batch);
                     held = 0;
                 }
             }
@@ -296,8 +309,15 @@ fn streamed(
             other => return Err(format!("`{other}` inside a dataset")),
         }
     }
-    fed.push(&batch);
-    fed.finish(expected, |n| format!("dedup announced {expected} documents, {n} came"))
+    hand_over(&mut fed, &mut batch);
+    let miscount = |n| format!("dedup announced {expected} documents, {n} came");
+    fed.finish(expected, miscount, &mut |wanted, each| {
+        for &i in wanted {
+            let text = texts.get(i as usize).ok_or_else(|| format!("no document {i} was kept"))?;
+            each(i, std::borrow::Cow::Borrowed(text.as_str()));
+        }
+        Ok(())
+    })
 }
 
 /// Reads the documents of one dataset from the files `files` describes (a
@@ -332,7 +352,11 @@ fn from_files(
     {
         return Err(e);
     }
-    fed.finish(expected, |n| format!("the files hold {n} documents, {expected} were loaded"))
+    let miscount = |n| format!("the files hold {n} documents, {expected} were loaded");
+    // The documents the strategy wants again are read again from the files.
+    fed.finish(expected, miscount, &mut |wanted, each| {
+        source.select(wanted, &mut |i, doc| each(i, std::borrow::Cow::Owned(doc.text)))
+    })
 }
 
 /// Writes a deduplication's answers: one line per document, then `done`.

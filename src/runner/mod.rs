@@ -631,7 +631,7 @@ impl<'a> DocsRef<'a> {
     fn dedup(&self, dedup: &dyn Deduplicator) -> Result<DedupOutput, String> {
         match (self, dedup.stream()) {
             (DocsRef::Loaded(docs), _) => dedup.dedup(docs).map_err(|e| e.to_string()),
-            (DocsRef::Streamed(_), Some(mut stream)) => {
+            (DocsRef::Streamed(s), Some(mut stream)) => {
                 let mut failed = None;
                 self.feed(&mut |batch| {
                     stream.push(batch).map_err(|e| {
@@ -640,7 +640,10 @@ impl<'a> DocsRef<'a> {
                     })
                 })
                 .map_err(|e| failed.take().unwrap_or(e))?;
-                stream.finish().map_err(|e| e.to_string())
+                crate::strategy::finish_stream(stream, &mut |wanted, each| {
+                    s.source.select(wanted, &mut |i, doc| each(i, std::borrow::Cow::Owned(doc.text)))
+                })
+                .map_err(|e| e.to_string())
             }
             (DocsRef::Streamed(_), None) => {
                 eprintln!("note: `{}` has no streaming form; it is given every document at once", dedup.name());

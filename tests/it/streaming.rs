@@ -140,3 +140,57 @@ fn a_streamed_run_writes_the_results_of_an_in_memory_run() {
     assert_eq!(ea, eb);
     assert!(String::from_utf8_lossy(&b.stderr).contains("`simhash` has no streaming form"));
 }
+
+/// MinHash verification reads its candidates' documents again after the last batch: from the
+/// shard files in a worker (`--stream`), from the documents sent over the pipe otherwise, and
+/// from the files in process; all give the answers of every shingle set held, at any thread count.
+#[test]
+fn minhash_verification_gives_the_same_results_streamed_and_in_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = bundled_corpus().display().to_string();
+    let mut runs = Vec::new();
+    for threads in ["1", "2"] {
+        for stream in [false, true] {
+            let out = format!("t{threads}-{stream}");
+            let mut args = vec!["run", "--corpus", &corpus, "--bootstrap", "20", "--threads", threads, "--out", &out];
+            args.extend(["-s", "minhash:verify=jaccard", "-s", "minhash@lee2021", "-s", "minhash:verify=containment"]);
+            if stream {
+                args.push("--stream");
+            }
+            let run = corpusbench(tmp.path(), &args);
+            assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+            runs.push((out.clone(), outputs(tmp.path(), &out)));
+        }
+    }
+    let (first, (rows, stats, examples)) = &runs[0];
+    let verified = |r: &&String| r.contains("strategy.verified_pairs") && !r.ends_with(",0.000000");
+    assert!(rows.iter().filter(verified).count() >= 3, "{first}: pairs are verified");
+    for (name, (r, s, e)) in &runs[1..] {
+        assert_eq!(r, rows, "{name} against {first}");
+        assert_eq!((s, e), (stats, examples), "{name} against {first}");
+    }
+
+    // In process, a streamed dataset's documents are read again from its files.
+    let r = corpusbench::strategy::Registry::builtin();
+    let selected: Vec<corpusbench::runner::Selected> = ["minhash:verify=jaccard", "minhash@lee2021"]
+        .iter()
+        .map(|s| corpusbench::runner::Selected::build(&r, s).unwrap())
+        .collect();
+    for dir in ["synth-small", "seed-news"] {
+        let dir = bundled_corpus().join(dir);
+        let answers = |stream| {
+            let ds = load_dataset_with(&dir, LoadOptions { stream }).unwrap();
+            let options = corpusbench::runner::RunOptions::in_process(1, 2);
+            let cells = corpusbench::runner::run(&[ds], &selected, options, &mut |_, _| {}).unwrap();
+            let varies = corpusbench::model::catalogue::varies;
+            cells
+                .into_iter()
+                .map(|c| {
+                    assert!(c.failure.is_none(), "{:?}", c.failure);
+                    c.metrics.into_iter().filter(|(k, _)| !varies(k) && k != "peak_heap_mb").collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(answers(false), answers(true), "{}", dir.display());
+    }
+}

@@ -9,9 +9,12 @@
 //!
 //! The signature loop runs in an AVX2 build of the same code when the CPU has it (detected at
 //! run time) and in a portable build otherwise; both give identical signatures. Memory is
-//! proportional to the band keys (`bands` u64 per document), not to the text, unless
-//! verification is on (then each document's shingle set is kept). Documents with equal band
-//! keys (equal shingle sets when verifying) enter the index once, as a group whose pairs are
+//! proportional to the band keys (`bands` u64 per document), not to the text. Verification
+//! keeps only each document's shingle-set hash and length (20 bytes) while documents are
+//! pushed; after the last, it asks for the candidates' documents again
+//! ([`DedupStream::wanted`]) and checks the pairs in rounds that hold at most
+//! [`VERIFY_BYTES`] of shingle sets. Documents with equal band keys (equal shingle sets when
+//! verifying: equal xxh3-128, length and band keys) enter the index once, as a group whose pairs are
 //! counted, not listed (`components::Groups`), so 300,000 identical pages cost linear time and
 //! the answer, verification and edge metrics included, is that of indexing every document. Only
 //! when the remaining buckets still hold more than `MAX_LISTED_PAIRS` pairs does the index fall
@@ -218,12 +221,19 @@ pub struct MinHash {
     rows: usize,
     verify: Verify,
     verify_threshold: f64,
+    verify_bytes: usize,
 }
 
-/// What one document contributes: its band keys, and its shingle set when verifying.
+/// The most bytes of shingle sets verification holds at once, besides those of the batch of
+/// documents being read again: the candidates' first documents are verified in rounds of at
+/// most this much (a document larger than it makes a round alone).
+pub const VERIFY_BYTES: usize = 256 << 20;
+
+/// What one document contributes: its band keys, and, when verifying, the xxh3-128 and the
+/// length of its shingle set (the set itself is computed again when it is needed).
 struct Sketch {
     keys: Vec<u64>,
-    set: Vec<u64>,
+    set: (u128, u32),
 }
 
 /// Per-thread buffers.
@@ -278,6 +288,7 @@ impl MinHash {
             rows,
             verify,
             verify_threshold,
+            verify_bytes: VERIFY_BYTES,
         })
     }
 
@@ -307,9 +318,11 @@ impl MinHash {
     fn sketch(&self, text: &str, w: &mut Work) -> Sketch {
         self.fill_signature(text, w);
         let set = if self.verify == Verify::Off || w.sig.is_empty() {
-            Vec::new()
+            (words_hash(&[]), 0)
         } else {
-            self.shingler.set(text, &mut w.scratch)
+            let set = self.shingler.set(text, &mut w.scratch);
+            // A length past u32 (a text of billions of words) only plans verification's rounds.
+            (words_hash(&set), u32::try_from(set.len()).unwrap_or(u32::MAX))
         };
         if w.sig.is_empty() {
             return Sketch { keys: Vec::new(), set };
@@ -473,7 +486,7 @@ impl Deduplicator for MinHash {
     }
 
     fn stream(&self) -> Option<Box<dyn DedupStream + '_>> {
-        Some(Box::new(MinHashStream { minhash: self, sketches: Sketches::new(self.bands) }))
+        Some(Box::new(MinHashStream { minhash: self, sketches: Sketches::new(self.bands), stage: Stage::Sketching }))
     }
 
     fn pair_model(&self) -> Option<&dyn PairModel> {
@@ -482,17 +495,19 @@ impl Deduplicator for MinHash {
 }
 
 /// Every document's band keys in one flat list (`bands` a document; a document with no
-/// shingle has none), and its shingle set when verifying: the whole state of `minhash`.
+/// shingle has none), and, when verifying, the xxh3-128 and the length of its shingle set:
+/// the whole state of `minhash` while documents are pushed.
 struct Sketches {
     bands: usize,
     keys: Vec<u64>,
     full: Vec<bool>,
-    sets: Vec<Vec<u64>>,
+    set_hashes: Vec<u128>,
+    set_lens: Vec<u32>,
 }
 
 impl Sketches {
     fn new(bands: usize) -> Sketches {
-        Sketches { bands, keys: Vec::new(), full: Vec::new(), sets: Vec::new() }
+        Sketches { bands, keys: Vec::new(), full: Vec::new(), set_hashes: Vec::new(), set_lens: Vec::new() }
     }
 
     fn len(&self) -> usize {
@@ -504,7 +519,8 @@ impl Sketches {
         self.keys.reserve(n * self.bands);
         self.full.reserve(n);
         if verify {
-            self.sets.reserve(n);
+            self.set_hashes.reserve(n);
+            self.set_lens.reserve(n);
         }
     }
 
@@ -517,7 +533,8 @@ impl Sketches {
         }
         self.full.push(full);
         if verify {
-            self.sets.push(sketch.set);
+            self.set_hashes.push(sketch.set.0);
+            self.set_lens.push(sketch.set.1);
         }
     }
 
@@ -525,22 +542,79 @@ impl Sketches {
     fn keys(&self, d: usize) -> &[u64] {
         if self.full[d] { &self.keys[d * self.bands..(d + 1) * self.bands] } else { &[] }
     }
-
-    /// Shingle set of document `d` (empty unless verifying).
-    fn set(&self, d: usize) -> &[u64] {
-        self.sets.get(d).map_or(&[], Vec::as_slice)
-    }
 }
 
-/// The state of `minhash` between batches: each document's band keys (and, when verifying, its
-/// shingle set); never its text.
+/// The state of `minhash` between calls: band keys while documents are pushed (never a text
+/// or a shingle set), then, when verifying, the candidate pairs and the round of documents
+/// being read again.
 struct MinHashStream<'a> {
     minhash: &'a MinHash,
     sketches: Sketches,
+    stage: Stage,
+}
+
+/// Where a [`MinHashStream`] is.
+enum Stage {
+    /// Taking documents.
+    Sketching,
+    /// Verifying its candidates on documents read again.
+    Verifying(Box<Verification>),
+    /// Failed part-way (an error was returned); nothing more is done.
+    Broken,
+}
+
+/// Candidates from the band keys, with everything about them the output needs.
+struct Indexed {
+    groups: Groups,
+    /// Candidate edges between first documents of groups, `i < j`: every distinct same-bucket
+    /// pair when `listed`, else star edges.
+    candidates: Vec<(u32, u32)>,
+    listed: bool,
+    stats: Vec<(String, f64)>,
+}
+
+impl Indexed {
+    /// The number of document pairs `edges` stand for (each edge joins two groups).
+    fn pair_count(&self, edges: Vec<(u32, u32)>) -> (f64, Vec<(u32, u32)>) {
+        match self.groups.table() {
+            None => (edges.len() as f64, edges),
+            Some(table) => {
+                let p = Pairs { edges, group: Some(table) };
+                (p.count() as f64, p.edges)
+            }
+        }
+    }
+}
+
+/// Verification of the candidates on their shingle sets, in rounds. Each round holds the sets
+/// of a run of candidates' first documents (`i` of `(i, j)`), at most `verify_bytes` of them
+/// (or one document), and reads those documents and their partners again in dataset order:
+/// when a partner `j` comes, every `i` it is paired with in the round has come before it.
+struct Verification {
+    indexed: Indexed,
+    /// Per candidate, whether it passed.
+    kept: Vec<bool>,
+    /// Candidate positions by round, then by second document, then by position.
+    order: Vec<u32>,
+    /// Per round, its first documents (sorted) and the end of its candidates in `order`.
+    rounds: Vec<(Vec<u32>, usize)>,
+    /// Shingle-set hashes, to check that a document read again is the one pushed.
+    set_hashes: Vec<u128>,
+    /// The round being read (rounds before it are done), `None` before the first.
+    round: Option<usize>,
+    /// The documents the round wants, how many have come, and the next candidate in `order`.
+    wanted: Vec<u32>,
+    came: usize,
+    next: usize,
+    /// Shingle sets of the round's first documents that have come, in document order.
+    held: Vec<(u32, Vec<u64>)>,
 }
 
 impl DedupStream for MinHashStream<'_> {
     fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
+        if !matches!(self.stage, Stage::Sketching) {
+            return Err(StrategyError(format!("{}: documents pushed after the last", self.minhash.name)));
+        }
         if self.sketches.len() + batch.len() > u32::MAX as usize {
             return Err(StrategyError(format!("{}: more than 2^32 documents", self.minhash.name)));
         }
@@ -554,67 +628,245 @@ impl DedupStream for MinHashStream<'_> {
         Ok(())
     }
 
+    fn reads_again(&self) -> bool {
+        self.minhash.verify != Verify::Off
+    }
+
+    fn wanted(&mut self) -> Result<Vec<u32>, StrategyError> {
+        if self.minhash.verify == Verify::Off {
+            return Ok(Vec::new());
+        }
+        let stage = std::mem::replace(&mut self.stage, Stage::Broken);
+        let mut v = match stage {
+            Stage::Sketching => {
+                let indexed = self.minhash.index(&self.sketches);
+                let set_lens = std::mem::take(&mut self.sketches.set_lens);
+                let set_hashes = std::mem::take(&mut self.sketches.set_hashes);
+                // The band keys are done with: only the candidates and the sets' hashes stay.
+                self.sketches = Sketches::new(self.sketches.bands);
+                Box::new(Verification::plan(indexed, &set_lens, set_hashes, self.minhash.verify_bytes))
+            }
+            Stage::Verifying(v) => v,
+            Stage::Broken => return Err(StrategyError(format!("{}: verification failed before", self.minhash.name))),
+        };
+        if v.came != v.wanted.len() {
+            let why = format!("{}: {} of {} documents came back", self.minhash.name, v.came, v.wanted.len());
+            return Err(StrategyError(why));
+        }
+        let wanted = v.start_next_round();
+        self.stage = Stage::Verifying(v);
+        Ok(wanted)
+    }
+
+    fn reread(&mut self, docs: &[(u32, &str)]) -> Result<(), StrategyError> {
+        let Stage::Verifying(v) = &mut self.stage else {
+            return Err(StrategyError(format!("{}: no document was asked for", self.minhash.name)));
+        };
+        let result = v.take(self.minhash, docs);
+        if result.is_err() {
+            self.stage = Stage::Broken;
+        }
+        result
+    }
+
     fn finish(self: Box<Self>) -> Result<DedupOutput, StrategyError> {
-        self.minhash.cluster_sketches(&self.sketches)
+        let m = self.minhash;
+        match self.stage {
+            Stage::Sketching if m.verify == Verify::Off => {
+                let indexed = m.index(&self.sketches);
+                drop(self.sketches);
+                let edges = indexed.candidates.clone();
+                Ok(m.conclude(indexed, edges))
+            }
+            Stage::Verifying(v) if v.round.is_some_and(|r| r == v.rounds.len()) => {
+                let Verification { indexed, kept, .. } = *v;
+                let edges = indexed.candidates.iter().zip(&kept).filter(|(_, k)| **k).map(|(e, _)| *e).collect();
+                Ok(m.conclude(indexed, edges))
+            }
+            _ => Err(StrategyError(format!("{}: finished before its candidates were verified", m.name))),
+        }
     }
 }
 
+impl Verification {
+    /// Splits the candidates' first documents into rounds of at most `budget` bytes of shingle
+    /// sets (`set_lens`: each document's set length).
+    fn plan(indexed: Indexed, set_lens: &[u32], set_hashes: Vec<u128>, budget: usize) -> Verification {
+        let mut firsts: Vec<u32> = indexed.candidates.iter().map(|&(i, _)| i).collect();
+        firsts.par_sort_unstable();
+        firsts.dedup();
+        let mut rounds: Vec<(Vec<u32>, usize)> = Vec::new();
+        let mut bytes = 0usize;
+        for &d in &firsts {
+            let size = set_lens[d as usize] as usize * std::mem::size_of::<u64>();
+            match rounds.last_mut() {
+                Some((docs, _)) if bytes + size <= budget => {
+                    docs.push(d);
+                    bytes += size;
+                }
+                _ => {
+                    rounds.push((vec![d], 0));
+                    bytes = size;
+                }
+            }
+        }
+        drop(firsts);
+        // A candidate's round is that of its first document.
+        let round_of = |i: u32| rounds.partition_point(|(docs, _)| docs.last().is_some_and(|&last| last < i));
+        let mut keyed: Vec<(u32, u32, u32)> =
+            indexed.candidates.iter().enumerate().map(|(p, &(i, j))| (round_of(i) as u32, j, p as u32)).collect();
+        keyed.par_sort_unstable();
+        let mut end = 0;
+        for (r, (_, stop)) in rounds.iter_mut().enumerate() {
+            end += keyed[end..].partition_point(|&(kr, _, _)| kr as usize == r);
+            *stop = end;
+        }
+        let order = keyed.into_iter().map(|(_, _, p)| p).collect();
+        let kept = vec![false; indexed.candidates.len()];
+        Verification {
+            indexed,
+            kept,
+            order,
+            rounds,
+            set_hashes,
+            round: None,
+            wanted: Vec::new(),
+            came: 0,
+            next: 0,
+            held: Vec::new(),
+        }
+    }
+
+    /// Moves to the next round and gives the documents it wants: its first documents and their
+    /// partners, sorted; none when every round is done.
+    fn start_next_round(&mut self) -> Vec<u32> {
+        let r = self.round.map_or(0, |r| r + 1).min(self.rounds.len());
+        self.round = Some(r);
+        self.held = Vec::new();
+        self.came = 0;
+        self.wanted = match self.rounds.get(r) {
+            None => Vec::new(),
+            Some((firsts, end)) => {
+                let partners = self.order[self.next..*end].iter().map(|&p| self.indexed.candidates[p as usize].1);
+                let mut wanted: Vec<u32> = firsts.iter().copied().chain(partners).collect();
+                wanted.par_sort_unstable();
+                wanted.dedup();
+                wanted
+            }
+        };
+        self.wanted.clone()
+    }
+
+    /// Takes the next documents of the round: keeps the sets of its first documents, and
+    /// verifies every candidate whose second document is among them.
+    fn take(&mut self, m: &MinHash, docs: &[(u32, &str)]) -> Result<(), StrategyError> {
+        let r = self.round.unwrap_or(usize::MAX);
+        let Some((firsts, end)) = self.rounds.get(r) else {
+            return Err(StrategyError(format!("{}: no document was asked for", m.name)));
+        };
+        let expected = self.wanted.get(self.came..self.came + docs.len());
+        if expected.is_none_or(|w| w.iter().zip(docs).any(|(&want, &(got, _))| want != got)) {
+            return Err(StrategyError(format!("{}: documents came back other than asked", m.name)));
+        }
+        self.came += docs.len();
+        let sets: Vec<Vec<u64>> =
+            docs.par_iter().map_init(Scratch::default, |s, (_, text)| m.shingler.set(text, s)).collect();
+        if let Some(((d, _), _)) =
+            docs.iter().zip(&sets).find(|((d, _), set)| words_hash(set) != self.set_hashes[*d as usize])
+        {
+            return Err(StrategyError(format!("{}: document {d} read again is not the one pushed", m.name)));
+        }
+        let mut batch: Vec<(u32, Vec<u64>)> = Vec::with_capacity(docs.len());
+        for ((d, _), set) in docs.iter().zip(sets) {
+            if firsts.binary_search(d).is_ok() {
+                self.held.push((*d, set));
+            } else {
+                batch.push((*d, set));
+            }
+        }
+        let last = docs.last().map_or(0, |&(d, _)| d);
+        let stop =
+            self.next + self.order[self.next..*end].partition_point(|&p| self.indexed.candidates[p as usize].1 <= last);
+        let (held, batch, candidates) = (&self.held, &batch, &self.indexed.candidates);
+        let find = |d: u32| set_in(held, d).or_else(|| set_in(batch, d));
+        let t = m.verify_threshold;
+        let verdicts: Vec<Option<bool>> = self.order[self.next..stop]
+            .par_iter()
+            .map(|&p| {
+                let (i, j) = candidates[p as usize];
+                Some(m.similarity(find(i)?, find(j)?) >= t)
+            })
+            .collect();
+        for (&p, verdict) in self.order[self.next..stop].iter().zip(verdicts) {
+            let Some(keep) = verdict else {
+                return Err(StrategyError(format!("{}: a candidate's documents did not come back", m.name)));
+            };
+            self.kept[p as usize] = keep;
+        }
+        self.next = stop;
+        Ok(())
+    }
+}
+
+/// The set of document `d` in `list` (sorted by document), if there.
+fn set_in(list: &[(u32, Vec<u64>)], d: u32) -> Option<&[u64]> {
+    list.binary_search_by_key(&d, |(k, _)| *k).ok().map(|k| list[k].1.as_slice())
+}
+
 impl MinHash {
-    /// Candidates from the band keys, verification, and clusters: every step after sketching.
-    fn cluster_sketches(&self, sketches: &Sketches) -> Result<DedupOutput, StrategyError> {
+    /// Groups and candidate pairs from the band keys (and, when verifying, the shingle sets'
+    /// hashes and lengths): every step after sketching and before verification.
+    fn index(&self, sketches: &Sketches) -> Indexed {
         // Documents whose candidates and verification cannot differ (equal band keys, or equal
-        // shingle sets when verifying) enter the index once, as their group.
-        let groups = {
-            let content: Vec<Option<&[u64]>> = (0..sketches.len())
-                .map(|d| {
-                    sketches.full[d]
-                        .then(|| if self.verify == Verify::Off { sketches.keys(d) } else { sketches.set(d) })
-                })
-                .collect();
+        // shingle sets when verifying: equal hashes, lengths and band keys) enter the index once,
+        // as their group.
+        let groups = if self.verify == Verify::Off {
+            let content: Vec<Option<&[u64]>> =
+                (0..sketches.len()).map(|d| sketches.full[d].then(|| sketches.keys(d))).collect();
             let hashes: Vec<u128> = content.par_iter().map(|c| words_hash(c.unwrap_or(&[]))).collect();
             Groups::of(&content, &hashes)
+        } else {
+            let sets: Vec<(u128, u32, &[u64])> =
+                (0..sketches.len()).map(|d| (sketches.set_hashes[d], sketches.set_lens[d], sketches.keys(d))).collect();
+            let content: Vec<Option<&(u128, u32, &[u64])>> =
+                sets.iter().enumerate().map(|(d, s)| sketches.full[d].then_some(s)).collect();
+            Groups::of(&content, &sketches.set_hashes)
         };
         let keys: Vec<&[u64]> =
             (0..sketches.len()).map(|d| if groups.is_first(d) { sketches.keys(d) } else { &[] }).collect();
-        let Candidates { edges: candidates, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
-        let table = groups.table();
+        let Candidates { edges, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
+        let mut indexed = Indexed { groups, candidates: Vec::new(), listed, stats: Vec::new() };
         // Listed candidates are distinct pairs; with groups, each stands for many.
-        let count = |edges: Vec<(u32, u32)>| match &table {
-            None => (edges.len() as f64, edges),
-            Some(_) => {
-                let p = Pairs { edges, group: table.clone() };
-                (p.count() as f64, p.edges)
-            }
-        };
         let (mut stats, candidates) = if listed {
-            let (n, edges) = count(candidates);
+            let (n, edges) = indexed.pair_count(edges);
             (vec![("candidate_pairs".to_string(), n)], edges)
         } else {
             // Too many to list even between groups: star edges, and no edge-level metrics (they
             // would need every pair); a verified star may also join fewer documents.
-            let stats = vec![
-                ("bucket_pairs".to_string(), bucket_pairs as f64),
-                ("star_edges".to_string(), candidates.len() as f64),
-            ];
-            (stats, candidates)
+            let stats =
+                vec![("bucket_pairs".to_string(), bucket_pairs as f64), ("star_edges".to_string(), edges.len() as f64)];
+            (stats, edges)
         };
-        stats.push(("identical_docs".to_string(), groups.collapsed as f64));
-        let edges = if self.verify == Verify::Off {
-            candidates
+        stats.push(("identical_docs".to_string(), indexed.groups.collapsed as f64));
+        indexed.candidates = candidates;
+        indexed.stats = stats;
+        indexed
+    }
+
+    /// The output from the candidates and the edges kept of them (all, without verification).
+    fn conclude(&self, indexed: Indexed, edges: Vec<(u32, u32)>) -> DedupOutput {
+        let (edges, mut stats) = if self.verify == Verify::Off {
+            (edges, Vec::new())
         } else {
-            let t = self.verify_threshold;
-            let kept: Vec<(u32, u32)> = candidates
-                .into_par_iter()
-                .filter(|&(i, j)| self.similarity(sketches.set(i as usize), sketches.set(j as usize)) >= t)
-                .collect();
-            let (n, kept) = count(kept);
-            stats.push(("verified_pairs".to_string(), n));
-            kept
+            let (n, edges) = indexed.pair_count(edges);
+            (edges, vec![("verified_pairs".to_string(), n)])
         };
-        stats.extend(banding_stats(self.bands, self.rows));
+        let Indexed { groups, listed, stats: mut all, .. } = indexed;
+        all.append(&mut stats);
+        all.extend(banding_stats(self.bands, self.rows));
         let cluster = groups.cluster_labels(&edges);
-        let pairs = listed.then_some(Pairs { edges, group: table });
-        Ok(DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() })
+        let pairs = listed.then(|| Pairs { edges, group: groups.table() });
+        DedupOutput { cluster: Some(cluster), pairs, stats: all, ..DedupOutput::default() }
     }
 }
 
@@ -840,10 +1092,161 @@ pub(crate) mod tests {
         let gold: Vec<u32> = out.cluster.clone().unwrap_or_default();
         let prf = crate::metrics::dedup::edge_score(&pairs, &gold);
         assert_eq!((prf.precision, prf.recall), (1.0, 1.0));
+        // Read again in rounds of one document's set each: the same answer.
+        let m = build(spec);
+        assert_eq!(verified_in_rounds(&MinHash { verify_bytes: 0, ..m.clone() }, &input, 500).0, out);
+        assert_eq!(verified_with_every_set(&m, &input), out);
         // Without verification the near copy joins them, and the pairs say so.
         let loose = build("minhash:bands=20,rows=5").dedup(&input).unwrap();
         assert_eq!(loose.cluster, Some(vec![0; 7001]));
         assert_eq!(loose.pairs.map(|p| p.count()), Some(7001 * 7000 / 2));
+    }
+
+    /// The output as verification gave it with every document's shingle set in memory: groups
+    /// by the sets themselves, the candidates of the groups' first documents, each candidate
+    /// checked on the two full sets.
+    fn verified_with_every_set(m: &MinHash, input: &[Doc]) -> DedupOutput {
+        let mut w = Work::default();
+        let keys: Vec<Vec<u64>> = input.iter().map(|d| m.sketch(&d.text, &mut w).keys).collect();
+        let sets: Vec<Vec<u64>> = input.iter().map(|d| m.shingler.set(&d.text, &mut Scratch::default())).collect();
+        let content: Vec<Option<&[u64]>> =
+            (0..input.len()).map(|d| (keys[d].len() == m.bands).then_some(sets[d].as_slice())).collect();
+        let hashes: Vec<u128> = sets.iter().map(|s| words_hash(s)).collect();
+        let groups = Groups::of(&content, &hashes);
+        let firsts: Vec<&[u64]> =
+            (0..input.len()).map(|d| if groups.is_first(d) { keys[d].as_slice() } else { &[] }).collect();
+        let found = candidate_pairs(&firsts, m.bands);
+        let count = |edges: &[(u32, u32)]| Pairs { edges: edges.to_vec(), group: groups.table() }.count() as f64;
+        let mut stats = if found.listed {
+            vec![("candidate_pairs".to_string(), count(&found.edges))]
+        } else {
+            vec![
+                ("bucket_pairs".to_string(), found.bucket_pairs as f64),
+                ("star_edges".to_string(), found.edges.len() as f64),
+            ]
+        };
+        stats.push(("identical_docs".to_string(), groups.collapsed as f64));
+        let t = m.verify_threshold;
+        let edges: Vec<(u32, u32)> =
+            found.edges.into_iter().filter(|&(i, j)| m.similarity(&sets[i as usize], &sets[j as usize]) >= t).collect();
+        stats.push(("verified_pairs".to_string(), count(&edges)));
+        stats.extend(banding_stats(m.bands, m.rows));
+        let cluster = groups.cluster_labels(&edges);
+        let pairs = found.listed.then(|| Pairs { edges, group: groups.table() });
+        DedupOutput { cluster: Some(cluster), pairs, stats, ..DedupOutput::default() }
+    }
+
+    /// Runs `m`'s stream on `input` in batches of `batch` documents, handing the documents it
+    /// wants again over in batches of `batch` too; the output, the rounds of reading again and
+    /// the most bytes of shingle sets held between batches.
+    fn verified_in_rounds(m: &MinHash, input: &[Doc], batch: usize) -> (DedupOutput, usize, usize) {
+        let mut stream = MinHashStream { minhash: m, sketches: Sketches::new(m.bands), stage: Stage::Sketching };
+        for b in input.chunks(batch) {
+            stream.push(b).unwrap();
+        }
+        let (mut rounds, mut most) = (0, 0);
+        loop {
+            let wanted = stream.wanted().unwrap();
+            if wanted.is_empty() {
+                break;
+            }
+            rounds += 1;
+            for part in wanted.chunks(batch) {
+                let docs: Vec<(u32, &str)> = part.iter().map(|&i| (i, input[i as usize].text.as_str())).collect();
+                stream.reread(&docs).unwrap();
+                let Stage::Verifying(v) = &stream.stage else { panic!("verifying") };
+                most = most.max(v.held.iter().map(|(_, s)| s.len() * 8).sum::<usize>());
+            }
+        }
+        (Box::new(stream).finish().unwrap(), rounds, most)
+    }
+
+    /// Documents with near copies, exact copies, copies that differ only in what the
+    /// normalisation removes, one contained in another, and empty ones, in a shuffled order.
+    fn mixed_corpus() -> Vec<Doc> {
+        let mut texts: Vec<String> = Vec::new();
+        for k in 0..40u64 {
+            let base = words(100 + k, 120 + (k as usize % 5) * 40);
+            texts.push(base.join(" "));
+            if k % 2 == 0 {
+                let mut near = base.clone();
+                near[60] = "changed".into();
+                texts.push(near.join(" "));
+            }
+            if k % 3 == 0 {
+                texts.push(base.join(" "));
+                texts.push(base.join("  ").to_uppercase());
+            }
+            if k % 5 == 0 {
+                texts.push(base[..base.len() * 9 / 10].join(" "));
+                texts.push(String::new());
+            }
+        }
+        let mut s = SplitMix64::new(77);
+        for i in (1..texts.len()).rev() {
+            texts.swap(i, (s.next_u64() % (i as u64 + 1)) as usize);
+        }
+        texts.into_iter().enumerate().map(|(i, text)| Doc { id: format!("d{i}"), text }).collect()
+    }
+
+    #[test]
+    fn verification_on_documents_read_again_equals_verification_on_every_set_held() {
+        let input = mixed_corpus();
+        for spec in [
+            "minhash:verify=jaccard",
+            "minhash:verify=containment,verify_threshold=0.85",
+            "minhash:bands=32,rows=2,perms=64,verify=jaccard,verify_threshold=0.9",
+            "minhash:unit=char,ngram=8,bands=16,rows=4,verify=jaccard",
+            "minhash@lee2021",
+        ] {
+            let m = build(spec);
+            let reference = verified_with_every_set(&m, &input);
+            let verified = reference.stats.iter().find(|(k, _)| k == "verified_pairs").map_or(0.0, |(_, v)| *v);
+            assert!(verified > 0.0, "{spec}: the corpus has pairs to verify");
+            assert_eq!(m.dedup(&input).unwrap(), reference, "{spec}");
+            // With room for the sets of a few documents only, verification takes several
+            // rounds, holds no more than it may, and gives the same output.
+            let largest = input.iter().map(|d| m.shingler.set(&d.text, &mut Scratch::default()).len() * 8).max();
+            let small = MinHash { verify_bytes: 3000, ..m.clone() };
+            for batch in [1, 7, 1000] {
+                let (out, rounds, most) = verified_in_rounds(&small, &input, batch);
+                assert_eq!(out, reference, "{spec} in batches of {batch}");
+                assert!(rounds > 3, "{spec}: {rounds} rounds");
+                assert!(most <= largest.unwrap_or(0).max(3000), "{spec}: {most} bytes held");
+            }
+            let (_, rounds, _) = verified_in_rounds(&m, &input, 50);
+            assert_eq!(rounds, 1, "{spec}: every set fits the default bound");
+        }
+    }
+
+    #[test]
+    fn a_stream_refuses_to_finish_unverified_and_documents_that_changed() {
+        let input = mixed_corpus();
+        let m = build("minhash:verify=jaccard");
+        let mut stream = m.stream().unwrap();
+        assert!(stream.reads_again());
+        stream.push(&input).unwrap();
+        assert!(stream.finish().unwrap_err().0.contains("before its candidates were verified"));
+        let mut stream = m.stream().unwrap();
+        stream.push(&input).unwrap();
+        let wanted = stream.wanted().unwrap();
+        assert!(!wanted.is_empty());
+        let changed: Vec<(u32, &str)> = wanted.iter().map(|&i| (i, "another text altogether")).collect();
+        assert!(stream.reread(&changed).unwrap_err().0.contains("is not the one pushed"));
+        // Out of order, or not asked for.
+        let mut stream = m.stream().unwrap();
+        stream.push(&input).unwrap();
+        let wanted = stream.wanted().unwrap();
+        let last = *wanted.last().unwrap();
+        assert!(
+            stream.reread(&[(last, input[last as usize].text.as_str())]).unwrap_err().0.contains("other than asked")
+        );
+        // Nothing wanted without verification.
+        let off = build("minhash");
+        let mut plain = off.stream().unwrap();
+        assert!(!plain.reads_again());
+        plain.push(&input).unwrap();
+        assert_eq!(plain.wanted().unwrap(), Vec::<u32>::new());
     }
 
     #[test]

@@ -77,7 +77,8 @@ mod tests {
                 for batch in docs.chunks(size) {
                     stream.push(batch).unwrap();
                 }
-                assert_eq!(stream.finish().unwrap(), whole, "{spec} in batches of {size}");
+                let out = crate::strategy::finish_in_memory(stream, &docs).unwrap();
+                assert_eq!(out, whole, "{spec} in batches of {size}");
             }
         }
     }
