@@ -191,6 +191,15 @@ impl Timing {
     }
 }
 
+/// Whether any of `strategies` reads pages' HTML: an engine, or an extractor whose
+/// `reads_html` is true. When none does, extraction pages need not be loaded with it.
+pub fn reads_html(strategies: &[Selected]) -> bool {
+    strategies.iter().any(|s| match &s.strategy {
+        Strategy::Extract(e) => s.launch.is_some() || e.reads_html(),
+        Strategy::Dedup(_) => false,
+    })
+}
+
 /// Runs every strategy of a matching task on every dataset; `on_cell` is told when each cell
 /// starts (for progress display).
 pub fn run(

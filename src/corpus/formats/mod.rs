@@ -29,6 +29,9 @@ pub struct Format {
     pub recognises: fn(&Path) -> bool,
     /// Loads `dir`; problems inside files go to the dataset's issues.
     pub load: fn(&Path) -> Result<Dataset, Error>,
+    /// Loads `dir` with pages that hold no HTML (`LoadOptions::skip_html`), for the formats
+    /// that have pages; the dataset's fingerprint and size are those [`Format::load`] gives.
+    pub load_without_html: Option<fn(&Path) -> Result<Dataset, Error>>,
 }
 
 /// Every upstream format, tried in this order.
