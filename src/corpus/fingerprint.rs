@@ -145,7 +145,7 @@ const PAGES_KEY: &str = "corpusbench pages 1";
 /// canonical path under the user's cache folder (`$XDG_CACHE_HOME/corpusbench`, else
 /// `~/.cache/corpusbench`), so that benchmark folders stay as distributed (and may be
 /// read-only). `None` without a home or cache folder.
-fn pages_cache_path(root: &Path) -> Option<PathBuf> {
+pub fn pages_cache_file(root: &Path) -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -159,7 +159,7 @@ fn pages_cache_path(root: &Path) -> Option<PathBuf> {
 /// [`PAGES_KEY`] over `files`), when they were cached for exactly these files as they are now.
 pub fn cached_pages(root: &Path, files: &[(String, PathBuf)]) -> Option<(String, Option<PagesFigures>)> {
     let (key, _) = stat_key(PAGES_KEY, files).ok()?;
-    let cached = pages_cache_path(root).and_then(|p| std::fs::read_to_string(p).ok());
+    let cached = pages_cache_file(root).and_then(|p| std::fs::read_to_string(p).ok());
     let figures = cached.as_deref().and_then(|c| c.strip_prefix(key.as_str())).and_then(|rest| {
         let mut lines = rest.lines();
         let sha256 = lines.next()?.strip_prefix("sha256\t")?;
@@ -172,7 +172,7 @@ pub fn cached_pages(root: &Path, files: &[(String, PathBuf)]) -> Option<(String,
 /// Caches `figures` for the pages folder `root` under `key` (from [`cached_pages`]); a cache
 /// that cannot be written is simply not kept.
 pub fn cache_pages(root: &Path, key: &str, figures: &PagesFigures) {
-    let Some(path) = pages_cache_path(root) else { return };
+    let Some(path) = pages_cache_file(root) else { return };
     if let Some(dir) = path.parent()
         && std::fs::create_dir_all(dir).is_ok()
     {
