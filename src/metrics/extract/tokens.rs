@@ -54,14 +54,39 @@ pub fn words(text: &str) -> Vec<&str> {
 /// The mean of `values`, summed with Neumaier compensation so that it stays within an ulp or so
 /// of the exact mean Python's `statistics.mean` returns; `None` for no values.
 pub fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let (mut sum, mut comp, mut n) = (0.0f64, 0.0f64, 0usize);
+    let mut m = Mean::default();
     for v in values {
-        let t = sum + v;
-        comp += if sum.abs() >= v.abs() { (sum - t) + v } else { (v - t) + sum };
-        sum = t;
-        n += 1;
+        m.push(v);
     }
-    (n > 0).then(|| (sum + comp) / n as f64)
+    m.get()
+}
+
+/// A [`mean`] taken one value at a time (several means gathered in one pass).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mean {
+    sum: f64,
+    comp: f64,
+    n: usize,
+}
+
+impl Mean {
+    /// Adds a value.
+    pub fn push(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.comp += if self.sum.abs() >= v.abs() { (self.sum - t) + v } else { (v - t) + self.sum };
+        self.sum = t;
+        self.n += 1;
+    }
+
+    /// The mean of the values added; `None` for none.
+    pub fn get(&self) -> Option<f64> {
+        (self.n > 0).then(|| (self.sum + self.comp) / self.n as f64)
+    }
+
+    /// How many values were added.
+    pub fn count(&self) -> usize {
+        self.n
+    }
 }
 
 #[cfg(test)]
