@@ -146,13 +146,19 @@ const PAGES_KEY: &str = "corpusbench pages 1";
 /// `~/.cache/corpusbench`), so that benchmark folders stay as distributed (and may be
 /// read-only). `None` without a home or cache folder.
 pub fn pages_cache_file(root: &Path) -> Option<PathBuf> {
+    let canonical = root.canonicalize().ok()?;
+    let id = xxhash_rust::xxh3::xxh3_64(canonical.as_os_str().as_encoded_bytes());
+    Some(user_cache_dir()?.join(format!("pages-{id:016x}")))
+}
+
+/// The user's cache folder for corpusbench: `$XDG_CACHE_HOME/corpusbench`, else
+/// `~/.cache/corpusbench`; `None` without either variable.
+pub fn user_cache_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
-    let canonical = root.canonicalize().ok()?;
-    let id = xxhash_rust::xxh3::xxh3_64(canonical.as_os_str().as_encoded_bytes());
-    Some(base.join("corpusbench").join(format!("pages-{id:016x}")))
+    Some(base.join("corpusbench"))
 }
 
 /// The cached figures of the pages folder `root` whose files give `key` ([`stat_key`] with

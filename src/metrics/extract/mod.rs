@@ -66,7 +66,15 @@ pub struct Scored {
 /// [`groups::language`]). It depends on the dataset alone, so a run computes it once per
 /// dataset, not per strategy.
 pub fn breakdown_labels(gold: &[ExtractGold], urls: &[Option<&str>]) -> Vec<(Kind, Vec<Option<String>>)> {
-    use rayon::prelude::*;
+    breakdown_labels_cached(gold, urls, None)
+}
+
+/// [`breakdown_labels`] with the languages kept in `cache` between runs.
+pub fn breakdown_labels_cached(
+    gold: &[ExtractGold],
+    urls: &[Option<&str>],
+    cache: Option<&groups::LanguageCache>,
+) -> Vec<(Kind, Vec<Option<String>>)> {
     Kind::ALL
         .into_iter()
         .map(|kind| {
@@ -76,7 +84,10 @@ pub fn breakdown_labels(gold: &[ExtractGold], urls: &[Option<&str>]) -> Vec<(Kin
                 Kind::Length => groups::length_terciles(
                     &gold.iter().map(|g| g.text.as_ref().map(|t| t.chars().count())).collect::<Vec<_>>(),
                 ),
-                Kind::Language => gold.par_iter().map(|g| g.text.as_deref().and_then(groups::language)).collect(),
+                Kind::Language => {
+                    let texts: Vec<Option<&str>> = gold.iter().map(|g| g.text.as_deref()).collect();
+                    groups::languages(&texts, cache)
+                }
             };
             (kind, labels)
         })
