@@ -101,7 +101,8 @@ pub fn snippet_rate_lower(snippets: &[String], output: &str) -> f64 {
     if snippets.is_empty() {
         return 1.0;
     }
-    let found = snippets.iter().filter(|s| output.contains(s.as_str())).count();
+    let finder = |s: &String| memchr::memmem::find(output.as_bytes(), s.as_bytes()).is_some();
+    let found = snippets.iter().filter(|s| finder(s)).count();
     found as f64 / snippets.len() as f64
 }
 

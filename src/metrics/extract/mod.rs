@@ -262,7 +262,7 @@ impl Scored {
             }
         };
         let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
-        let mut out = self.family_metrics(&chosen, true);
+        let mut out = self.family_metrics(&chosen, true, None);
         let Some(primary) = self.primary else { return out };
         for (kind, of_page, values) in &self.groups {
             // One pass over the drawn pages puts each in its group, in drawing order.
@@ -278,7 +278,7 @@ impl Scored {
                     continue;
                 }
                 let group = format!("{}={value}", kind.name());
-                for (name, v) in self.family_metrics(&sub, false) {
+                for (name, v) in self.family_metrics(&sub, false, Some(primary)) {
                     if catalogue::lookup(&name).map(|m| m.family) == Some(primary) {
                         out.push((format!("{name}@{group}"), v));
                     }
@@ -289,10 +289,12 @@ impl Scored {
         out
     }
 
-    /// The figures of each family over `chosen`; `per_type`: WCXB's own per-type rows too.
-    fn family_metrics(&self, chosen: &[&PageUnit], per_type: bool) -> Vec<(String, f64)> {
+    /// The figures of each family over `chosen` (of the families that give `only`'s figures,
+    /// when given); `per_type`: WCXB's own per-type rows too.
+    fn family_metrics(&self, chosen: &[&PageUnit], per_type: bool, only: Option<Family>) -> Vec<(String, f64)> {
+        let want = |f: Family| only.is_none_or(|o| o == f);
         let mut out: Vec<(String, f64)> = Vec::new();
-        if self.shingle {
+        if self.shingle && want(Family::Shingle) {
             let counts: Vec<shingle::PageCounts> = chosen.iter().filter_map(|p| p.shingle).collect();
             let s = shingle::aggregate(&counts);
             out.extend([
@@ -302,7 +304,7 @@ impl Scored {
                 ("shingle_accuracy".to_string(), s.accuracy),
             ]);
         }
-        if self.snippet {
+        if self.snippet && want(Family::Snippet) {
             let mut total = snippet::Counts::default();
             for c in chosen.iter().filter_map(|p| p.snippet) {
                 total.add(c);
@@ -319,10 +321,10 @@ impl Scored {
                 ("snippet_tn".to_string(), total.tn as f64),
             ]);
         }
-        if self.bow {
-            out.extend(bow_metrics(self.rates, chosen, per_type));
+        if self.bow && (want(Family::Bow) || want(Family::BowRates)) {
+            out.extend(bow_metrics(self.rates && want(Family::BowRates), chosen, per_type));
         }
-        if self.rouge {
+        if self.rouge && want(Family::Rouge) {
             let pages: Vec<rouge::Rouge> = chosen.iter().filter_map(|p| p.rouge).collect();
             out.extend([
                 ("rouge_lsum_precision".to_string(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),

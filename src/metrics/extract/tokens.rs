@@ -31,12 +31,34 @@ pub fn is_word_char(c: char) -> bool {
     )
 }
 
-/// The maximal runs of word characters in `text`, in order (`re.findall(r'\w+', text)`).
+/// Whether each ASCII byte is a word character (`[0-9A-Za-z_]`).
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// The maximal runs of word characters in `text`, in order (`re.findall(r'\w+', text)`). ASCII
+/// bytes are judged by a table; other characters are decoded and looked up.
 pub fn words(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        match (is_word_char(c), start) {
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (word, len) = if b < 0x80 {
+            (ASCII_WORD[usize::from(b)], 1)
+        } else {
+            match text.get(i..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (is_word_char(c), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        match (word, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
                 out.push(&text[s..i]);
@@ -44,6 +66,7 @@ pub fn words(text: &str) -> Vec<&str> {
             }
             _ => {}
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push(&text[s..]);
