@@ -295,8 +295,7 @@ impl Scored {
         let want = |f: Family| only.is_none_or(|o| o == f);
         let mut out: Vec<(String, f64)> = Vec::new();
         if self.shingle && want(Family::Shingle) {
-            let counts: Vec<shingle::PageCounts> = chosen.iter().filter_map(|p| p.shingle).collect();
-            let s = shingle::aggregate(&counts);
+            let s = shingle::aggregate(chosen.iter().filter_map(|p| p.shingle.as_ref()));
             out.extend([
                 ("shingle_precision".to_string(), s.precision),
                 ("shingle_recall".to_string(), s.recall),

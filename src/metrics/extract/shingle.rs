@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::tokens::{mean, words};
+use super::tokens::{Mean, words};
 use crate::text::hash::PlainKeys;
 
 /// Shingle length.
@@ -152,13 +152,21 @@ fn page_recall(c: &PageCounts) -> f64 {
     }
 }
 
-/// Corpus figures from per-page counts.
-pub fn aggregate(pages: &[PageCounts]) -> Scores {
-    let precision = mean(pages.iter().filter(|c| c.tp + c.fp > 0.0).map(page_precision)).unwrap_or(0.0);
-    let recall = mean(pages.iter().filter(|c| c.tp + c.fn_ > 0.0).map(page_recall)).unwrap_or(0.0);
+/// Corpus figures from per-page counts, gathered in one pass.
+pub fn aggregate<'a>(pages: impl IntoIterator<Item = &'a PageCounts>) -> Scores {
+    let (mut precision, mut recall, mut accuracy) = (Mean::default(), Mean::default(), Mean::default());
+    for c in pages {
+        if c.tp + c.fp > 0.0 {
+            precision.push(page_precision(c));
+        }
+        if c.tp + c.fn_ > 0.0 {
+            recall.push(page_recall(c));
+        }
+        accuracy.push(if c.exact { 1.0 } else { 0.0 });
+    }
+    let (precision, recall) = (precision.get().unwrap_or(0.0), recall.get().unwrap_or(0.0));
     let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    let accuracy = mean(pages.iter().map(|c| if c.exact { 1.0 } else { 0.0 })).unwrap_or(0.0);
-    Scores { precision, recall, f1, accuracy }
+    Scores { precision, recall, f1, accuracy: accuracy.get().unwrap_or(0.0) }
 }
 
 /// Corpus figures of `(gold, prediction)` pairs.
