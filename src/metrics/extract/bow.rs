@@ -13,10 +13,7 @@
 //!   the output, both lowercased, no white-space folding; a page with no snippets of a kind
 //!   counts 1.0. `without_rate`: lower is better.
 
-use std::collections::HashMap;
-
-use super::tokens::words;
-use crate::text::hash::PlainKeys;
+use super::tokens::{Vocab, words};
 
 /// Precision, recall and F1 of one page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,7 +30,7 @@ pub struct PagePrf {
 /// lowercased token's slot in `counts`, and how many tokens there are.
 #[derive(Debug, Clone, Default)]
 pub struct GoldBag {
-    slots: HashMap<Box<str>, u32, PlainKeys>,
+    slots: Vocab,
     counts: Vec<u32>,
     len: usize,
 }
@@ -45,8 +42,7 @@ impl GoldBag {
         let tokens = words(&lower);
         let mut bag = GoldBag { len: tokens.len(), ..GoldBag::default() };
         for w in tokens {
-            let next = bag.counts.len() as u32;
-            let slot = *bag.slots.entry(w.into()).or_insert(next);
+            let slot = bag.slots.intern(w);
             match bag.counts.get_mut(slot as usize) {
                 Some(c) => *c += 1,
                 None => bag.counts.push(1),
@@ -76,7 +72,7 @@ pub fn page_lower(gold: &GoldBag, lower: &str) -> PagePrf {
     let mut left = gold.counts.clone();
     let mut overlap = 0u64;
     for w in tokens {
-        if let Some(&slot) = gold.slots.get(w)
+        if let Some(slot) = gold.slots.get(w)
             && let Some(c) = left.get_mut(slot as usize)
             && *c > 0
         {

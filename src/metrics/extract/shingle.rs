@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::tokens::{Mean, words};
+use super::tokens::{Mean, Vocab, words};
 use crate::text::hash::PlainKeys;
 
 /// Shingle length.
@@ -71,7 +71,7 @@ fn windows(tokens: &[u32]) -> impl Iterator<Item = &[u32]> {
 /// ids, its token-id list, each distinct shingle's slot in `counts`, and its shingle count.
 #[derive(Debug, Clone, Default)]
 pub struct GoldShingles {
-    ids: HashMap<Box<str>, u32, PlainKeys>,
+    ids: Vocab,
     tokens: Vec<u32>,
     slots: HashMap<(u64, u64), u32, PlainKeys>,
     counts: Vec<u32>,
@@ -83,8 +83,8 @@ impl GoldShingles {
     pub fn new(gold: &str) -> GoldShingles {
         let mut g = GoldShingles::default();
         for w in words(gold) {
-            let next = g.ids.len() as u32;
-            g.tokens.push(*g.ids.entry(w.into()).or_insert(next));
+            let id = g.ids.intern(w);
+            g.tokens.push(id);
         }
         for window in windows(&g.tokens) {
             let next = g.counts.len() as u32;
@@ -106,7 +106,7 @@ pub fn page(gold: &str, pred: &str) -> PageCounts {
 
 /// Counts of one page: a counted gold page against `pred`.
 pub fn page_prepared(gold: &GoldShingles, pred: &str) -> PageCounts {
-    let p: Vec<u32> = words(pred).into_iter().map(|w| gold.ids.get(w).copied().unwrap_or(UNKNOWN)).collect();
+    let p: Vec<u32> = words(pred).into_iter().map(|w| gold.ids.get(w).unwrap_or(UNKNOWN)).collect();
     // Matched shingles: each predicted shingle takes one of the gold's left, if any (the sum
     // over shingles of the smaller count).
     let mut left = gold.counts.clone();
