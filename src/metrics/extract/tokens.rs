@@ -50,32 +50,31 @@ const ASCII_WORD: [bool; 128] = {
 /// bytes are judged by a table; other characters are decoded and looked up.
 pub fn words(text: &str) -> Vec<&str> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let (word, len) = if b < 0x80 {
-            (ASCII_WORD[usize::from(b)], 1)
-        } else {
-            match text.get(i..).and_then(|rest| rest.chars().next()) {
-                Some(c) => (is_word_char(c), c.len_utf8()),
-                None => (false, 1),
-            }
-        };
-        match (word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push(&text[s..i]);
-                start = None;
-            }
-            _ => {}
+    // Whether the character at `i` is a word character, and its length in bytes.
+    let at = |i: usize| -> Option<(bool, usize)> {
+        let b = *bytes.get(i)?;
+        if b < 0x80 {
+            return Some((ASCII_WORD[usize::from(b)], 1));
         }
-        i += len;
+        let c = text.get(i..)?.chars().next()?;
+        Some((is_word_char(c), c.len_utf8()))
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        // Past the characters between words, then to the end of the word.
+        while let Some((false, len)) = at(i) {
+            i += len;
+        }
+        let start = i;
+        while let Some((true, len)) = at(i) {
+            i += len;
+        }
+        match text.get(start..i) {
+            Some(w) if !w.is_empty() => out.push(w),
+            _ => return out,
+        }
     }
-    if let Some(s) = start {
-        out.push(&text[s..]);
-    }
-    out
 }
 
 /// The distinct tokens of a text, each with a slot (0, 1, ... in order of first appearance),
