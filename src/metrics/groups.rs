@@ -244,7 +244,8 @@ mod tests {
     #[test]
     fn languages_are_cached_per_fingerprint() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let english = "The quick brown fox jumps over the lazy dog near the river bank today.";
+        let english = "The committee published its annual report on Tuesday, and the members said that \
+            the new rules would help families who live in the northern part of the country.";
         let texts = [Some(english), None, Some("short")];
         let fp = "ab".repeat(32);
         let Some(cache) = LanguageCache::new(dir.path(), &fp) else { return };
