@@ -456,8 +456,8 @@ fn select(registry: &Registry, given: &[String]) -> Result<(Vec<String>, Vec<Sel
 
 fn run(registry: &Registry, args: RunArgs, sweep: bool) -> Result<ExitCode, Error> {
     let (specs, selected) = select(registry, &args.select.strategies)?;
-    let (mut datasets, input_errors) =
-        load_with(&args.select.corpus, corpusbench::corpus::LoadOptions { stream: args.stream });
+    let options = corpusbench::corpus::LoadOptions { stream: args.stream, skip_html: !runner::reads_html(&selected) };
+    let (mut datasets, input_errors) = load_with(&args.select.corpus, options);
     report_input_errors(&input_errors);
     if datasets.is_empty() {
         return Err(Error::Usage("no dataset to run on".into()));

@@ -17,6 +17,9 @@ pub struct LoadOptions {
     /// Dedup datasets in the project's format keep their texts in their files
     /// ([`crate::model::Items::Streamed`]); other datasets load as usual.
     pub stream: bool,
+    /// Extraction datasets in upstream formats load pages without their HTML (no strategy of
+    /// the command reads it); their fingerprint and size stay as read with it.
+    pub skip_html: bool,
 }
 
 /// Loads every dataset found under `roots`, in a stable order (roots as given, then sub-folder
@@ -36,7 +39,10 @@ pub fn discover_with(roots: &[PathBuf], options: LoadOptions) -> (Vec<Dataset>, 
                 load_dataset_with(&dir, options)
             } else {
                 match formats::find(&dir) {
-                    Some(format) => (format.load)(&dir),
+                    Some(format) => match format.load_without_html {
+                        Some(lean) if options.skip_html => lean(&dir),
+                        _ => (format.load)(&dir),
+                    },
                     None => Err(Error::Usage("not a dataset folder".into())),
                 }
             };
@@ -228,6 +234,7 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
         scoring,
         fingerprint,
         items,
+        html_bytes: None,
         issues,
     })
 }

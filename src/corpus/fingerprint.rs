@@ -8,7 +8,7 @@
 //! uncompressed have one fingerprint.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -79,7 +79,7 @@ pub const CACHE_FROM_BYTES: u64 = 256 << 20;
 /// path relative to `root`. The digest is cached in [`CACHE`] in `root` (when the folder can be
 /// written) and taken from there while no file's size or modification time has changed.
 pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
-    let mut named: Vec<(String, std::path::PathBuf)> = Vec::new();
+    let mut named: Vec<(String, PathBuf)> = Vec::new();
     for name in files {
         if name.contains(['*', '?']) {
             for path in crate::corpus::shards::expand(root, name).map_err(Error::Usage)? {
@@ -90,17 +90,7 @@ pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
             named.push((name.clone(), crate::io::find_stored(&root.join(name))?));
         }
     }
-    let mut key = String::from("corpusbench fingerprint 1\n");
-    let mut total = 0u64;
-    for (name, path) in &named {
-        crate::io::regular_file(path)?;
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        let stored = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        let mtime = mtime.map_or_else(|| "-".to_string(), |d| d.as_nanos().to_string());
-        key.push_str(&format!("{name}\t{stored}\t{}\t{mtime}\n", meta.len()));
-        total += meta.len();
-    }
+    let (key, total) = stat_key("corpusbench fingerprint 1", &named)?;
     let cache = root.join(CACHE);
     if let Ok(cached) = std::fs::read_to_string(&cache)
         && let Some(hex) = cached.strip_prefix(key.as_str()).and_then(|rest| rest.strip_prefix("sha256\t"))
@@ -118,6 +108,83 @@ pub fn fingerprint(root: &Path, files: &[String]) -> Result<String, Error> {
         let _ = crate::io::write_atomic(&cache, format!("{key}sha256\t{hex}\n").as_bytes());
     }
     Ok(hex)
+}
+
+/// The key a cache of figures about `files` (fingerprint name, path as stored) is kept under:
+/// `header`, then per file its name, stored file name, size and modification time, one a line;
+/// and the files' total size. Any change to a file's size or time, or to the list, changes it.
+pub fn stat_key(header: &str, files: &[(String, PathBuf)]) -> Result<(String, u64), Error> {
+    let mut key = format!("{header}\n");
+    let mut total = 0u64;
+    for (name, path) in files {
+        crate::io::regular_file(path)?;
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        let stored = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let mtime = mtime.map_or_else(|| "-".to_string(), |d| d.as_nanos().to_string());
+        key.push_str(&format!("{name}\t{stored}\t{}\t{mtime}\n", meta.len()));
+        total += meta.len();
+    }
+    Ok((key, total))
+}
+
+/// What a folder of pages records about its files without holding their HTML: its fingerprint
+/// and the size of its pages' decoded HTML (the dataset's size in reports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PagesFigures {
+    /// sha256 (lowercase hex) of the gold files and the pages' HTML, as [`Fingerprint`] builds it.
+    pub sha256: String,
+    /// Bytes of the pages' HTML decoded to UTF-8.
+    pub html_bytes: u64,
+}
+
+/// The header of a pages cache's key.
+const PAGES_KEY: &str = "corpusbench pages 1";
+
+/// Where the figures of the pages folder `root` are cached: a file named after the folder's
+/// canonical path under the user's cache folder (`$XDG_CACHE_HOME/corpusbench`, else
+/// `~/.cache/corpusbench`), so that benchmark folders stay as distributed (and may be
+/// read-only). `None` without a home or cache folder.
+pub fn pages_cache_file(root: &Path) -> Option<PathBuf> {
+    let canonical = root.canonicalize().ok()?;
+    let id = xxhash_rust::xxh3::xxh3_64(canonical.as_os_str().as_encoded_bytes());
+    Some(user_cache_dir()?.join(format!("pages-{id:016x}")))
+}
+
+/// The user's cache folder for corpusbench: `$XDG_CACHE_HOME/corpusbench`, else
+/// `~/.cache/corpusbench`; `None` without either variable.
+pub fn user_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("corpusbench"))
+}
+
+/// The cached figures of the pages folder `root` whose files give `key` ([`stat_key`] with
+/// [`PAGES_KEY`] over `files`), when they were cached for exactly these files as they are now.
+pub fn cached_pages(root: &Path, files: &[(String, PathBuf)]) -> Option<(String, Option<PagesFigures>)> {
+    let (key, _) = stat_key(PAGES_KEY, files).ok()?;
+    let cached = pages_cache_file(root).and_then(|p| std::fs::read_to_string(p).ok());
+    let figures = cached.as_deref().and_then(|c| c.strip_prefix(key.as_str())).and_then(|rest| {
+        let mut lines = rest.lines();
+        let sha256 = lines.next()?.strip_prefix("sha256\t")?;
+        let html_bytes = lines.next()?.strip_prefix("html_bytes\t")?.parse().ok()?;
+        (sha256.len() == 64 && lines.next().is_none()).then(|| PagesFigures { sha256: sha256.to_string(), html_bytes })
+    });
+    Some((key, figures))
+}
+
+/// Caches `figures` for the pages folder `root` under `key` (from [`cached_pages`]); a cache
+/// that cannot be written is simply not kept.
+pub fn cache_pages(root: &Path, key: &str, figures: &PagesFigures) {
+    let Some(path) = pages_cache_file(root) else { return };
+    if let Some(dir) = path.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        let body = format!("{key}sha256\t{}\nhtml_bytes\t{}\n", figures.sha256, figures.html_bytes);
+        let _ = crate::io::write_atomic(&path, body.as_bytes());
+    }
 }
 
 /// The name a file is fingerprinted under: its upstream path relative to `root` (as asked for,

@@ -81,6 +81,75 @@ pub fn language(text: &str) -> Option<String> {
     (info.confidence() >= MIN_LANGUAGE_CONFIDENCE).then(|| info.lang().code().to_string())
 }
 
+/// The languages of a dataset's gold texts kept between runs in a file (whatlang reads each
+/// text whole, the costliest part of the breakdowns): valid for one dataset fingerprint, one
+/// list of texts and one build of the program, whose size and modification time are in the key.
+#[derive(Debug, Clone)]
+pub struct LanguageCache {
+    path: std::path::PathBuf,
+    key: String,
+}
+
+impl LanguageCache {
+    /// The cache of the dataset whose fingerprint is `fingerprint`, in folder `dir`; `None`
+    /// for a dataset without a fingerprint (built in memory) or when the running program's
+    /// file cannot be found.
+    pub fn new(dir: &std::path::Path, fingerprint: &str) -> Option<LanguageCache> {
+        if fingerprint.len() < 16 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let mtime = exe.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+        let key = format!("corpusbench languages 1\n{fingerprint}\n{}\t{mtime}\n", exe.len());
+        Some(LanguageCache { path: dir.join(format!("languages-{}", &fingerprint[..16])), key })
+    }
+
+    /// The cached languages of `n` texts, when the file holds them under this key.
+    fn read(&self, n: usize) -> Option<Vec<Option<String>>> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let rest = text.strip_prefix(self.key.as_str())?;
+        let labels: Vec<Option<String>> = rest
+            .lines()
+            .map(|l| match l {
+                "-" => Some(None),
+                code if !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase()) => {
+                    Some(Some(code.to_string()))
+                }
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        (labels.len() == n).then_some(labels)
+    }
+
+    /// Keeps `labels`; a cache that cannot be written is simply not kept.
+    fn write(&self, labels: &[Option<String>]) {
+        let mut body = self.key.clone();
+        for l in labels {
+            body.push_str(l.as_deref().unwrap_or("-"));
+            body.push('\n');
+        }
+        if let Some(dir) = self.path.parent()
+            && std::fs::create_dir_all(dir).is_ok()
+        {
+            let _ = crate::io::write_atomic(&self.path, body.as_bytes());
+        }
+    }
+}
+
+/// The [`language`] of each of `texts` (in parallel), taken from `cache` when it holds them and
+/// kept there otherwise.
+pub fn languages(texts: &[Option<&str>], cache: Option<&LanguageCache>) -> Vec<Option<String>> {
+    use rayon::prelude::*;
+    if let Some(labels) = cache.and_then(|c| c.read(texts.len())) {
+        return labels;
+    }
+    let labels: Vec<Option<String>> = texts.par_iter().map(|t| t.and_then(language)).collect();
+    if let Some(c) = cache {
+        c.write(&labels);
+    }
+    labels
+}
+
 /// Length terciles of `lengths` (`None`: no gold text): `short` up to the first tercile's
 /// boundary, `long` above the second, `medium` between. Boundaries are order statistics of the
 /// lengths that exist, so each tercile holds about a third of them.
@@ -168,5 +237,29 @@ mod tests {
         let labels: Vec<Option<String>> =
             ["a", "a", "a", "a", "a", "b"].iter().map(|s| Some(s.to_string())).chain([None]).collect();
         assert_eq!(reported(&labels), vec!["a".to_string()]);
+    }
+
+    /// Languages are detected once per dataset fingerprint and taken from the cache after; a
+    /// cache of another fingerprint, or of another number of texts, is not used.
+    #[test]
+    fn languages_are_cached_per_fingerprint() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let english = "The committee published its annual report on Tuesday, and the members said that \
+            the new rules would help families who live in the northern part of the country.";
+        let texts = [Some(english), None, Some("short")];
+        let fp = "ab".repeat(32);
+        let Some(cache) = LanguageCache::new(dir.path(), &fp) else { return };
+        let detected = languages(&texts, Some(&cache));
+        assert_eq!(detected, texts.iter().map(|t| t.and_then(language)).collect::<Vec<_>>());
+        assert_eq!(detected[0].as_deref(), Some("eng"));
+        // Make the cache lie: it is believed for this fingerprint and these texts only.
+        let file = dir.path().join(format!("languages-{}", &fp[..16]));
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, text.replacen("eng", "fra", 1)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(languages(&texts, Some(&cache))[0].as_deref(), Some("fra"));
+        assert_eq!(languages(&texts[..2], Some(&cache))[0].as_deref(), Some("eng"));
+        let other = LanguageCache::new(dir.path(), &"cd".repeat(32));
+        assert_eq!(languages(&texts, other.as_ref())[0].as_deref(), Some("eng"));
+        assert!(LanguageCache::new(dir.path(), "").is_none(), "a dataset without a fingerprint has no cache");
     }
 }

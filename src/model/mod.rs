@@ -134,6 +134,9 @@ pub struct Dataset {
     pub fingerprint: String,
     /// Items and gold.
     pub items: Items,
+    /// Bytes of the pages' decoded HTML when they were loaded without it (no strategy of the run
+    /// reads HTML, `LoadOptions::skip_html`); `None` when the items hold their input.
+    pub html_bytes: Option<u64>,
     /// Problems met while loading; the affected records are not in `items`.
     pub issues: Vec<InputError>,
 }
@@ -151,6 +154,7 @@ impl Dataset {
             scoring,
             fingerprint: String::new(),
             items,
+            html_bytes: None,
             issues: Vec::new(),
         }
     }
@@ -187,7 +191,9 @@ impl Dataset {
         match &self.items {
             Items::Dedup { docs, .. } => docs.iter().map(|d| d.text.len() as u64).sum(),
             Items::Streamed { docs, .. } => docs.bytes,
-            Items::Extract { pages, .. } => pages.iter().map(|p| p.html.len() as u64).sum(),
+            Items::Extract { pages, .. } => {
+                self.html_bytes.unwrap_or_else(|| pages.iter().map(|p| p.html.len() as u64).sum())
+            }
         }
     }
 }

@@ -191,6 +191,15 @@ impl Timing {
     }
 }
 
+/// Whether any of `strategies` reads pages' HTML: an engine, or an extractor whose
+/// `reads_html` is true. When none does, extraction pages need not be loaded with it.
+pub fn reads_html(strategies: &[Selected]) -> bool {
+    strategies.iter().any(|s| match &s.strategy {
+        Strategy::Extract(e) => s.launch.is_some() || e.reads_html(),
+        Strategy::Dedup(_) => false,
+    })
+}
+
 /// Runs every strategy of a matching task on every dataset; `on_cell` is told when each cell
 /// starts (for progress display).
 pub fn run(
@@ -207,10 +216,10 @@ pub fn run(
     for ds in datasets {
         let first = cells.len();
         // An extraction dataset's breakdown groups, made by its first scored cell for them all.
-        let labels = std::sync::OnceLock::new();
+        let shared = Shared::default();
         for sel in strategies.iter().filter(|s| s.strategy.task() == ds.task()) {
             on_cell(&ds.name, &sel.spec);
-            let cell = pool.install(|| run_cell(ds, sel, &options, &labels));
+            let cell = pool.install(|| run_cell(ds, sel, &options, &shared));
             cells.push(cell);
         }
         compare_with_leader(ds.primary_metric(), &mut cells[first..]);
@@ -292,10 +301,16 @@ fn compare_with_leader(primary: &str, cells: &mut [Cell]) {
     }
 }
 
-/// Breakdown groups of an extraction dataset's pages, by kind (`metrics::extract::breakdown_labels`).
-type Labels = std::sync::OnceLock<Vec<(metrics::groups::Kind, Vec<Option<String>>)>>;
+/// What a dataset's extraction cells share, made by the first cell that needs it: the breakdown
+/// groups of its pages by kind (`metrics::extract::breakdown_labels`) and its gold side
+/// prepared for scoring.
+#[derive(Default)]
+struct Shared {
+    groups: std::sync::OnceLock<Vec<(metrics::groups::Kind, Vec<Option<String>>)>>,
+    gold: std::sync::OnceLock<metrics::extract::GoldSide>,
+}
 
-fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels) -> Cell {
+fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared) -> Cell {
     let repeat = options.repeat.max(1);
     let mut cell = Cell {
         dataset: ds.name.clone(),
@@ -526,11 +541,14 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, labels: &Labels)
                     _ => String::new(),
                 })
                 .collect();
-            let labels = labels.get_or_init(|| {
+            let groups = shared.groups.get_or_init(|| {
                 let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
-                metrics::extract::breakdown_labels(gold, &urls)
+                let cache = crate::corpus::fingerprint::user_cache_dir()
+                    .and_then(|dir| metrics::groups::LanguageCache::new(&dir, &ds.fingerprint));
+                metrics::extract::breakdown_labels_cached(gold, &urls, cache.as_ref())
             });
-            let scored = metrics::extract::Scored::new(&ds.scoring, gold, &texts).with_labels(labels);
+            let prepared = shared.gold.get_or_init(|| metrics::extract::GoldSide::new(&ds.scoring, gold));
+            let scored = metrics::extract::Scored::against(&ds.scoring, gold, prepared, &texts).with_labels(groups);
             cell.metrics = scored.metrics(None);
             cell.examples = metrics::examples::worst_pages(pages, gold, &texts, &scored.page_scores());
             let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));

@@ -60,8 +60,8 @@ fn a_streamed_load_keeps_the_documents_gold_and_errors_of_the_in_memory_load() {
         .collect();
     dirs.push(malformed(tmp.path()));
     for dir in dirs {
-        let loaded = load_dataset_with(&dir, LoadOptions { stream: false }).unwrap();
-        let streamed = load_dataset_with(&dir, LoadOptions { stream: true }).unwrap();
+        let loaded = load_dataset_with(&dir, LoadOptions { stream: false, ..LoadOptions::default() }).unwrap();
+        let streamed = load_dataset_with(&dir, LoadOptions { stream: true, ..LoadOptions::default() }).unwrap();
         let (Items::Dedup { docs, gold }, Items::Streamed { docs: s, gold: sg }) = (&loaded.items, &streamed.items)
         else {
             panic!("{}: expected an in-memory and a streamed dedup dataset", dir.display());
@@ -84,7 +84,9 @@ fn a_streamed_load_keeps_the_documents_gold_and_errors_of_the_in_memory_load() {
             assert_eq!(&*picked[k], docs[i as usize].text.as_str());
         }
     }
-    let loaded = load_dataset_with(&tmp.path().join("malformed"), LoadOptions { stream: true }).unwrap();
+    let loaded =
+        load_dataset_with(&tmp.path().join("malformed"), LoadOptions { stream: true, ..LoadOptions::default() })
+            .unwrap();
     let Items::Streamed { docs, .. } = &loaded.items else { unreachable!() };
     // a, b, c2, d and h stay; e has no gold, f two records, g a span past its end.
     assert_eq!(docs.ids.iter().map(|i| &**i).collect::<Vec<_>>(), ["a", "b", "c2", "d", "h"]);

@@ -143,3 +143,53 @@ fn wcxb_folder_reads_types_and_reports_bad_files() {
     assert_eq!(ds.issues[0].field.as_deref(), Some("ground_truth"));
     assert_eq!(ds.issues[1].line, Some(2));
 }
+
+/// Loaded without HTML (no strategy reads it), a folder keeps the fingerprint, size and issues
+/// of a full load; the second such load takes them from the folder's cache, which a changed
+/// page invalidates.
+#[test]
+fn pages_without_html_keep_the_fingerprint_and_size_of_a_full_load() {
+    use corpusbench::corpus::fingerprint::pages_cache_file;
+    let lean = |dir: &Path| {
+        let format = formats::find(dir).unwrap_or_else(|| panic!("not recognised: {}", dir.display()));
+        let load = format.load_without_html.unwrap_or_else(|| panic!("{} has pages", format.name));
+        load(dir).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let same = |full: &Dataset, lean: &Dataset| {
+        assert_eq!(ids(full), ids(lean));
+        assert_eq!(full.fingerprint, lean.fingerprint);
+        assert_eq!(full.input_bytes(), lean.input_bytes());
+        assert_eq!(format!("{:?}", full.issues), format!("{:?}", lean.issues));
+        let Items::Extract { pages, gold } = &lean.items else { panic!("not extract") };
+        assert!(pages.iter().all(|p| p.html.is_empty()));
+        let Items::Extract { gold: full_gold, .. } = &full.items else { panic!("not extract") };
+        assert_eq!(gold, full_gold);
+    };
+    // A page without HTML: read in full, reported the same way, nothing cached.
+    let partial = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    scrapinghub(partial.path(), true);
+    same(&load(partial.path()), &lean(partial.path()));
+    let cache = pages_cache_file(partial.path());
+    assert!(cache.as_ref().is_none_or(|c| !c.exists()), "a folder with issues is not cached");
+
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = tmp.path();
+    scrapinghub(d, true);
+    std::fs::remove_file(d.join("ground-truth.json")).unwrap_or_else(|e| panic!("{e}"));
+    write(&d.join("ground-truth.json"), br#"{"p2": {"articleBody": "Two"}, "p1": {"articleBody": "One"}}"#);
+    let full = load(d);
+    assert!(full.input_bytes() > 0);
+    same(&full, &lean(d));
+    let Some(cache) = pages_cache_file(d) else { return };
+    // The figures are cached: make the cache lie, and the lie is believed while no file changes.
+    let text = std::fs::read_to_string(&cache).unwrap_or_else(|e| panic!("{}: {e}", cache.display()));
+    std::fs::write(&cache, text.replace(&full.fingerprint, &"0".repeat(64))).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lean(d).fingerprint, "0".repeat(64));
+    assert_eq!(lean(d).input_bytes(), full.input_bytes());
+    // A changed page changes the key: read again, and the same as a full load.
+    write_gz(&d.join("html/p1.html"), b"<p>one, changed and longer</p>");
+    let changed = load(d);
+    assert_ne!(changed.fingerprint, full.fingerprint);
+    same(&changed, &lean(d));
+    let _ = std::fs::remove_file(&cache);
+}

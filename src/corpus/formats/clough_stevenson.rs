@@ -22,8 +22,14 @@ use crate::error::{Error, InputError};
 use crate::model::{Dataset, DedupGold, Doc, Family, Items, Scoring};
 
 /// The format entry.
-pub const FORMAT: Format =
-    Format { name: "clough-stevenson", task: crate::model::Task::Dedup, named_by_folder: false, recognises, load };
+pub const FORMAT: Format = Format {
+    name: "clough-stevenson",
+    task: crate::model::Task::Dedup,
+    named_by_folder: false,
+    recognises,
+    load,
+    load_without_html: None,
+};
 
 /// The labels file.
 pub const INFO: &str = "file_information.csv";
@@ -144,6 +150,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
             docs,
             gold: DedupGold { clusters: Some(clusters), spans: None, categories: Some(categories) },
         },
+        html_bytes: None,
         issues,
     })
 }

@@ -28,8 +28,14 @@ pub const DOCUMENTS: &str = "tests__data__provided__deduper__documents__000.json
 pub const EXPECTED: &str = "tests__data__expected__dedupe-paragraphs.json";
 
 /// The format entry.
-pub const FORMAT: Format =
-    Format { name: "dolma-fixtures", task: crate::model::Task::Dedup, named_by_folder: false, recognises, load };
+pub const FORMAT: Format = Format {
+    name: "dolma-fixtures",
+    task: crate::model::Task::Dedup,
+    named_by_folder: false,
+    recognises,
+    load,
+    load_without_html: None,
+};
 
 fn exists(dir: &Path, name: &str) -> bool {
     dir.join(name).is_file() || dir.join(format!("{name}.gz")).is_file()
@@ -83,6 +89,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         scoring: Scoring { families: vec![Family::Span, Family::Removal], primary: "span_f1".into() },
         fingerprint,
         items: Items::Dedup { docs, gold: DedupGold { spans: Some(spans), ..DedupGold::default() } },
+        html_bytes: None,
         issues,
     })
 }

@@ -28,8 +28,14 @@ pub struct Format {
     /// Whether `dir` looks like this format (cheap: file names only).
     pub recognises: fn(&Path) -> bool,
     /// Loads `dir`; problems inside files go to the dataset's issues.
-    pub load: fn(&Path) -> Result<Dataset, Error>,
+    pub load: Loader,
+    /// Loads `dir` with pages that hold no HTML (`LoadOptions::skip_html`), for the formats
+    /// that have pages; the dataset's fingerprint and size are those [`Format::load`] gives.
+    pub load_without_html: Option<Loader>,
 }
+
+/// A format's loader of a folder.
+pub type Loader = fn(&Path) -> Result<Dataset, Error>;
 
 /// Every upstream format, tried in this order.
 pub const FORMATS: &[Format] = &[

@@ -17,8 +17,14 @@ use crate::error::Error;
 use crate::model::{Dataset, Family, Scoring};
 
 /// The format entry.
-pub const FORMAT: Format =
-    Format { name: "parquet-shards", task: crate::model::Task::Dedup, named_by_folder: true, recognises, load };
+pub const FORMAT: Format = Format {
+    name: "parquet-shards",
+    task: crate::model::Task::Dedup,
+    named_by_folder: true,
+    recognises,
+    load,
+    load_without_html: None,
+};
 
 /// The Parquet files of `dir`, else of `dir/data`, sorted.
 fn shard_paths(dir: &Path) -> Vec<PathBuf> {
@@ -63,6 +69,7 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         scoring: Scoring { families: vec![Family::Removal], primary: "removed_fraction".into() },
         fingerprint: digest.finish(),
         items,
+        html_bytes: None,
         issues,
     })
 }

@@ -23,19 +23,34 @@ use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
 pub const NAME: &str = "scrapinghub-aeb";
 
 /// The format entry.
-pub const FORMAT: Format =
-    Format { name: NAME, task: crate::model::Task::Extract, named_by_folder: true, recognises, load };
+pub const FORMAT: Format = Format {
+    name: NAME,
+    task: crate::model::Task::Extract,
+    named_by_folder: true,
+    recognises,
+    load,
+    load_without_html: Some(load_without_html),
+};
 
 fn recognises(dir: &Path) -> bool {
     has_file(dir, "ground-truth.json") && dir.join("html").is_dir()
 }
 
 fn load(dir: &Path) -> Result<Dataset, Error> {
+    load_pages(dir, true)
+}
+
+fn load_without_html(dir: &Path) -> Result<Dataset, Error> {
+    load_pages(dir, false)
+}
+
+fn load_pages(dir: &Path, keep_html: bool) -> Result<Dataset, Error> {
     let gold_path = dir.join("ground-truth.json");
-    let (_, bytes) = read_stored(&gold_path)?;
+    let (stored, bytes) = read_stored(&gold_path)?;
     let entries = ordered_object(&gold_path, &bytes)?;
     let mut digest = Fingerprint::new();
     digest.add("ground-truth.json", &bytes);
+    let gold_files = vec![("ground-truth.json".to_string(), stored)];
     let mut issues = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut sources = Vec::with_capacity(entries.len());
@@ -67,14 +82,15 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
         let html = vec![dir.join("html").join(format!("{id}.html"))];
         sources.push(PageSource { id, url, html, gold: ExtractGold { text: Some(text), ..ExtractGold::default() } });
     }
-    let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
+    let read = read_pages(dir, gold_files, digest, sources, keep_html, &mut issues);
     Ok(Dataset {
         name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
         scoring: Scoring { families: vec![Family::Shingle, Family::Pages], primary: "shingle_f1".into() },
-        fingerprint: digest.finish(),
-        items: Items::Extract { pages, gold },
+        fingerprint: read.fingerprint,
+        items: Items::Extract { pages: read.pages, gold: read.gold },
+        html_bytes: read.html_bytes,
         issues,
     })
 }

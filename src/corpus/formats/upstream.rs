@@ -11,7 +11,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::corpus::encoding;
-use crate::corpus::fingerprint::{Fingerprint, relative_name};
+use crate::corpus::fingerprint::{self, Fingerprint, relative_name};
 use crate::error::InputError;
 use crate::io::read_stored;
 use crate::model::{ExtractGold, Page};
@@ -131,18 +131,67 @@ pub struct PageSource {
     pub gold: ExtractGold,
 }
 
-/// One page's HTML as read: its fingerprint name, raw bytes and decoded text.
-type ReadPage = (String, Vec<u8>, String);
+/// One page's HTML as read: its fingerprint name, raw bytes, and decoded text (or, when the
+/// text is not kept, only its length).
+type ReadPage = (String, Vec<u8>, Result<String, usize>);
 
-/// Reads and decodes the pages of `sources` (in parallel), adds each HTML file to `digest` in
-/// source order, and returns pages and gold aligned. A page whose HTML cannot be read is
-/// reported in `issues` and left out.
+/// The pages of a dataset as read, aligned with their gold, and the dataset's figures.
+pub struct PagesRead {
+    /// The pages, in source order; without their HTML when it was not kept.
+    pub pages: Vec<Page>,
+    /// Their gold.
+    pub gold: Vec<ExtractGold>,
+    /// sha256 over the gold files and the pages' HTML files, in that order.
+    pub fingerprint: String,
+    /// Bytes of the decoded HTML when the pages do not hold it.
+    pub html_bytes: Option<u64>,
+}
+
+/// Reads the pages of `sources`. `digest` has taken the gold files, `gold_files` (their
+/// fingerprint names and paths as stored); each page's HTML is added after them, in source
+/// order. With `keep_html` false the pages hold no HTML (nothing of the run reads it): the
+/// fingerprint and the decoded size then come from the cache of the folder's figures while no
+/// file has changed ([`fingerprint::cached_pages`]), else from reading every page as usual. A
+/// page whose HTML cannot be read is reported in `issues` and left out.
 pub fn read_pages(
     root: &Path,
+    gold_files: Vec<(String, PathBuf)>,
+    mut digest: Fingerprint,
     sources: Vec<PageSource>,
-    digest: &mut Fingerprint,
+    keep_html: bool,
     issues: &mut Vec<InputError>,
-) -> (Vec<Page>, Vec<ExtractGold>) {
+) -> PagesRead {
+    let mut cache_key = None;
+    if !keep_html {
+        // Each page's HTML file as the full read below would find it (the first candidate
+        // stored), when every page has one.
+        let found: Option<Vec<(String, PathBuf)>> = sources
+            .iter()
+            .map(|src| {
+                src.html.iter().find_map(|c| crate::io::find_stored(c).ok().map(|p| (relative_name(root, c), p)))
+            })
+            .collect();
+        if let Some(html_files) = found {
+            let mut files = gold_files;
+            files.extend(html_files);
+            match fingerprint::cached_pages(root, &files) {
+                Some((_, Some(figures))) => {
+                    let (pages, gold) = sources
+                        .into_iter()
+                        .map(|src| (Page { id: src.id, html: String::new(), url: src.url }, src.gold))
+                        .unzip();
+                    return PagesRead {
+                        pages,
+                        gold,
+                        fingerprint: figures.sha256,
+                        html_bytes: Some(figures.html_bytes),
+                    };
+                }
+                Some((key, None)) => cache_key = Some(key),
+                None => {}
+            }
+        }
+    }
     let read: Vec<Result<ReadPage, InputError>> = sources
         .par_iter()
         .map(|src| {
@@ -151,6 +200,7 @@ pub fn read_pages(
                 match read_stored(candidate) {
                     Ok((_, raw)) => {
                         let text = encoding::decode(&raw, src.url.as_deref()).text;
+                        let text = if keep_html { Ok(text) } else { Err(text.len()) };
                         return Ok((relative_name(root, candidate), raw, text));
                     }
                     Err(e) => last_err = Some(e),
@@ -164,17 +214,29 @@ pub fn read_pages(
         .collect();
     let mut pages = Vec::with_capacity(sources.len());
     let mut gold = Vec::with_capacity(sources.len());
+    let (mut html_bytes, mut unread) = (0u64, 0usize);
     for (src, r) in sources.into_iter().zip(read) {
         match r {
-            Ok((name, raw, html)) => {
+            Ok((name, raw, text)) => {
                 digest.add(&name, &raw);
+                let html = text.unwrap_or_else(|len| {
+                    html_bytes += len as u64;
+                    String::new()
+                });
                 pages.push(Page { id: src.id, html, url: src.url });
                 gold.push(src.gold);
             }
-            Err(e) => issues.push(e),
+            Err(e) => {
+                unread += 1;
+                issues.push(e);
+            }
         }
     }
-    (pages, gold)
+    let fingerprint = digest.finish();
+    if let (Some(key), 0) = (cache_key, unread) {
+        fingerprint::cache_pages(root, &key, &fingerprint::PagesFigures { sha256: fingerprint.clone(), html_bytes });
+    }
+    PagesRead { pages, gold, fingerprint, html_bytes: (!keep_html).then_some(html_bytes) }
 }
 
 #[cfg(test)]

@@ -23,8 +23,14 @@ use crate::model::{Dataset, ExtractGold, Family, Items, Scoring};
 pub const NAME: &str = "wcxb";
 
 /// The format entry.
-pub const FORMAT: Format =
-    Format { name: NAME, task: crate::model::Task::Extract, named_by_folder: true, recognises, load };
+pub const FORMAT: Format = Format {
+    name: NAME,
+    task: crate::model::Task::Extract,
+    named_by_folder: true,
+    recognises,
+    load,
+    load_without_html: Some(load_without_html),
+};
 
 fn recognises(dir: &Path) -> bool {
     dir.join("ground-truth").is_dir() && dir.join("html").is_dir()
@@ -80,14 +86,26 @@ fn gold_of(path: &Path, doc: &Value) -> Result<(ExtractGold, Option<String>), In
 }
 
 fn load(dir: &Path) -> Result<Dataset, Error> {
+    load_pages(dir, true)
+}
+
+fn load_without_html(dir: &Path) -> Result<Dataset, Error> {
+    load_pages(dir, false)
+}
+
+fn load_pages(dir: &Path, keep_html: bool) -> Result<Dataset, Error> {
     let gt_dir = dir.join("ground-truth");
     let mut digest = Fingerprint::new();
     let mut issues = Vec::new();
     let mut sources = Vec::new();
+    let mut gold_files = Vec::new();
     for id in page_ids(&gt_dir)? {
         let path: PathBuf = gt_dir.join(format!("{id}.json"));
         let bytes = match read_stored(&path) {
-            Ok((_, b)) => b,
+            Ok((stored, b)) => {
+                gold_files.push((format!("ground-truth/{id}.json"), stored));
+                b
+            }
             Err(e) => {
                 issues.push(e);
                 continue;
@@ -104,14 +122,15 @@ fn load(dir: &Path) -> Result<Dataset, Error> {
             Err(e) => issues.push(e),
         }
     }
-    let (pages, gold) = read_pages(dir, sources, &mut digest, &mut issues);
+    let read = read_pages(dir, gold_files, digest, sources, keep_html, &mut issues);
     Ok(Dataset {
         name: FORMAT.dataset_name(dir),
         root: dir.to_path_buf(),
         format: NAME.to_string(),
         scoring: Scoring { families: vec![Family::Bow, Family::BowRates, Family::Pages], primary: "bow_f1".into() },
-        fingerprint: digest.finish(),
-        items: Items::Extract { pages, gold },
+        fingerprint: read.fingerprint,
+        items: Items::Extract { pages: read.pages, gold: read.gold },
+        html_bytes: read.html_bytes,
         issues,
     })
 }

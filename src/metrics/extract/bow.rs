@@ -13,10 +13,7 @@
 //!   the output, both lowercased, no white-space folding; a page with no snippets of a kind
 //!   counts 1.0. `without_rate`: lower is better.
 
-use std::collections::HashMap;
-
-use super::tokens::words;
-use crate::text::hash::PlainKeys;
+use super::tokens::{Vocab, words};
 
 /// Precision, recall and F1 of one page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,21 +26,41 @@ pub struct PagePrf {
     pub f1: f64,
 }
 
-/// Token counts of `lower` (already lowercased), borrowing its tokens; and how many there are.
-fn counts(lower: &str) -> (HashMap<&str, u32, PlainKeys>, usize) {
-    let mut map: HashMap<&str, u32, PlainKeys> = HashMap::default();
-    let tokens = words(lower);
-    for w in &tokens {
-        *map.entry(w).or_insert(0) += 1;
+/// The gold side of one page, counted once for every output scored against it: each distinct
+/// lowercased token's slot in `counts`, and how many tokens there are.
+#[derive(Debug, Clone, Default)]
+pub struct GoldBag {
+    slots: Vocab,
+    counts: Vec<u32>,
+    len: usize,
+}
+
+impl GoldBag {
+    /// Counts the tokens of `gold`.
+    pub fn new(gold: &str) -> GoldBag {
+        let lower = gold.to_lowercase();
+        let tokens = words(&lower);
+        let mut bag = GoldBag { len: tokens.len(), ..GoldBag::default() };
+        for w in tokens {
+            let slot = bag.slots.intern(w);
+            match bag.counts.get_mut(slot as usize) {
+                Some(c) => *c += 1,
+                None => bag.counts.push(1),
+            }
+        }
+        bag
     }
-    (map, tokens.len())
 }
 
 /// Word-level P/R/F1 of `pred` against `gold`.
 pub fn page(gold: &str, pred: &str) -> PagePrf {
-    let (gold, pred) = (gold.to_lowercase(), pred.to_lowercase());
-    let (g, g_len) = counts(&gold);
-    let (p, p_len) = counts(&pred);
+    page_lower(&GoldBag::new(gold), &pred.to_lowercase())
+}
+
+/// Word-level P/R/F1 of an output already lowercased (`lower`) against a counted gold page.
+pub fn page_lower(gold: &GoldBag, lower: &str) -> PagePrf {
+    let tokens = words(lower);
+    let (g_len, p_len) = (gold.len, tokens.len());
     let zero = PagePrf { precision: 0.0, recall: 0.0, f1: 0.0 };
     if g_len == 0 {
         return if p_len == 0 { PagePrf { precision: 1.0, recall: 1.0, f1: 1.0 } } else { zero };
@@ -51,7 +68,18 @@ pub fn page(gold: &str, pred: &str) -> PagePrf {
     if p_len == 0 {
         return zero;
     }
-    let overlap: u64 = p.iter().map(|(w, &c)| u64::from(c.min(g.get(w).copied().unwrap_or(0)))).sum();
+    // The overlap of the two multisets: each output token takes one of the gold's left, if any.
+    let mut left = gold.counts.clone();
+    let mut overlap = 0u64;
+    for w in tokens {
+        if let Some(slot) = gold.slots.get(w)
+            && let Some(c) = left.get_mut(slot as usize)
+            && *c > 0
+        {
+            *c -= 1;
+            overlap += 1;
+        }
+    }
     let precision = overlap as f64 / p_len as f64;
     let recall = overlap as f64 / g_len as f64;
     let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
@@ -60,11 +88,17 @@ pub fn page(gold: &str, pred: &str) -> PagePrf {
 
 /// Share of `snippets` found in `output`, case-insensitively; 1.0 when there are none.
 pub fn snippet_rate(snippets: &[String], output: &str) -> f64 {
+    let lower: Vec<String> = snippets.iter().map(|s| s.to_lowercase()).collect();
+    snippet_rate_lower(&lower, &output.to_lowercase())
+}
+
+/// [`snippet_rate`] of snippets and output both already lowercased.
+pub fn snippet_rate_lower(snippets: &[String], output: &str) -> f64 {
     if snippets.is_empty() {
         return 1.0;
     }
-    let out = output.to_lowercase();
-    let found = snippets.iter().filter(|s| out.contains(s.to_lowercase().as_str())).count();
+    let finder = |s: &String| memchr::memmem::find(output.as_bytes(), s.as_bytes()).is_some();
+    let found = snippets.iter().filter(|s| finder(s)).count();
     found as f64 / snippets.len() as f64
 }
 

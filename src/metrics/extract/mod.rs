@@ -66,7 +66,15 @@ pub struct Scored {
 /// [`groups::language`]). It depends on the dataset alone, so a run computes it once per
 /// dataset, not per strategy.
 pub fn breakdown_labels(gold: &[ExtractGold], urls: &[Option<&str>]) -> Vec<(Kind, Vec<Option<String>>)> {
-    use rayon::prelude::*;
+    breakdown_labels_cached(gold, urls, None)
+}
+
+/// [`breakdown_labels`] with the languages kept in `cache` between runs.
+pub fn breakdown_labels_cached(
+    gold: &[ExtractGold],
+    urls: &[Option<&str>],
+    cache: Option<&groups::LanguageCache>,
+) -> Vec<(Kind, Vec<Option<String>>)> {
     Kind::ALL
         .into_iter()
         .map(|kind| {
@@ -76,45 +84,125 @@ pub fn breakdown_labels(gold: &[ExtractGold], urls: &[Option<&str>]) -> Vec<(Kin
                 Kind::Length => groups::length_terciles(
                     &gold.iter().map(|g| g.text.as_ref().map(|t| t.chars().count())).collect::<Vec<_>>(),
                 ),
-                Kind::Language => gold.par_iter().map(|g| g.text.as_deref().and_then(groups::language)).collect(),
+                Kind::Language => {
+                    let texts: Vec<Option<&str>> = gold.iter().map(|g| g.text.as_deref()).collect();
+                    groups::languages(&texts, cache)
+                }
             };
             (kind, labels)
         })
         .collect()
 }
 
-impl Scored {
-    /// Scores every page of `texts` against `gold` for the families of `scoring`.
-    pub fn new(scoring: &Scoring, gold: &[ExtractGold], texts: &[String]) -> Scored {
-        use rayon::prelude::*;
-        debug_assert_eq!(gold.len(), texts.len());
+/// The families a dataset's pages are scored with: those of its scoring that its gold allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Families {
+    shingle: bool,
+    snippet: bool,
+    bow: bool,
+    rates: bool,
+    rouge: bool,
+}
+
+impl Families {
+    fn of(scoring: &Scoring, gold: &[ExtractGold]) -> Families {
         let has_text = gold.iter().any(|g| g.text.is_some());
         let has_snippets = gold.iter().any(|g| !g.with.is_empty() || !g.without.is_empty());
         let on = |f: Family, allowed: bool| allowed && scoring.has(f);
-        let (sh, sn, bw, rouge_on) = (
-            on(Family::Shingle, has_text),
-            on(Family::Snippet, has_snippets),
-            on(Family::Bow, has_text),
-            on(Family::Rouge, has_text),
-        );
-        let rates = bw && scoring.has(Family::BowRates);
+        let bow = on(Family::Bow, has_text);
+        Families {
+            shingle: on(Family::Shingle, has_text),
+            snippet: on(Family::Snippet, has_snippets),
+            bow,
+            rates: bow && scoring.has(Family::BowRates),
+            rouge: on(Family::Rouge, has_text),
+        }
+    }
+}
+
+/// The gold side of one page, prepared for its families.
+#[derive(Debug, Clone, Default)]
+struct GoldPage {
+    shingle: Option<shingle::GoldShingles>,
+    bow: Option<bow::GoldBag>,
+    /// The `with` and `without` snippets lowercased, for WCXB's rates.
+    rates: Option<(Vec<String>, Vec<String>)>,
+}
+
+/// The gold side of a dataset's pages, tokenised and counted once for every extractor scored
+/// against it (a run prepares it once per dataset, not once per cell).
+#[derive(Debug, Clone)]
+pub struct GoldSide {
+    families: Families,
+    pages: Vec<GoldPage>,
+}
+
+impl GoldSide {
+    /// Prepares `gold` for the families of `scoring`.
+    pub fn new(scoring: &Scoring, gold: &[ExtractGold]) -> GoldSide {
+        use rayon::prelude::*;
+        let f = Families::of(scoring, gold);
+        let lower = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
         let pages = gold
             .par_iter()
-            .zip(texts)
-            .map(|(g, t)| {
+            .map(|g| {
                 let text = g.text.as_deref();
+                GoldPage {
+                    shingle: text.filter(|_| f.shingle).map(shingle::GoldShingles::new),
+                    bow: text.filter(|_| f.bow).map(bow::GoldBag::new),
+                    rates: f.rates.then(|| (lower(&g.with), lower(&g.without))),
+                }
+            })
+            .collect();
+        GoldSide { families: f, pages }
+    }
+}
+
+impl Scored {
+    /// Scores every page of `texts` against `gold` for the families of `scoring`.
+    pub fn new(scoring: &Scoring, gold: &[ExtractGold], texts: &[String]) -> Scored {
+        Scored::against(scoring, gold, &GoldSide::new(scoring, gold), texts)
+    }
+
+    /// [`Scored::new`] with the gold side prepared already (`prepared`, from the same `scoring`
+    /// and `gold`).
+    pub fn against(scoring: &Scoring, gold: &[ExtractGold], prepared: &GoldSide, texts: &[String]) -> Scored {
+        use rayon::prelude::*;
+        debug_assert_eq!(gold.len(), texts.len());
+        debug_assert_eq!(gold.len(), prepared.pages.len());
+        let f = prepared.families;
+        let pages = gold
+            .par_iter()
+            .zip(&prepared.pages)
+            .zip(texts)
+            .map(|((g, prep), t)| {
+                let text = g.text.as_deref();
+                // The output lowercased once, for its bag of words and both snippet rates.
+                let lower = (prep.bow.is_some() || prep.rates.is_some()).then(|| t.to_lowercase());
+                let lower = lower.as_deref().unwrap_or("");
                 PageUnit {
-                    shingle: text.filter(|_| sh).map(|gt| shingle::page(gt, t)),
-                    snippet: sn.then(|| snippet::page(&g.with, &g.without, t)),
-                    bow: text.filter(|_| bw).map(|gt| bow::page(gt, t)),
-                    rates: rates.then(|| (bow::snippet_rate(&g.with, t), bow::snippet_rate(&g.without, t))),
-                    rouge: text.filter(|_| rouge_on).map(|gt| rouge::page(gt, t)),
+                    shingle: prep.shingle.as_ref().map(|gs| shingle::page_prepared(gs, t)),
+                    snippet: f.snippet.then(|| snippet::page(&g.with, &g.without, t)),
+                    bow: prep.bow.as_ref().map(|gb| bow::page_lower(gb, lower)),
+                    rates: prep.rates.as_ref().map(|(with, without)| {
+                        (bow::snippet_rate_lower(with, lower), bow::snippet_rate_lower(without, lower))
+                    }),
+                    rouge: text.filter(|_| f.rouge).map(|gt| rouge::page(gt, t)),
                     page_type: g.page_type.clone(),
                 }
             })
             .collect();
         let primary = catalogue::lookup(&scoring.primary).map(|m| m.family);
-        Scored { groups: Vec::new(), primary, shingle: sh, snippet: sn, bow: bw, rates, rouge: rouge_on, pages }
+        Scored {
+            groups: Vec::new(),
+            primary,
+            shingle: f.shingle,
+            snippet: f.snippet,
+            bow: f.bow,
+            rates: f.rates,
+            rouge: f.rouge,
+            pages,
+        }
     }
 
     /// Adds the breakdowns of the primary metric's family (`groups`): page type, site (from
@@ -174,7 +262,7 @@ impl Scored {
             }
         };
         let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
-        let mut out = self.family_metrics(&chosen, true);
+        let mut out = self.family_metrics(&chosen, true, None);
         let Some(primary) = self.primary else { return out };
         for (kind, of_page, values) in &self.groups {
             // One pass over the drawn pages puts each in its group, in drawing order.
@@ -190,7 +278,7 @@ impl Scored {
                     continue;
                 }
                 let group = format!("{}={value}", kind.name());
-                for (name, v) in self.family_metrics(&sub, false) {
+                for (name, v) in self.family_metrics(&sub, false, Some(primary)) {
                     if catalogue::lookup(&name).map(|m| m.family) == Some(primary) {
                         out.push((format!("{name}@{group}"), v));
                     }
@@ -201,12 +289,13 @@ impl Scored {
         out
     }
 
-    /// The figures of each family over `chosen`; `per_type`: WCXB's own per-type rows too.
-    fn family_metrics(&self, chosen: &[&PageUnit], per_type: bool) -> Vec<(String, f64)> {
+    /// The figures of each family over `chosen` (of the families that give `only`'s figures,
+    /// when given); `per_type`: WCXB's own per-type rows too.
+    fn family_metrics(&self, chosen: &[&PageUnit], per_type: bool, only: Option<Family>) -> Vec<(String, f64)> {
+        let want = |f: Family| only.is_none_or(|o| o == f);
         let mut out: Vec<(String, f64)> = Vec::new();
-        if self.shingle {
-            let counts: Vec<shingle::PageCounts> = chosen.iter().filter_map(|p| p.shingle).collect();
-            let s = shingle::aggregate(&counts);
+        if self.shingle && want(Family::Shingle) {
+            let s = shingle::aggregate(chosen.iter().filter_map(|p| p.shingle.as_ref()));
             out.extend([
                 ("shingle_precision".to_string(), s.precision),
                 ("shingle_recall".to_string(), s.recall),
@@ -214,7 +303,7 @@ impl Scored {
                 ("shingle_accuracy".to_string(), s.accuracy),
             ]);
         }
-        if self.snippet {
+        if self.snippet && want(Family::Snippet) {
             let mut total = snippet::Counts::default();
             for c in chosen.iter().filter_map(|p| p.snippet) {
                 total.add(c);
@@ -231,10 +320,10 @@ impl Scored {
                 ("snippet_tn".to_string(), total.tn as f64),
             ]);
         }
-        if self.bow {
-            out.extend(bow_metrics(self.rates, chosen, per_type));
+        if self.bow && (want(Family::Bow) || want(Family::BowRates)) {
+            out.extend(bow_metrics(self.rates && want(Family::BowRates), chosen, per_type));
         }
-        if self.rouge {
+        if self.rouge && want(Family::Rouge) {
             let pages: Vec<rouge::Rouge> = chosen.iter().filter_map(|p| p.rouge).collect();
             out.extend([
                 ("rouge_lsum_precision".to_string(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),
@@ -247,40 +336,56 @@ impl Scored {
 }
 
 /// WCXB figures: macro P/R/F1 over the pages with gold text, snippet rates (with `rates`, over
-/// all pages), and the per-page-type breakdown.
+/// all pages), and the per-page-type breakdown; every mean gathered in one pass over `chosen`.
 fn bow_metrics(rates: bool, chosen: &[&PageUnit], per_type: bool) -> Vec<(String, f64)> {
-    let pages: Vec<(&bow::PagePrf, Option<&str>)> =
-        chosen.iter().filter_map(|p| p.bow.as_ref().map(|b| (b, p.page_type.as_deref()))).collect();
-    let means = |sel: &dyn Fn(&Option<&str>) -> bool| {
-        let picked: Vec<&bow::PagePrf> = pages.iter().filter(|(_, ty)| sel(ty)).map(|(p, _)| *p).collect();
-        (
-            tokens::mean(picked.iter().map(|p| p.precision)).unwrap_or(0.0),
-            tokens::mean(picked.iter().map(|p| p.recall)).unwrap_or(0.0),
-            tokens::mean(picked.iter().map(|p| p.f1)).unwrap_or(0.0),
-            picked.len(),
-        )
+    use tokens::Mean;
+    let push = |m: &mut [Mean; 3], b: &bow::PagePrf| {
+        m[0].push(b.precision);
+        m[1].push(b.recall);
+        m[2].push(b.f1);
     };
-    let (p, r, f, _) = means(&|_| true);
-    let mut out = vec![("bow_precision".to_string(), p), ("bow_recall".to_string(), r), ("bow_f1".to_string(), f)];
+    let (mut all, mut with, mut without) = ([Mean::default(); 3], Mean::default(), Mean::default());
+    // Each page type met, in order of first meeting, with its means.
+    let mut types: Vec<(&str, [Mean; 3])> = Vec::new();
+    for p in chosen {
+        if let Some(b) = &p.bow {
+            push(&mut all, b);
+            if per_type && let Some(ty) = p.page_type.as_deref() {
+                match types.iter_mut().find(|(t, _)| *t == ty) {
+                    Some((_, m)) => push(m, b),
+                    None => {
+                        let mut m = [Mean::default(); 3];
+                        push(&mut m, b);
+                        types.push((ty, m));
+                    }
+                }
+            }
+        }
+        if let Some((w, wo)) = p.rates {
+            with.push(w);
+            without.push(wo);
+        }
+    }
+    let get = |m: &Mean| m.get().unwrap_or(0.0);
+    let mut out = vec![
+        ("bow_precision".to_string(), get(&all[0])),
+        ("bow_recall".to_string(), get(&all[1])),
+        ("bow_f1".to_string(), get(&all[2])),
+    ];
     if rates {
-        let with = tokens::mean(chosen.iter().filter_map(|p| p.rates.map(|r| r.0))).unwrap_or(0.0);
-        let without = tokens::mean(chosen.iter().filter_map(|p| p.rates.map(|r| r.1))).unwrap_or(0.0);
-        out.push(("bow_with_rate".to_string(), with));
-        out.push(("bow_without_rate".to_string(), without));
+        out.push(("bow_with_rate".to_string(), get(&with)));
+        out.push(("bow_without_rate".to_string(), get(&without)));
     }
     if !per_type {
         return out;
     }
-    let mut types: Vec<&str> = pages.iter().filter_map(|(_, ty)| *ty).collect();
-    types.sort_by_key(|t| (PAGE_TYPE_ORDER.iter().position(|o| o == t).unwrap_or(PAGE_TYPE_ORDER.len()), *t));
-    types.dedup();
-    for ty in types {
-        let (p, r, f, n) = means(&|t| *t == Some(ty));
+    types.sort_by_key(|(t, _)| (PAGE_TYPE_ORDER.iter().position(|o| o == t).unwrap_or(PAGE_TYPE_ORDER.len()), *t));
+    for (ty, m) in types {
         out.extend([
-            (format!("bow_precision@{ty}"), p),
-            (format!("bow_recall@{ty}"), r),
-            (format!("bow_f1@{ty}"), f),
-            (format!("pages@{ty}"), n as f64),
+            (format!("bow_precision@{ty}"), get(&m[0])),
+            (format!("bow_recall@{ty}"), get(&m[1])),
+            (format!("bow_f1@{ty}"), get(&m[2])),
+            (format!("pages@{ty}"), m[2].count() as f64),
         ]);
     }
     out

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use super::tokens::{mean, words};
+use super::tokens::{Mean, Vocab, words};
 use crate::text::hash::PlainKeys;
 
 /// Shingle length.
@@ -50,50 +50,86 @@ pub struct Scores {
     pub accuracy: f64,
 }
 
-/// Token ids of `text`, interned in `ids`.
-fn token_ids<'a>(text: &'a str, ids: &mut HashMap<&'a str, u32, PlainKeys>) -> Vec<u32> {
-    words(text)
-        .into_iter()
-        .map(|w| {
-            let next = ids.len() as u32;
-            *ids.entry(w).or_insert(next)
-        })
-        .collect()
+/// A token absent from the gold page: a shingle holding it matches nothing.
+const UNKNOWN: u32 = u32::MAX;
+
+/// A shingle as a key: its (up to [`N`]) token ids packed two to a word, the missing ones
+/// [`UNKNOWN`] (no gold token has that id, so a short shingle never equals a full one).
+fn key(window: &[u32]) -> (u64, u64) {
+    let id = |i: usize| u64::from(window.get(i).copied().unwrap_or(UNKNOWN));
+    (id(0) << 32 | id(1), id(2) << 32 | id(3))
 }
 
-/// Multiset of shingles of a token-id list.
-fn shingles(tokens: &[u32]) -> HashMap<&[u32], u32, PlainKeys> {
-    if tokens.is_empty() {
-        return HashMap::default();
+/// The token windows of a list: the [`N`]-token windows, or one shorter one for a list of 1 to
+/// `N - 1` tokens, or none.
+fn windows(tokens: &[u32]) -> impl Iterator<Item = &[u32]> {
+    let n = if tokens.is_empty() { 0 } else { tokens.len().saturating_sub(N) + 1 };
+    (0..n).map(move |i| &tokens[i..(i + N).min(tokens.len())])
+}
+
+/// The gold side of one page, counted once for every output scored against it: its tokens'
+/// ids, its token-id list, each distinct shingle's slot in `counts`, and its shingle count.
+#[derive(Debug, Clone, Default)]
+pub struct GoldShingles {
+    ids: Vocab,
+    tokens: Vec<u32>,
+    slots: HashMap<(u64, u64), u32, PlainKeys>,
+    counts: Vec<u32>,
+    shingles: u64,
+}
+
+impl GoldShingles {
+    /// Tokenises and counts the shingles of `gold`.
+    pub fn new(gold: &str) -> GoldShingles {
+        let mut g = GoldShingles::default();
+        for w in words(gold) {
+            let id = g.ids.intern(w);
+            g.tokens.push(id);
+        }
+        for window in windows(&g.tokens) {
+            let next = g.counts.len() as u32;
+            let slot = *g.slots.entry(key(window)).or_insert(next);
+            match g.counts.get_mut(slot as usize) {
+                Some(c) => *c += 1,
+                None => g.counts.push(1),
+            }
+            g.shingles += 1;
+        }
+        g
     }
-    let windows = tokens.len().saturating_sub(N) + 1;
-    let mut out: HashMap<&[u32], u32, PlainKeys> = HashMap::with_capacity_and_hasher(windows, PlainKeys::default());
-    for i in 0..windows {
-        *out.entry(&tokens[i..(i + N).min(tokens.len())]).or_insert(0) += 1;
-    }
-    out
 }
 
 /// Counts of one page: `gold` against `pred`.
 pub fn page(gold: &str, pred: &str) -> PageCounts {
-    let mut ids = HashMap::default();
-    let g = token_ids(gold, &mut ids);
-    let p = token_ids(pred, &mut ids);
-    let (gs, ps) = (shingles(&g), shingles(&p));
-    let (mut tp, mut fp, mut fn_) = (0u64, 0u64, 0u64);
-    for (key, &gc) in &gs {
-        let pc = ps.get(key).copied().unwrap_or(0);
-        tp += u64::from(gc.min(pc));
-        fn_ += u64::from(gc.saturating_sub(pc));
+    page_prepared(&GoldShingles::new(gold), pred)
+}
+
+/// Counts of one page: a counted gold page against `pred`.
+pub fn page_prepared(gold: &GoldShingles, pred: &str) -> PageCounts {
+    let p: Vec<u32> = words(pred).into_iter().map(|w| gold.ids.get(w).unwrap_or(UNKNOWN)).collect();
+    // Matched shingles: each predicted shingle takes one of the gold's left, if any (the sum
+    // over shingles of the smaller count).
+    let mut left = gold.counts.clone();
+    let (mut tp, mut predicted) = (0u64, 0u64);
+    for window in windows(&p) {
+        predicted += 1;
+        if window.contains(&UNKNOWN) {
+            continue;
+        }
+        if let Some(&slot) = gold.slots.get(&key(window))
+            && let Some(c) = left.get_mut(slot as usize)
+            && *c > 0
+        {
+            *c -= 1;
+            tp += 1;
+        }
     }
-    for (key, &pc) in &ps {
-        let gc = gs.get(key).copied().unwrap_or(0);
-        fp += u64::from(pc.saturating_sub(gc));
-    }
+    let (fp, fn_) = (predicted - tp, gold.shingles - tp);
+    let exact = p == gold.tokens;
     let (tp, fp, fn_) = (tp as f64, fp as f64, fn_ as f64);
     let sum = tp + fp + fn_;
     let (tp, fp, fn_) = if sum > 0.0 { (tp / sum, fp / sum, fn_ / sum) } else { (tp, fp, fn_) };
-    PageCounts { tp, fp, fn_, exact: g == p }
+    PageCounts { tp, fp, fn_, exact }
 }
 
 fn page_precision(c: &PageCounts) -> f64 {
@@ -116,13 +152,21 @@ fn page_recall(c: &PageCounts) -> f64 {
     }
 }
 
-/// Corpus figures from per-page counts.
-pub fn aggregate(pages: &[PageCounts]) -> Scores {
-    let precision = mean(pages.iter().filter(|c| c.tp + c.fp > 0.0).map(page_precision)).unwrap_or(0.0);
-    let recall = mean(pages.iter().filter(|c| c.tp + c.fn_ > 0.0).map(page_recall)).unwrap_or(0.0);
+/// Corpus figures from per-page counts, gathered in one pass.
+pub fn aggregate<'a>(pages: impl IntoIterator<Item = &'a PageCounts>) -> Scores {
+    let (mut precision, mut recall, mut accuracy) = (Mean::default(), Mean::default(), Mean::default());
+    for c in pages {
+        if c.tp + c.fp > 0.0 {
+            precision.push(page_precision(c));
+        }
+        if c.tp + c.fn_ > 0.0 {
+            recall.push(page_recall(c));
+        }
+        accuracy.push(if c.exact { 1.0 } else { 0.0 });
+    }
+    let (precision, recall) = (precision.get().unwrap_or(0.0), recall.get().unwrap_or(0.0));
     let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    let accuracy = mean(pages.iter().map(|c| if c.exact { 1.0 } else { 0.0 })).unwrap_or(0.0);
-    Scores { precision, recall, f1, accuracy }
+    Scores { precision, recall, f1, accuracy: accuracy.get().unwrap_or(0.0) }
 }
 
 /// Corpus figures of `(gold, prediction)` pairs.

@@ -11,7 +11,11 @@
 //! figures were produced with Python 3.11 (Unicode 14). Only characters assigned between those
 //! versions could tokenise differently.
 
+use std::collections::HashMap;
+
 use unicode_general_category::{GeneralCategory as G, get_general_category};
+
+use crate::text::hash::PlainKeys;
 
 /// Whether `c` matches Python's `\w` in a `str` pattern.
 pub fn is_word_char(c: char) -> bool {
@@ -31,37 +35,144 @@ pub fn is_word_char(c: char) -> bool {
     )
 }
 
-/// The maximal runs of word characters in `text`, in order (`re.findall(r'\w+', text)`).
+/// Whether each ASCII byte is a word character (`[0-9A-Za-z_]`).
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// The maximal runs of word characters in `text`, in order (`re.findall(r'\w+', text)`). ASCII
+/// bytes are judged by a table; other characters are decoded and looked up.
 pub fn words(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    // Whether the character at `i` is a word character, and its length in bytes.
+    let at = |i: usize| -> Option<(bool, usize)> {
+        let b = *bytes.get(i)?;
+        if b < 0x80 {
+            return Some((ASCII_WORD[usize::from(b)], 1));
+        }
+        let c = text.get(i..)?.chars().next()?;
+        Some((is_word_char(c), c.len_utf8()))
+    };
     let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        match (is_word_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push(&text[s..i]);
-                start = None;
-            }
-            _ => {}
+    let mut i = 0;
+    loop {
+        // Past the characters between words, then to the end of the word.
+        while let Some((false, len)) = at(i) {
+            i += len;
+        }
+        let start = i;
+        while let Some((true, len)) = at(i) {
+            i += len;
+        }
+        match text.get(start..i) {
+            Some(w) if !w.is_empty() => out.push(w),
+            _ => return out,
         }
     }
-    if let Some(s) = start {
-        out.push(&text[s..]);
+}
+
+/// The distinct tokens of a text, each with a slot (0, 1, ... in order of first appearance),
+/// found again by one xxh3 hash of the token and a comparison: gold texts are interned once and
+/// every output's tokens looked up in them.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    /// Slot of the first token seen with each hash.
+    by_hash: HashMap<u64, u32, PlainKeys>,
+    /// The tokens, one after the other, and each slot's range in it.
+    arena: String,
+    spans: Vec<(usize, usize)>,
+    /// Tokens whose hash an earlier token had (kept exact; in practice none).
+    collided: HashMap<Box<str>, u32, PlainKeys>,
+}
+
+impl Vocab {
+    /// The token of `slot`.
+    fn token(&self, slot: u32) -> Option<&str> {
+        let &(a, b) = self.spans.get(slot as usize)?;
+        self.arena.get(a..b)
     }
-    out
+
+    /// A new slot for `w`.
+    fn push(&mut self, w: &str) -> u32 {
+        let slot = self.spans.len() as u32;
+        self.spans.push((self.arena.len(), self.arena.len() + w.len()));
+        self.arena.push_str(w);
+        slot
+    }
+
+    /// The slot of `w`, given a new one when `w` is new.
+    pub fn intern(&mut self, w: &str) -> u32 {
+        let h = xxhash_rust::xxh3::xxh3_64(w.as_bytes());
+        match self.by_hash.get(&h) {
+            None => {
+                let slot = self.push(w);
+                self.by_hash.insert(h, slot);
+                slot
+            }
+            Some(&slot) if self.token(slot) == Some(w) => slot,
+            Some(_) => match self.collided.get(w) {
+                Some(&slot) => slot,
+                None => {
+                    let slot = self.push(w);
+                    self.collided.insert(w.into(), slot);
+                    slot
+                }
+            },
+        }
+    }
+
+    /// The slot of `w`, if it was interned.
+    pub fn get(&self, w: &str) -> Option<u32> {
+        let slot = *self.by_hash.get(&xxhash_rust::xxh3::xxh3_64(w.as_bytes()))?;
+        if self.token(slot) == Some(w) {
+            return Some(slot);
+        }
+        if self.collided.is_empty() { None } else { self.collided.get(w).copied() }
+    }
 }
 
 /// The mean of `values`, summed with Neumaier compensation so that it stays within an ulp or so
 /// of the exact mean Python's `statistics.mean` returns; `None` for no values.
 pub fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let (mut sum, mut comp, mut n) = (0.0f64, 0.0f64, 0usize);
+    let mut m = Mean::default();
     for v in values {
-        let t = sum + v;
-        comp += if sum.abs() >= v.abs() { (sum - t) + v } else { (v - t) + sum };
-        sum = t;
-        n += 1;
+        m.push(v);
     }
-    (n > 0).then(|| (sum + comp) / n as f64)
+    m.get()
+}
+
+/// A [`mean`] taken one value at a time (several means gathered in one pass).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mean {
+    sum: f64,
+    comp: f64,
+    n: usize,
+}
+
+impl Mean {
+    /// Adds a value.
+    pub fn push(&mut self, v: f64) {
+        let t = self.sum + v;
+        self.comp += if self.sum.abs() >= v.abs() { (self.sum - t) + v } else { (v - t) + self.sum };
+        self.sum = t;
+        self.n += 1;
+    }
+
+    /// The mean of the values added; `None` for none.
+    pub fn get(&self) -> Option<f64> {
+        (self.n > 0).then(|| (self.sum + self.comp) / self.n as f64)
+    }
+
+    /// How many values were added.
+    pub fn count(&self) -> usize {
+        self.n
+    }
 }
 
 #[cfg(test)]
@@ -81,6 +192,44 @@ mod tests {
         assert_eq!(words("cafe\u{301} au"), vec!["cafe", "au"]);
         // Devanagari vowel sign (Mc) likewise.
         assert_eq!(words("हिंदी"), vec!["ह", "द"]);
+    }
+
+    /// The table-driven scan splits as judging every character by [`is_word_char`] does.
+    #[test]
+    fn words_agree_with_a_per_character_scan() {
+        fn per_char(text: &str) -> Vec<&str> {
+            let mut out = Vec::new();
+            let mut start = None;
+            for (i, c) in text.char_indices() {
+                match (is_word_char(c), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        out.push(&text[s..i]);
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(s) = start {
+                out.push(&text[s..]);
+            }
+            out
+        }
+        let pieces = ["a", "Z9", "_", " ", ",", "é", "e\u{301}", "日本", "½", "-", "\u{1F600}", "\n", "ß"];
+        let mut rng = crate::text::hash::SplitMix64::new(5);
+        for _ in 0..500 {
+            let len = (rng.next_u64() % 12) as usize;
+            let text: String = (0..len).map(|_| pieces[(rng.next_u64() % pieces.len() as u64) as usize]).collect();
+            assert_eq!(words(&text), per_char(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn vocab_gives_each_distinct_token_one_slot() {
+        let mut v = Vocab::default();
+        let slots: Vec<u32> = ["the", "cat", "the", "Cat", ""].iter().map(|w| v.intern(w)).collect();
+        assert_eq!(slots, vec![0, 1, 0, 2, 3]);
+        assert_eq!((v.get("cat"), v.get("Cat"), v.get(""), v.get("dog")), (Some(1), Some(2), Some(3), None));
     }
 
     #[test]
