@@ -102,7 +102,8 @@ pub fn load(root: &Path, task: Task, allow_outside: bool, stream: bool, errors: 
 /// every error are the same either way.
 pub fn load_dedup(root: &Path, shards: Vec<Shard>, stream: bool, errors: &mut Vec<InputError>) -> Items {
     let read = read_docs(&shards, !stream, errors);
-    let id_at = |i: usize| if stream { read.ids.get(i).map(|id| &**id) } else { read.docs.get(i).map(|d| d.id.as_str()) };
+    let id_at =
+        |i: usize| if stream { read.ids.get(i).map(|id| &**id) } else { read.docs.get(i).map(|d| d.id.as_str()) };
     // Gold is nearly always in document order: the document after the last one found is tried
     // first, which spares a random probe of the index (a cache miss) per record.
     let next = std::cell::Cell::new(0usize);
@@ -614,7 +615,9 @@ fn read_docs(shards: &[Shard], keep_text: bool, errors: &mut Vec<InputError>) ->
                 add(pos, Found::Doc(doc), bytes, chars)
             });
         } else {
-            super::shards::each_doc_len(shard, errors, &mut |pos, id, bytes, chars| add(pos, Found::Id(id), bytes, chars));
+            super::shards::each_doc_len(shard, errors, &mut |pos, id, bytes, chars| {
+                add(pos, Found::Id(id), bytes, chars)
+            });
         }
         errors.extend(found);
     }
@@ -1083,8 +1086,28 @@ mod tests {
     #[test]
     fn scanned_lines_agree_with_serde_on_random_lines() {
         let pieces = [
-            "a", "é", "日", "😀", " ", "\\", "\"", "\\n", "\\\"", "\\\\", "\\u00e9", "\\ud83d", "\\ude00", "\\u", "\t",
-            "\u{1}", "\\/", "0", "\\b", "\\z", "\\uD83D\\uDE00", "\\uFFFF",
+            "a",
+            "é",
+            "日",
+            "😀",
+            " ",
+            "\\",
+            "\"",
+            "\\n",
+            "\\\"",
+            "\\\\",
+            "\\u00e9",
+            "\\ud83d",
+            "\\ude00",
+            "\\u",
+            "\t",
+            "\u{1}",
+            "\\/",
+            "0",
+            "\\b",
+            "\\z",
+            "\\uD83D\\uDE00",
+            "\\uFFFF",
         ];
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move |n: usize| {

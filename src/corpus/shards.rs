@@ -123,7 +123,19 @@ pub fn each_wanted_doc(
         ShardFormat::Jsonl => {
             let Some(input) = open_or_report(&shard.path, errors) else { return };
             let mut reader = crate::io::jsonl::Reader::new(&shard.path, input);
-            while let Some(line) = reader.next_line() {
+            loop {
+                // A line not wanted is passed over without being held or parsed.
+                if !want(reader.line() as u64 + 1) {
+                    match reader.skip_line() {
+                        None => break,
+                        Some(Ok(())) => continue,
+                        Some(Err(e)) => {
+                            errors.push(e);
+                            continue;
+                        }
+                    }
+                }
+                let Some(line) = reader.next_line() else { break };
                 let line = match line {
                     Ok(line) => line,
                     Err(e) => {
