@@ -459,8 +459,8 @@ impl<'a> Scan<'a> {
         self.s[self.at..].starts_with(word).then(|| self.at += word.len())
     }
 
-    /// A number without an exponent (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`); one with an exponent goes
-    /// through serde, which refuses some (out of range).
+    /// A number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`: JSON's grammar, which is all
+    /// serde checks of a number it skips.
     fn number(&mut self) -> Option<()> {
         self.eat(b'-');
         match *self.s.get(self.at)? {
@@ -469,15 +469,25 @@ impl<'a> Scan<'a> {
             _ => return None,
         }
         if self.eat(b'.').is_some() {
-            if !self.s.get(self.at)?.is_ascii_digit() {
-                return None;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.at) {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.at) {
+                self.at += 1;
             }
-            self.digits();
+            self.some_digits()?;
         }
-        match self.s.get(self.at) {
-            Some(b'e' | b'E') => None,
-            _ => Some(()),
+        Some(())
+    }
+
+    /// One digit or more.
+    fn some_digits(&mut self) -> Option<()> {
+        if !self.s.get(self.at)?.is_ascii_digit() {
+            return None;
         }
+        self.digits();
+        Some(())
     }
 
     fn digits(&mut self) {
@@ -1034,6 +1044,7 @@ mod tests {
             r#"{"id":"h\u00e9\n","text":""}"#,
             r#"{"id":"i","meta":{"k":[1,-2,3.5,0,-0.25,true,false,null,{},[]],"s":"x\"\u00e9"},"text":"t","n":12}"#,
             r#"{"id":"j","text":"t","deep":[[[[{"a":[[]]}]]]]}"#,
+            r#"{"id":"m","text":"t","n":[1e5,-2.5E-3,0e+0,1e400]}"#,
             r#"{"id":"k","text":"ends in an escape\\"}"#,
             r#"{"id":"l","text":"\"quoted\"","other":"\ud800\udc00"}"#,
         ];
@@ -1045,7 +1056,7 @@ mod tests {
     }
 
     /// Lines the scan does not take go through serde: every form serde refuses or reads in its
-    /// own way (repeated keys, escaped keys, lone surrogates, exponents, arrays, deep nesting).
+    /// own way (repeated keys, escaped keys, lone surrogates, bad numbers, arrays, deep nesting).
     #[test]
     fn lines_that_are_not_plain_are_left_to_serde() {
         let deep = format!("{{\"id\":\"a\",\"text\":\"t\",\"x\":{}1{}}}", "[".repeat(70), "]".repeat(70));
@@ -1063,9 +1074,12 @@ mod tests {
             r#"{"id":"a","text":"\x"}"#,
             r#"{"id":"a","text":"\u12"}"#,
             "{\"id\":\"a\",\"text\":\"raw\ttab\"}",
-            r#"{"id":"a","text":"t","n":1e5}"#,
             r#"{"id":"a","text":"t","n":01}"#,
             r#"{"id":"a","text":"t","n":1.}"#,
+            r#"{"id":"a","text":"t","n":1e}"#,
+            r#"{"id":"a","text":"t","n":1e+}"#,
+            r#"{"id":"a","text":"t","n":-}"#,
+            r#"{"id":"a","text":"t","n":.5}"#,
             r#"{"id":"a","text":"t"} x"#,
             r#"{"id":"a","text":"t",}"#,
             r#"{"i\u0064":"a","text":"t"}"#,
