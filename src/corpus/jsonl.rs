@@ -11,6 +11,7 @@
 //! Dedup documents are read one line at a time straight into [`Doc`]s (no JSON tree, no list of
 //! parsed lines), so loading holds little more than the texts themselves.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -101,7 +102,21 @@ pub fn load(root: &Path, task: Task, allow_outside: bool, stream: bool, errors: 
 /// every error are the same either way.
 pub fn load_dedup(root: &Path, shards: Vec<Shard>, stream: bool, errors: &mut Vec<InputError>) -> Items {
     let read = read_docs(&shards, !stream, errors);
-    let lookup = |id: &str| read.index.get(&id_key(id)).map(|&(.., i)| i as usize);
+    let id_at =
+        |i: usize| if stream { read.ids.get(i).map(|id| &**id) } else { read.docs.get(i).map(|d| d.id.as_str()) };
+    // Gold is nearly always in document order: the document after the last one found is tried
+    // first, which spares a random probe of the index (a cache miss) per record.
+    let next = std::cell::Cell::new(0usize);
+    let lookup = |id: &str| {
+        let found = match id_at(next.get()) {
+            Some(expected) if expected == id => Some(next.get()),
+            _ => read.index.get(&id_key(id)).map(|&(.., i)| i as usize),
+        };
+        if let Some(i) = found {
+            next.set(i + 1);
+        }
+        found
+    };
     let id_of = |i: usize| if stream { read.ids[i].to_string() } else { read.docs[i].id.clone() };
     let docs_path = shards.first().map_or_else(|| root.join("docs.jsonl"), |s| s.path.clone());
     let joined = join_gold(root, &docs_path, read.char_lens.len(), &lookup, &read.char_lens, &id_of, errors);
@@ -166,12 +181,364 @@ pub(crate) fn parse_doc<R: std::io::BufRead>(
     path: &Path,
     reader: &crate::io::jsonl::Reader<R>,
 ) -> Result<Doc, InputError> {
+    if let Some(doc) = plain_doc(reader.raw()) {
+        return Ok(Doc { id: doc.id.into_owned(), text: doc.text.decode().into_owned() });
+    }
     match serde_json::from_slice::<DocLine>(reader.raw()) {
         Ok(d) if !d.id.is_empty() => Ok(Doc { id: d.id, text: d.text }),
         _ => reader.parse().and_then(|(line, map)| {
             let rec = Rec { path, line, map: &map };
             Ok(Doc { id: rec.id()?.to_string(), text: rec.req_str("text")?.to_string() })
         }),
+    }
+}
+
+/// Parses the line `reader` is on as a dedup document, for its id and its text's length in
+/// bytes and in chars: a plain line is measured in place (its text is not decoded), any other
+/// goes through [`parse_doc`], with the same answer or error.
+pub(crate) fn measure_doc<'r, R: std::io::BufRead>(
+    path: &Path,
+    reader: &'r crate::io::jsonl::Reader<R>,
+) -> Result<(Cow<'r, str>, usize, usize), InputError> {
+    if let Some(doc) = plain_doc(reader.raw()) {
+        let (bytes, chars) = doc.text.lens();
+        return Ok((doc.id, bytes, chars));
+    }
+    let doc = parse_doc(path, reader)?;
+    let (bytes, chars) = (doc.text.len(), doc.text.chars().count());
+    Ok((Cow::Owned(doc.id), bytes, chars))
+}
+
+/// A dedup document line's fields found in place, with no JSON tree and no copy of the text:
+/// its id (decoded) and its text as written between the quotes. Only for a line that is a
+/// plain object holding one non-empty string `id` and one string `text`, well-formed JSON
+/// throughout (other fields are checked and skipped); any other line is `None` and goes through
+/// serde, so its value or error is exactly serde's.
+pub(crate) struct PlainDoc<'a> {
+    /// The document's id.
+    pub(crate) id: Cow<'a, str>,
+    /// The text, escapes not yet decoded.
+    pub(crate) text: Written<'a>,
+}
+
+/// A JSON string's contents as written, checked: only JSON's escapes, `\u` with four hex digits
+/// and surrogates only in high-low pairs (serde refuses the others).
+#[derive(Clone, Copy)]
+pub(crate) struct Written<'a> {
+    raw: &'a str,
+    /// How many bytes and chars shorter than `raw` the decoded string is (zero: no escape).
+    shrink: (usize, usize),
+}
+
+impl<'a> Written<'a> {
+    /// The decoded string (borrowed when it holds no escape).
+    pub(crate) fn decode(self) -> Cow<'a, str> {
+        if !self.escaped() {
+            return Cow::Borrowed(self.raw);
+        }
+        let mut out = String::with_capacity(self.raw.len());
+        self.pieces(|piece| match piece {
+            Piece::Run(run) => out.push_str(run),
+            Piece::Char(c) => out.push(c),
+        });
+        Cow::Owned(out)
+    }
+
+    /// Whether it holds an escape.
+    fn escaped(self) -> bool {
+        self.shrink.1 > 0
+    }
+
+    /// The decoded string's length in bytes and in chars, without decoding it: those of the
+    /// string as written, less what its escapes shrink by.
+    pub(crate) fn lens(self) -> (usize, usize) {
+        (self.raw.len() - self.shrink.0, self.raw.chars().count() - self.shrink.1)
+    }
+
+    /// Calls `f` with the runs between escapes and the char of each escape, in order.
+    fn pieces(self, mut f: impl FnMut(Piece<'a>)) {
+        let raw = self.raw;
+        let bytes = raw.as_bytes();
+        let mut at = 0;
+        while let Some(k) = memchr::memchr(b'\\', &bytes[at..]) {
+            let esc = at + k;
+            if esc > at {
+                f(Piece::Run(&raw[at..esc]));
+            }
+            let rest = &bytes[esc..];
+            let len = escape_len(rest).unwrap_or(rest.len());
+            f(Piece::Char(escaped_char(&rest[..len]).unwrap_or('\u{FFFD}')));
+            at = esc + len;
+        }
+        if at < bytes.len() {
+            f(Piece::Run(&raw[at..]));
+        }
+    }
+}
+
+/// A part of a decoded JSON string.
+enum Piece<'a> {
+    /// Text with no escape in it.
+    Run(&'a str),
+    /// The char an escape stands for.
+    Char(char),
+}
+
+/// The char a checked escape (`\\n`, `\\u00e9`, a surrogate pair) stands for.
+fn escaped_char(esc: &[u8]) -> Option<char> {
+    match *esc.get(1)? {
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        b'u' => {
+            let first = hex4(esc.get(2..)?)?;
+            match esc.get(8..).and_then(hex4) {
+                Some(second) if esc.len() == 12 => {
+                    char::from_u32(0x10000 + (first.checked_sub(0xD800)? << 10) + second.checked_sub(0xDC00)?)
+                }
+                _ => char::from_u32(first),
+            }
+        }
+        other => Some(other as char),
+    }
+}
+
+/// The value of four hex digits at the start of `s`.
+fn hex4(s: &[u8]) -> Option<u32> {
+    let digits = s.get(..4)?;
+    digits.iter().try_fold(0u32, |v, &d| Some(v * 16 + (d as char).to_digit(16)?))
+}
+
+/// Finds the plain form of a dedup document line (see [`PlainDoc`]).
+pub(crate) fn plain_doc(raw: &[u8]) -> Option<PlainDoc<'_>> {
+    let line = std::str::from_utf8(raw).ok()?;
+    let mut scan = Scan { s: line.as_bytes(), at: 0 };
+    let (mut id, mut text) = (None, None);
+    scan.ws();
+    scan.eat(b'{')?;
+    scan.ws();
+    if scan.eat(b'}').is_none() {
+        loop {
+            let key = scan.string_in(line)?;
+            scan.ws();
+            scan.eat(b':')?;
+            scan.ws();
+            let slot = match (key.escaped(), key.raw) {
+                (false, "id") => Some(&mut id),
+                (false, "text") => Some(&mut text),
+                (true, _) => return None,
+                _ => None,
+            };
+            match slot {
+                Some(slot) if slot.is_none() => *slot = Some(scan.string_in(line)?),
+                Some(_) => return None,
+                None => scan.value(0)?,
+            }
+            scan.ws();
+            if scan.eat(b',').is_some() {
+                scan.ws();
+                continue;
+            }
+            scan.eat(b'}')?;
+            break;
+        }
+    }
+    scan.ws();
+    if scan.at != line.len() {
+        return None;
+    }
+    let id = id?.decode();
+    (!id.is_empty()).then_some(PlainDoc { id, text: text? })
+}
+
+/// A cursor over a line being scanned; every method returns `None` on anything it does not
+/// take for well-formed JSON.
+struct Scan<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+/// The deepest nesting the scanner follows; deeper lines go through serde (whose limit is 128).
+const MAX_DEPTH: usize = 64;
+
+impl<'a> Scan<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> Option<()> {
+        (self.s.get(self.at) == Some(&b)).then(|| self.at += 1)
+    }
+
+    /// A string at the cursor: its contents as written, borrowed from `line` (the same bytes,
+    /// known to be UTF-8).
+    fn string_in(&mut self, line: &'a str) -> Option<Written<'a>> {
+        let (start, shrink) = self.string_span()?;
+        Some(Written { raw: line.get(start..self.at - 1)?, shrink })
+    }
+
+    /// Moves the cursor past a string and returns where its contents start and how much its
+    /// escapes shrink it by (bytes, chars); each escape is checked ([`escape_len`]).
+    fn string_span(&mut self) -> Option<(usize, (usize, usize))> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let mut shrink = (0, 0);
+        loop {
+            self.at += special(self.s.get(self.at..)?)?;
+            match self.s[self.at] {
+                b'"' => {
+                    self.at += 1;
+                    return Some((start, shrink));
+                }
+                b'\\' => {
+                    let esc = &self.s[self.at..];
+                    let len = escape_len(esc)?;
+                    let decoded = escaped_char(&esc[..len])?.len_utf8();
+                    // An escape is ASCII: as many chars as bytes as written, one char decoded.
+                    shrink = (shrink.0 + len - decoded, shrink.1 + len - 1);
+                    self.at += len;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips a JSON value of any kind, checking it.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match *self.s.get(self.at)? {
+            b'"' => self.string_span().map(|_| ()),
+            b'{' | b'[' if depth >= MAX_DEPTH => None,
+            b'{' => {
+                self.at += 1;
+                self.ws();
+                if self.eat(b'}').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.string_span()?;
+                    self.ws();
+                    self.eat(b':')?;
+                    self.ws();
+                    self.value(depth + 1)?;
+                    self.ws();
+                    if self.eat(b'}').is_some() {
+                        return Some(());
+                    }
+                    self.eat(b',')?;
+                    self.ws();
+                }
+            }
+            b'[' => {
+                self.at += 1;
+                self.ws();
+                if self.eat(b']').is_some() {
+                    return Some(());
+                }
+                loop {
+                    self.value(depth + 1)?;
+                    self.ws();
+                    if self.eat(b']').is_some() {
+                        return Some(());
+                    }
+                    self.eat(b',')?;
+                    self.ws();
+                }
+            }
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'n' => self.word(b"null"),
+            _ => self.number(),
+        }
+    }
+
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        self.s[self.at..].starts_with(word).then(|| self.at += word.len())
+    }
+
+    /// A number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`: JSON's grammar, which is all
+    /// serde checks of a number it skips.
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        match *self.s.get(self.at)? {
+            b'0' => self.at += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() {
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.s.get(self.at) {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.at) {
+                self.at += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(())
+    }
+
+    /// One digit or more.
+    fn some_digits(&mut self) -> Option<()> {
+        if !self.s.get(self.at)?.is_ascii_digit() {
+            return None;
+        }
+        self.digits();
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.s.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+    }
+}
+
+/// The offset of the first byte of `s` that ends a run of plain string contents: a quote, a
+/// backslash or a control character (which JSON does not allow unescaped). Eight bytes at a
+/// time: a byte is found by the borrow it leaves when subtracted from.
+fn special(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has = |w: u64, below: u64| w.wrapping_sub(ONES * below) & !w & HIGH;
+    let mut at = 0;
+    let mut words = s.chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let w = u64::from_le_bytes(bytes);
+        // Zero bytes of `w ^ quote` and `w ^ backslash`; bytes below 0x20 of `w`. Only the
+        // lowest flagged byte is certain (a borrow may flag bytes above it), and it is the one
+        // wanted.
+        let found = has(w ^ (ONES * u64::from(b'"')), 1) | has(w ^ (ONES * u64::from(b'\\')), 1) | has(w, 0x20);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|k| at + k)
+}
+
+/// The length of the escape at the start of `s` (a backslash), or `None` if serde would refuse
+/// it: an unknown escape, a `\u` without four hex digits, or a surrogate not in a high-low pair.
+fn escape_len(s: &[u8]) -> Option<usize> {
+    match *s.get(1)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(2),
+        b'u' => {
+            let first = hex4(s.get(2..)?)?;
+            match first {
+                0xD800..=0xDBFF => {
+                    let second = s.get(6..8).filter(|p| *p == b"\\u").and_then(|_| hex4(s.get(8..)?))?;
+                    (0xDC00..=0xDFFF).contains(&second).then_some(12)
+                }
+                0xDC00..=0xDFFF => None,
+                _ => Some(6),
+            }
+        }
+        _ => None,
     }
 }
 
@@ -190,6 +557,12 @@ struct DocsRead {
     char_lens: Vec<usize>,
     positions: Vec<(u32, u64, u64)>,
     index: HashMap<u128, (u32, u64, u32), crate::text::hash::HashedKeys>,
+}
+
+/// A document as the load finds it: whole, or (streamed) its id only.
+enum Found<'a> {
+    Doc(Doc),
+    Id(&'a str),
 }
 
 /// Reads the dedup documents of `shards` in order, one record at a time, keeping the documents
@@ -213,13 +586,17 @@ fn read_docs(shards: &[Shard], keep_text: bool, errors: &mut Vec<InputError>) ->
             break;
         };
         let mut found = Vec::new();
-        super::shards::each_doc(shard, errors, &mut |pos, doc| {
+        let mut add = |pos: u64, found_doc: Found<'_>, bytes: usize, chars: usize| {
+            let id = match &found_doc {
+                Found::Doc(doc) => doc.id.as_str(),
+                Found::Id(id) => id,
+            };
             let n = read.char_lens.len();
             let Ok(n32) = u32::try_from(n) else {
                 found.push(InputError::field(&shard.path, pos as usize, "id", "more than 2^32 documents"));
                 return;
             };
-            match read.index.entry(id_key(&doc.id)) {
+            match read.index.entry(id_key(id)) {
                 std::collections::hash_map::Entry::Occupied(first) => {
                     let (fs, fpos, _) = *first.get();
                     let first_shard = &shards[fs as usize];
@@ -228,21 +605,30 @@ fn read_docs(shards: &[Shard], keep_text: bool, errors: &mut Vec<InputError>) ->
                     } else {
                         format!("{} {fpos} of {}", unit(first_shard), first_shard.path.display())
                     };
-                    let msg = format!("duplicate id `{}` (first on {place})", doc.id);
+                    let msg = format!("duplicate id `{id}` (first on {place})");
                     found.push(InputError::field(&shard.path, pos as usize, "id", msg));
                 }
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert((k32, pos, n32));
-                    read.char_lens.push(doc.text.chars().count());
-                    read.positions.push((k32, pos, doc.text.len() as u64));
-                    if keep_text {
-                        read.docs.push(doc);
-                    } else {
-                        read.ids.push(doc.id.into_boxed_str());
+                    read.char_lens.push(chars);
+                    read.positions.push((k32, pos, bytes as u64));
+                    match found_doc {
+                        Found::Doc(doc) => read.docs.push(doc),
+                        Found::Id(id) => read.ids.push(id.into()),
                     }
                 }
             }
-        });
+        };
+        if keep_text {
+            super::shards::each_doc(shard, errors, &mut |pos, doc| {
+                let (bytes, chars) = (doc.text.len(), doc.text.chars().count());
+                add(pos, Found::Doc(doc), bytes, chars)
+            });
+        } else {
+            super::shards::each_doc_len(shard, errors, &mut |pos, id, bytes, chars| {
+                add(pos, Found::Id(id), bytes, chars)
+            });
+        }
         errors.extend(found);
     }
     read
@@ -631,5 +1017,198 @@ mod tests {
         assert!(errors[1].message.contains("expected a string, found a number"), "{}", errors[1]);
         assert!(errors[2].message.contains("missing required field"), "{}", errors[2]);
         assert!(errors[3].message.contains("duplicate id `a` (first on line 1)"), "{}", errors[3]);
+    }
+
+    /// The serde reading of a line as a dedup document, as the load had it before the scan.
+    fn serde_doc(line: &str) -> Option<(String, String)> {
+        serde_json::from_str::<DocLine>(line).ok().filter(|d| !d.id.is_empty()).map(|d| (d.id, d.text))
+    }
+
+    /// The scan of a line: its id, its decoded text, and the text's measured lengths.
+    fn scanned(line: &str) -> Option<(String, String, (usize, usize))> {
+        plain_doc(line.as_bytes()).map(|d| (d.id.into_owned(), d.text.decode().into_owned(), d.text.lens()))
+    }
+
+    /// Plain lines of every shape are scanned in place to serde's id and text, and measured to
+    /// the decoded text's bytes and chars.
+    #[test]
+    fn plain_lines_are_scanned_to_what_serde_reads() {
+        let lines = [
+            r#"{"id":"a","text":"plain"}"#,
+            r#"{"text":"first","id":"b"}"#,
+            r#" { "id" : "c" , "text" : "spaced" } "#,
+            "{\"id\":\"d\",\t\"text\":\"tab between\"}",
+            r#"{"id":"e","text":"esc \n \" \\ \/ \b \f \r \t end"}"#,
+            r#"{"id":"f","text":"\u00e9\u20AC\ud83d\ude00\u0000x"}"#,
+            r#"{"id":"g","text":"raw é 日本 😀 and \\u00e9 written"}"#,
+            r#"{"id":"h\u00e9\n","text":""}"#,
+            r#"{"id":"i","meta":{"k":[1,-2,3.5,0,-0.25,true,false,null,{},[]],"s":"x\"\u00e9"},"text":"t","n":12}"#,
+            r#"{"id":"j","text":"t","deep":[[[[{"a":[[]]}]]]]}"#,
+            r#"{"id":"m","text":"t","n":[1e5,-2.5E-3,0e+0,1e400]}"#,
+            r#"{"id":"k","text":"ends in an escape\\"}"#,
+            r#"{"id":"l","text":"\"quoted\"","other":"\ud800\udc00"}"#,
+        ];
+        for line in lines {
+            let (id, text, lens) = scanned(line).unwrap_or_else(|| panic!("not scanned: {line}"));
+            assert_eq!(Some((id, text.clone())), serde_doc(line), "{line}");
+            assert_eq!(lens, (text.len(), text.chars().count()), "{line}");
+        }
+    }
+
+    /// Lines the scan does not take go through serde: every form serde refuses or reads in its
+    /// own way (repeated keys, escaped keys, lone surrogates, bad numbers, arrays, deep nesting).
+    #[test]
+    fn lines_that_are_not_plain_are_left_to_serde() {
+        let deep = format!("{{\"id\":\"a\",\"text\":\"t\",\"x\":{}1{}}}", "[".repeat(70), "]".repeat(70));
+        let lines = [
+            r#"{"id":"a","id":"b","text":"t"}"#,
+            r#"{"id":"a","text":"t","text":"u"}"#,
+            r#"{"id":7,"text":"t"}"#,
+            r#"{"id":"a","text":null}"#,
+            r#"{"id":"a"}"#,
+            r#"{"text":"t"}"#,
+            r#"{"id":"","text":"t"}"#,
+            r#"{"id":"a","text":"\ud800"}"#,
+            r#"{"id":"a","text":"\ud800\u0041"}"#,
+            r#"{"id":"a","text":"\udc00"}"#,
+            r#"{"id":"a","text":"\x"}"#,
+            r#"{"id":"a","text":"\u12"}"#,
+            "{\"id\":\"a\",\"text\":\"raw\ttab\"}",
+            r#"{"id":"a","text":"t","n":01}"#,
+            r#"{"id":"a","text":"t","n":1.}"#,
+            r#"{"id":"a","text":"t","n":1e}"#,
+            r#"{"id":"a","text":"t","n":1e+}"#,
+            r#"{"id":"a","text":"t","n":-}"#,
+            r#"{"id":"a","text":"t","n":.5}"#,
+            r#"{"id":"a","text":"t"} x"#,
+            r#"{"id":"a","text":"t",}"#,
+            r#"{"i\u0064":"a","text":"t"}"#,
+            r#"["a","t"]"#,
+            "\u{feff}{\"id\":\"a\",\"text\":\"t\"}",
+            r#"{"id":"a","text":"unterminated}"#,
+            &deep,
+        ];
+        for line in lines {
+            assert!(scanned(line).is_none(), "scanned: {line}");
+        }
+        assert!(plain_doc(b"{\"id\":\"a\",\"text\":\"\xff\"}").is_none());
+        assert!(plain_doc(b"{\"id\":\"a\",\"text\":\"t\",\"x\":\"\xc3\"}").is_none());
+    }
+
+    /// Random lines built from the characters JSON strings go wrong on: whenever the scan takes
+    /// one, serde reads the same id and text from it, and the measured lengths are the text's.
+    #[test]
+    fn scanned_lines_agree_with_serde_on_random_lines() {
+        let pieces = [
+            "a",
+            "é",
+            "日",
+            "😀",
+            " ",
+            "\\",
+            "\"",
+            "\\n",
+            "\\\"",
+            "\\\\",
+            "\\u00e9",
+            "\\ud83d",
+            "\\ude00",
+            "\\u",
+            "\t",
+            "\u{1}",
+            "\\/",
+            "0",
+            "\\b",
+            "\\z",
+            "\\uD83D\\uDE00",
+            "\\uFFFF",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut taken, tries) = (0, 20_000);
+        for _ in 0..tries {
+            let field = |next: &mut dyn FnMut(usize) -> usize| -> String {
+                (0..next(12)).map(|_| pieces[next(pieces.len())]).collect()
+            };
+            let (id, text, extra) = (field(&mut next), field(&mut next), field(&mut next));
+            let line = format!("{{\"id\":\"{id}\",\"x\":[\"{extra}\"],\"text\":\"{text}\"}}");
+            if let Some((id, text, lens)) = scanned(&line) {
+                taken += 1;
+                assert_eq!(Some((id, text.clone())), serde_doc(&line), "{line}");
+                assert_eq!(lens, (text.len(), text.chars().count()), "{line}");
+            }
+        }
+        assert!(taken > tries / 100, "only {taken} of {tries} random lines were plain");
+    }
+
+    /// The streamed load (ids, measured lengths) and the in-memory load (whole documents) find
+    /// the same documents, places and errors, on plain, `.gz` and `.zst` files: escapes,
+    /// non-ASCII text, CRLF line ends, blank lines, malformed lines and a line over the record
+    /// cap.
+    #[test]
+    fn measured_documents_match_the_decoded_ones() {
+        use std::io::Write;
+        let long = format!("{{\"id\": \"long\", \"text\": \"{}\"}}", "x".repeat(crate::io::record_cap() as usize));
+        let input = [
+            "{\"id\": \"a\", \"text\": \"x\\ny \\u00e9 \\ud83d\\ude00 \\\"q\\\"\"}\r\n",
+            "\n",
+            "  \r\n",
+            "{\"id\": \"b\", \"text\": \"日本語 é\", \"meta\": {\"n\": [1.5, null]}}\n",
+            "{\"id\": \"c\", \"text\": \"\\ud800 lone\"}\n",
+            "not json\n",
+            "{\"id\": \"d\", \"text\": \"raw\ttab\"}\n",
+            "{\"id\": \"e\", \"n\": 1e3, \"text\": \"exponent\"}\r\n",
+            "{\"id\": \"a\", \"text\": \"again\"}\n",
+            "{\"id\": 5, \"text\": \"t\"}\n",
+            "{\"id\": \"\\u0066\", \"text\": \"escaped id\"}\n",
+            &long,
+            "\n{\"id\": \"g\", \"text\": \"\\u00e9\"}",
+        ]
+        .concat();
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("docs.jsonl");
+        std::fs::write(&plain, &input).unwrap();
+        let gz = dir.path().join("docs.jsonl.gz");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(input.as_bytes()).unwrap();
+        std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+        let zst = dir.path().join("docs.jsonl.zst");
+        std::fs::write(&zst, zstd::stream::encode_all(input.as_bytes(), 1).unwrap()).unwrap();
+        for path in [plain, gz, zst] {
+            let shards = [Shard { path: path.clone(), format: ShardFormat::Jsonl }];
+            let (mut whole_errors, mut measured_errors) = (Vec::new(), Vec::new());
+            let whole = read_docs(&shards, true, &mut whole_errors);
+            let measured = read_docs(&shards, false, &mut measured_errors);
+            let ids: Vec<&str> = whole.docs.iter().map(|d| d.id.as_str()).collect();
+            assert_eq!(ids, ["a", "b", "e", "f", "g"], "{}", path.display());
+            assert_eq!(measured.ids.iter().map(|i| &**i).collect::<Vec<_>>(), ids);
+            let lens: Vec<usize> = whole.docs.iter().map(|d| d.text.chars().count()).collect();
+            assert_eq!(measured.char_lens, lens);
+            assert_eq!(measured.char_lens, whole.char_lens);
+            let bytes: Vec<u64> = whole.docs.iter().map(|d| d.text.len() as u64).collect();
+            assert_eq!(measured.positions.iter().map(|p| p.2).collect::<Vec<_>>(), bytes);
+            assert_eq!(measured.positions, whole.positions);
+            assert_eq!(measured_errors, whole_errors);
+            let errs: Vec<(&Path, Option<usize>, Option<&str>)> =
+                measured_errors.iter().map(|e| (e.path.as_path(), e.line, e.field.as_deref())).collect();
+            let at = path.as_path();
+            assert_eq!(
+                errs,
+                [
+                    (at, Some(5), None),
+                    (at, Some(6), None),
+                    (at, Some(7), None),
+                    (at, Some(10), Some("id")),
+                    (at, Some(12), None),
+                    (at, Some(9), Some("id")),
+                ],
+                "{measured_errors:#?}"
+            );
+        }
     }
 }

@@ -95,6 +95,23 @@ pub fn each_doc(shard: &Shard, errors: &mut Vec<InputError>, each: &mut dyn FnMu
     each_wanted_doc(shard, errors, &mut |_| true, each)
 }
 
+/// Calls `each(position, id, text bytes, text chars)` for every well-formed document of
+/// `shard`, in file order, as [`each_doc`] would find them; a JSON line's text is measured in
+/// place, not decoded. Every problem goes to `errors`, as with [`each_doc`].
+pub fn each_doc_len(shard: &Shard, errors: &mut Vec<InputError>, each: &mut dyn FnMut(u64, &str, usize, usize)) {
+    if shard.format != ShardFormat::Jsonl {
+        return each_doc(shard, errors, &mut |pos, doc| each(pos, &doc.id, doc.text.len(), doc.text.chars().count()));
+    }
+    let Some(input) = open_or_report(&shard.path, errors) else { return };
+    let mut reader = crate::io::jsonl::Reader::new(&shard.path, input);
+    while let Some(line) = reader.next_line() {
+        match line.and_then(|line| Ok((line, super::jsonl::measure_doc(&shard.path, &reader)?))) {
+            Ok((line, (id, bytes, chars))) => each(line as u64, &id, bytes, chars),
+            Err(e) => errors.push(e),
+        }
+    }
+}
+
 /// [`each_doc`] for the positions `want` accepts only: a JSON line it refuses is not parsed.
 pub fn each_wanted_doc(
     shard: &Shard,
@@ -106,7 +123,19 @@ pub fn each_wanted_doc(
         ShardFormat::Jsonl => {
             let Some(input) = open_or_report(&shard.path, errors) else { return };
             let mut reader = crate::io::jsonl::Reader::new(&shard.path, input);
-            while let Some(line) = reader.next_line() {
+            loop {
+                // A line not wanted is passed over without being held or parsed.
+                if !want(reader.line() as u64 + 1) {
+                    match reader.skip_line() {
+                        None => break,
+                        Some(Ok(())) => continue,
+                        Some(Err(e)) => {
+                            errors.push(e);
+                            continue;
+                        }
+                    }
+                }
+                let Some(line) = reader.next_line() else { break };
                 let line = match line {
                     Ok(line) => line,
                     Err(e) => {

@@ -100,6 +100,45 @@ impl<R: BufRead> Reader<R> {
         None
     }
 
+    /// The number of the last line moved to (0 before the first).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// Moves past the next line, blank or not, without holding it (for a caller that does not
+    /// want line [`Reader::line`] + 1). `Some(Err)` for a read error, which ends the stream;
+    /// `None` at the end.
+    pub fn skip_line(&mut self) -> Option<Result<(), InputError>> {
+        let mut seen = false;
+        while !self.done {
+            let chunk = match self.input.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(InputError::line(&self.path, self.line + 1, format!("cannot read: {e}"))));
+                }
+            };
+            if chunk.is_empty() {
+                self.done = true;
+                break;
+            }
+            seen = true;
+            let (take, ends) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (i + 1, true),
+                None => (chunk.len(), false),
+            };
+            self.input.consume(take);
+            if ends {
+                break;
+            }
+        }
+        seen.then(|| {
+            self.line += 1;
+            Ok(())
+        })
+    }
+
     /// The current line's bytes, without its line end (and, on the first line, a byte-order
     /// mark, which is not part of the first record).
     pub fn raw(&self) -> &[u8] {
@@ -243,5 +282,22 @@ mod tests {
         assert!(msgs[0].contains("found an array"), "{msgs:?}");
         assert!(msgs[1].contains("malformed JSON"), "{msgs:?}");
         assert!(msgs[2].contains("invalid UTF-8"), "{msgs:?}");
+    }
+
+    #[test]
+    fn skipped_lines_are_counted_and_the_next_line_is_read_whole() {
+        let input =
+            "{\"a\": 1}\n\n{\"long\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\r\n{\"b\": 2}\n{\"c\": 3}";
+        let reader = std::io::BufReader::with_capacity(8, input.as_bytes());
+        let mut r = Reader::new(Path::new("x.jsonl"), reader);
+        assert!(matches!(r.skip_line(), Some(Ok(()))));
+        assert!(matches!(r.skip_line(), Some(Ok(()))));
+        assert!(matches!(r.skip_line(), Some(Ok(()))));
+        assert_eq!(r.line(), 3);
+        assert!(matches!(r.next_object(), Some(Ok((4, m))) if m.contains_key("b")));
+        assert!(matches!(r.skip_line(), Some(Ok(()))));
+        assert_eq!(r.line(), 5);
+        assert!(r.skip_line().is_none());
+        assert!(r.next_object().is_none());
     }
 }
