@@ -181,7 +181,7 @@ fn minhash_verification_gives_the_same_results_streamed_and_in_memory() {
     for dir in ["synth-small", "seed-news"] {
         let dir = bundled_corpus().join(dir);
         let answers = |stream| {
-            let ds = load_dataset_with(&dir, LoadOptions { stream }).unwrap();
+            let ds = load_dataset_with(&dir, LoadOptions { stream, ..LoadOptions::default() }).unwrap();
             let options = corpusbench::runner::RunOptions::in_process(1, 2);
             let cells = corpusbench::runner::run(&[ds], &selected, options, &mut |_, _| {}).unwrap();
             let varies = corpusbench::model::catalogue::varies;
