@@ -68,6 +68,20 @@ unsafe impl GlobalAlloc for CountingAlloc {
         unsafe { System.alloc(layout) }
     }
 
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let limit = LIMIT.load(Ordering::Relaxed);
+        if limit != 0 {
+            if !grow(layout.size() as i64, limit) {
+                return std::ptr::null_mut();
+            }
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+            ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's. The system's zeroed allocation takes fresh pages
+        // that are zero already instead of writing every byte.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if LIMIT.load(Ordering::Relaxed) != 0 {
             LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);

@@ -111,19 +111,29 @@ impl SuffixArray {
     }
 }
 
-/// `n` zeroed entries, or the reason they do not fit.
-fn zeroed<T: Clone + Default>(n: usize, what: &str) -> Result<Vec<T>, StrategyError> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(n).map_err(|e| no_memory(what, e))?;
-    v.resize(n, T::default());
-    Ok(v)
+/// `n` zeroed entries (fresh pages from the system, not written one by one), or the reason they
+/// do not fit.
+fn zeroed<P: Position>(n: usize, what: &str) -> Result<Vec<P>, StrategyError> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<P>(n)
+        .map_err(|e| StrategyError(format!("suffix-array: the {what} is too large: {e}")))?;
+    // SAFETY: the layout's size is not zero.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<P>();
+    if ptr.is_null() {
+        return Err(StrategyError(format!("suffix-array: no memory for the {what} ({} bytes)", layout.size())));
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout of `n` entries of `P`, every
+    // byte zero, and all-zero bytes are a valid `P` (an integer).
+    Ok(unsafe { Vec::from_raw_parts(ptr, n, n) })
 }
 
 fn no_memory(what: &str, e: std::collections::TryReserveError) -> StrategyError {
     StrategyError(format!("suffix-array: no memory for the {what}: {e}"))
 }
 
-/// An entry of a suffix array: a text position.
+/// An entry of a suffix array: a text position (an integer type: all-zero bytes are a value).
 trait Position: Copy + Ord + Send + Sync + Default {
     fn at(self) -> usize;
 }
@@ -194,6 +204,21 @@ fn prefetch(text: &[u8], p: usize, l: usize) {
     let _ = (text, p, l);
 }
 
+/// Asks for the word of `marks` that holds position `p`: a suffix that repeats an earlier one
+/// is marked there soon after it is compared.
+#[inline(always)]
+fn prefetch_mark(marks: &[AtomicU64], p: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(word) = marks.get(p / 64) {
+        // SAFETY: the address is that of an element of `marks`; a prefetch changes nothing.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(word.as_ptr().cast_const().cast())
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (marks, p);
+}
+
 /// Whether the suffixes at `a` and `b` share their first `l` bytes.
 #[inline(always)]
 fn shares(text: &[u8], a: usize, b: usize, l: usize) -> bool {
@@ -234,6 +259,7 @@ fn mark<P: Position>(sa: &[P], text: &[u8], l: usize, marks: &[AtomicU64], piece
             while i < n {
                 if let Some(&ahead) = sa.get(i + PREFETCH_AHEAD) {
                     prefetch(text, ahead.at(), l);
+                    prefetch_mark(marks, ahead.at());
                 }
                 if !shares(text, sa[i - 1].at(), sa[i].at(), l) {
                     break;
