@@ -52,30 +52,35 @@ fn over_budget() {
     let _ = std::io::stderr().write_all(b"\n");
 }
 
+/// Counts a new allocation of `size` bytes while counting is on: false when it would pass the
+/// budget (the allocation is then refused).
+#[inline(always)]
+fn admit(size: usize) -> bool {
+    let limit = LIMIT.load(Ordering::Relaxed);
+    if limit != 0 {
+        if !grow(size as i64, limit) {
+            return false;
+        }
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOC_BYTES.fetch_add(size as u64, Ordering::Relaxed);
+    }
+    true
+}
+
 // SAFETY: every call is forwarded unchanged to the system allocator (or refused with a null
 // pointer past the budget, as an out-of-memory allocator would); only counters are added.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let limit = LIMIT.load(Ordering::Relaxed);
-        if limit != 0 {
-            if !grow(layout.size() as i64, limit) {
-                return std::ptr::null_mut();
-            }
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-            ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        if !admit(layout.size()) {
+            return std::ptr::null_mut();
         }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let limit = LIMIT.load(Ordering::Relaxed);
-        if limit != 0 {
-            if !grow(layout.size() as i64, limit) {
-                return std::ptr::null_mut();
-            }
-            ALLOCS.fetch_add(1, Ordering::Relaxed);
-            ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
+        if !admit(layout.size()) {
+            return std::ptr::null_mut();
         }
         // SAFETY: same contract as the caller's. The system's zeroed allocation takes fresh pages
         // that are zero already instead of writing every byte.

@@ -155,27 +155,23 @@ trait Construct: Position {
     fn run(text: &[u8], sa: &mut [Self], threads: u16) -> Result<(), libsais::LibsaisError>;
 }
 
-impl Construct for i32 {
-    fn run(text: &[u8], sa: &mut [i32], threads: u16) -> Result<(), libsais::LibsaisError> {
-        let c = SuffixArrayConstruction::for_text(text).in_borrowed_buffer(sa);
-        if threads > 1 {
-            c.multi_threaded(ThreadCount::fixed(threads)).run().map(drop)
-        } else {
-            c.single_threaded().run().map(drop)
+/// libsais's construction for an entry type (one impl each: the builder's types differ).
+macro_rules! construct_for {
+    ($($t:ty),*) => {$(
+        impl Construct for $t {
+            fn run(text: &[u8], sa: &mut [$t], threads: u16) -> Result<(), libsais::LibsaisError> {
+                let c = SuffixArrayConstruction::for_text(text).in_borrowed_buffer(sa);
+                if threads > 1 {
+                    c.multi_threaded(ThreadCount::fixed(threads)).run().map(drop)
+                } else {
+                    c.single_threaded().run().map(drop)
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Construct for i64 {
-    fn run(text: &[u8], sa: &mut [i64], threads: u16) -> Result<(), libsais::LibsaisError> {
-        let c = SuffixArrayConstruction::for_text(text).in_borrowed_buffer(sa);
-        if threads > 1 {
-            c.multi_threaded(ThreadCount::fixed(threads)).run().map(drop)
-        } else {
-            c.single_threaded().run().map(drop)
-        }
-    }
-}
+construct_for!(i32, i64);
 
 /// The suffix array of `text`, built on `threads` threads (the array is the same for any count).
 fn construct<P: Construct>(text: &[u8], threads: u16) -> Result<Vec<P>, StrategyError> {
