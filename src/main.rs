@@ -260,7 +260,8 @@ struct RunArgs {
     /// Seed of the bootstrap resamples, and of the sample of gold pairs of the LSH S-curve.
     #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
     bootstrap_seed: u64,
-    /// Also print each dataset's primary metric by group: page_type, site, length or language.
+    /// Also print each dataset's primary metric by group: page_type, site, length,
+    /// language or half (`tune`/`check`, by a hash of the page id).
     #[arg(long, value_parser = parse_kind)]
     by: Option<corpusbench::metrics::groups::Kind>,
     /// Also write the HTML report and its Markdown summary into the run folder (as

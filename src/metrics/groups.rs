@@ -25,11 +25,14 @@ pub enum Kind {
     Length,
     /// Language of the gold text.
     Language,
+    /// The fixed half of the dataset a page falls in by a hash of its id ([`half`]): `tune`, the
+    /// half an extractor's rules are developed on, and `check`, the half that tests them.
+    Half,
 }
 
 impl Kind {
     /// Every kind, in the order rows are written.
-    pub const ALL: [Kind; 4] = [Kind::PageType, Kind::Site, Kind::Length, Kind::Language];
+    pub const ALL: [Kind; 5] = [Kind::PageType, Kind::Site, Kind::Length, Kind::Language, Kind::Half];
 
     /// The name in metric names and in `--by`.
     pub fn name(self) -> &'static str {
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Site => "site",
             Kind::Length => "length",
             Kind::Language => "language",
+            Kind::Half => "half",
         }
     }
 
@@ -45,6 +49,13 @@ impl Kind {
     pub fn parse(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
+}
+
+/// The half of its dataset a page with id `id` falls in: `tune` when the low bit of
+/// `xxh3_64(id)` (seed 0, the id's UTF-8 bytes) is 0, else `check`. It depends on the id alone,
+/// so a page stays in its half whatever else the dataset holds, on every machine.
+pub fn half(id: &str) -> &'static str {
+    if xxhash_rust::xxh3::xxh3_64(id.as_bytes()) & 1 == 0 { "tune" } else { "check" }
 }
 
 /// The registrable domain of `url` (lower case), or its host when the public suffix list does
@@ -199,6 +210,16 @@ mod tests {
         assert_eq!(site("http://[::1]/").as_deref(), Some("[::1]"));
         assert_eq!(site("http://localhost:3000/").as_deref(), Some("localhost"));
         assert_eq!(site("not a url"), None);
+    }
+
+    #[test]
+    fn halves_follow_the_low_bit_of_the_ids_xxh3() {
+        // xxh3_64 of the empty input is 0x2D06800538D394C2 (specified by xxhash): low bit 0.
+        assert_eq!(xxhash_rust::xxh3::xxh3_64(b""), 0x2D06_8005_38D3_94C2);
+        assert_eq!(half(""), "tune");
+        let ids: Vec<String> = (0..1000).map(|i| format!("{i:04}.html")).collect();
+        let tune = ids.iter().filter(|id| half(id) == "tune").count();
+        assert!((450..=550).contains(&tune), "{tune} of 1000 in tune");
     }
 
     #[test]

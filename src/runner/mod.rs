@@ -543,9 +543,10 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared)
                 .collect();
             let groups = shared.groups.get_or_init(|| {
                 let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
+                let ids: Vec<&str> = pages.iter().map(|p| p.id.as_str()).collect();
                 let cache = crate::corpus::fingerprint::user_cache_dir()
                     .and_then(|dir| metrics::groups::LanguageCache::new(&dir, &ds.fingerprint));
-                metrics::extract::breakdown_labels_cached(gold, &urls, cache.as_ref())
+                metrics::extract::breakdown_labels_cached(gold, &ids, &urls, cache.as_ref())
             });
             let prepared = shared.gold.get_or_init(|| metrics::extract::GoldSide::new(&ds.scoring, gold));
             let scored = metrics::extract::Scored::against(&ds.scoring, gold, prepared, &texts).with_labels(groups);

@@ -63,15 +63,16 @@ pub struct Scored {
 
 /// Each page's group for every kind of [`Kind::ALL`]: page type (from the gold), site (from
 /// `urls`, aligned with `gold`), length tercile and language (of the gold text, see
-/// [`groups::language`]). It depends on the dataset alone, so a run computes it once per
+/// [`groups::language`]), and half (from `ids`, aligned with `gold`, see [`groups::half`]). It depends on the dataset alone, so a run computes it once per
 /// dataset, not per strategy.
-pub fn breakdown_labels(gold: &[ExtractGold], urls: &[Option<&str>]) -> Vec<(Kind, Vec<Option<String>>)> {
-    breakdown_labels_cached(gold, urls, None)
+pub fn breakdown_labels(gold: &[ExtractGold], ids: &[&str], urls: &[Option<&str>]) -> Vec<(Kind, Vec<Option<String>>)> {
+    breakdown_labels_cached(gold, ids, urls, None)
 }
 
 /// [`breakdown_labels`] with the languages kept in `cache` between runs.
 pub fn breakdown_labels_cached(
     gold: &[ExtractGold],
+    ids: &[&str],
     urls: &[Option<&str>],
     cache: Option<&groups::LanguageCache>,
 ) -> Vec<(Kind, Vec<Option<String>>)> {
@@ -88,6 +89,7 @@ pub fn breakdown_labels_cached(
                     let texts: Vec<Option<&str>> = gold.iter().map(|g| g.text.as_deref()).collect();
                     groups::languages(&texts, cache)
                 }
+                Kind::Half => ids.iter().map(|id| Some(groups::half(id).to_string())).collect(),
             };
             (kind, labels)
         })
@@ -208,8 +210,8 @@ impl Scored {
     /// Adds the breakdowns of the primary metric's family (`groups`): page type, site (from
     /// `urls`, aligned with the pages), length tercile and language, each where the data gives
     /// it.
-    pub fn with_breakdowns(self, gold: &[ExtractGold], urls: &[Option<&str>]) -> Scored {
-        self.with_labels(&breakdown_labels(gold, urls))
+    pub fn with_breakdowns(self, gold: &[ExtractGold], ids: &[&str], urls: &[Option<&str>]) -> Scored {
+        self.with_labels(&breakdown_labels(gold, ids, urls))
     }
 
     /// Adds the breakdowns of `labels` (as [`breakdown_labels`] gives them, computed once for a
@@ -442,9 +444,19 @@ mod tests {
             .collect();
         let mut sc = scoring(&[Family::Shingle]);
         sc.primary = "shingle_f1".into();
-        let scored = Scored::new(&sc, &g, &t).with_breakdowns(&g, &urls);
+        // Six ids from each half, interleaved.
+        let candidates: Vec<String> = (0..100).map(|i| format!("page-{i}")).collect();
+        let of = |h: &'static str| candidates.iter().filter(move |id| crate::metrics::groups::half(id) == h);
+        let ids: Vec<&str> = of("tune").zip(of("check")).take(6).flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
+        let scored = Scored::new(&sc, &g, &t).with_breakdowns(&g, &ids, &urls);
         let m: std::collections::HashMap<String, f64> = scored.metrics(None).into_iter().collect();
         assert_eq!(m["shingle_f1@site=example.co.uk"], 1.0);
+        // The halves split the pages by their ids' hashes and hold them all.
+        assert_eq!(m["pages@half=tune"], 6.0);
+        assert_eq!(m["pages@half=check"], 6.0);
+        // Pages 0, 2, 4 (tune) and 1, 3, 5 (check) are right, the rest wrong: each half scores 0.5.
+        assert_eq!(m["shingle_f1@half=tune"], 0.5);
+        assert_eq!(m["shingle_f1@half=check"], 0.5);
         assert_eq!(m["shingle_f1@site=example.org"], 0.0);
         assert_eq!(m["pages@site=example.org"], 6.0);
         assert_eq!(m["pages@page_type=article"], 12.0);
