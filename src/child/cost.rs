@@ -53,8 +53,44 @@ pub fn valgrind_available() -> bool {
     Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-fn setarch_available() -> bool {
-    Command::new("setarch").args([std::env::consts::ARCH, "-R", "true"]).output().is_ok_and(|o| o.status.success())
+fn setarch_available(setarch: &Path) -> bool {
+    Command::new(setarch).args([std::env::consts::ARCH, "-R", "true"]).output().is_ok_and(|o| o.status.success())
+}
+
+/// The names the cost worker's executable and dataset are linked under in its stage folder.
+const STAGED_EXE: &str = "exe";
+const STAGED_DATA: &str = "data";
+
+/// Makes `stage` hold exactly the two links the cost worker is started through.
+fn stage_links(stage: &Path, exe: &Path, dataset_dir: &Path) -> Result<(), Error> {
+    let _ = std::fs::remove_dir_all(stage);
+    std::fs::create_dir_all(stage).map_err(|e| Error::io(stage, e))?;
+    for (name, target) in [(STAGED_EXE, exe), (STAGED_DATA, dataset_dir)] {
+        let target = std::fs::canonicalize(target).map_err(|e| Error::io(target, e))?;
+        let link = stage.join(name);
+        link_to(&target, &link).map_err(|e| Error::io(&link, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn link_to(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn link_to(_target: &Path, _link: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "the cost worker needs symbolic links (valgrind runs on Unix)",
+    ))
+}
+
+/// `name` as found on the parent's `PATH` (the worker starts with an empty environment, so the
+/// programs are named by their full paths).
+fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
 /// The parent's side: runs `exe cost-worker --dataset DIR --strategy SPEC` under callgrind and
@@ -73,30 +109,42 @@ pub fn measure(
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
         .collect();
     let out_file: PathBuf = scratch.join(format!("callgrind.{safe}.out"));
+    // The worker's starting stack holds its arguments and environment, and with address-space
+    // randomisation off their length moves every stack address, and with them the counts of
+    // alignment-sensitive loops. So it starts with arguments of a fixed length (links named
+    // `exe` and `data` in a folder of its own, given relative to it) and a fixed environment:
+    // the same counts from any checkout path and any user's environment.
+    let stage = scratch.join(format!("stage.{safe}"));
+    stage_links(&stage, exe, dataset_dir)?;
+    let valgrind = find_program("valgrind").ok_or_else(|| Error::Usage("valgrind is not on PATH".into()))?;
     // Address-space randomisation moves buffer alignments and with them the instruction counts
     // of copy and search loops; run without it where `setarch -R` is available.
-    let mut cmd = if setarch_available() {
-        let mut c = Command::new("setarch");
-        c.args([std::env::consts::ARCH, "-R", "valgrind"]);
-        c
-    } else {
-        Command::new("valgrind")
+    let mut cmd = match find_program("setarch").filter(|s| setarch_available(s)) {
+        Some(setarch) => {
+            let mut c = Command::new(setarch);
+            c.arg(std::env::consts::ARCH).arg("-R").arg(&valgrind);
+            c
+        }
+        None => Command::new(&valgrind),
     };
     let output = cmd
+        .current_dir(&stage)
+        .env_clear()
+        .env("RAYON_NUM_THREADS", "1")
         .arg("--tool=callgrind")
         .arg("--collect-atstart=no")
         .arg("--toggle-collect=*cost::measured*")
         .arg(format!("--callgrind-out-file={}", out_file.display()))
-        .arg(exe)
+        .arg(format!(".{}{STAGED_EXE}", std::path::MAIN_SEPARATOR))
         .arg(super::COST_WORKER)
         .arg(format!("--max-record-mb={}", crate::io::record_cap() >> 20))
         .args(if testing_aids { vec![format!("--{}", super::TESTING_AIDS)] } else { Vec::new() })
         .arg("--dataset")
-        .arg(dataset_dir)
+        .arg(format!(".{}{STAGED_DATA}", std::path::MAIN_SEPARATOR))
         .args(["--name", dataset, "--strategy", spec])
-        .env("RAYON_NUM_THREADS", "1")
         .output()
         .map_err(|e| Error::Usage(format!("cannot run valgrind: {e}")))?;
+    let _ = std::fs::remove_dir_all(&stage);
     if !output.status.success() {
         let err = String::from_utf8_lossy(&output.stderr);
         let tail: Vec<&str> = err.lines().rev().take(5).collect();
