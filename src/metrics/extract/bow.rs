@@ -13,7 +13,7 @@
 //!   the output, both lowercased, no white-space folding; a page with no snippets of a kind
 //!   counts 1.0. `without_rate`: lower is better.
 
-use super::tokens::{Vocab, words};
+use super::tokens::{Vocab, lowercase, words};
 
 /// Precision, recall and F1 of one page.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,7 +38,7 @@ pub struct GoldBag {
 impl GoldBag {
     /// Counts the tokens of `gold`.
     pub fn new(gold: &str) -> GoldBag {
-        let lower = gold.to_lowercase();
+        let lower = lowercase(gold);
         let tokens = words(&lower);
         let mut bag = GoldBag { len: tokens.len(), ..GoldBag::default() };
         for w in tokens {
@@ -54,7 +54,7 @@ impl GoldBag {
 
 /// Word-level P/R/F1 of `pred` against `gold`.
 pub fn page(gold: &str, pred: &str) -> PagePrf {
-    page_lower(&GoldBag::new(gold), &pred.to_lowercase())
+    page_lower(&GoldBag::new(gold), &lowercase(pred))
 }
 
 /// Word-level P/R/F1 of an output already lowercased (`lower`) against a counted gold page.
@@ -88,8 +88,8 @@ pub fn page_lower(gold: &GoldBag, lower: &str) -> PagePrf {
 
 /// Share of `snippets` found in `output`, case-insensitively; 1.0 when there are none.
 pub fn snippet_rate(snippets: &[String], output: &str) -> f64 {
-    let lower: Vec<String> = snippets.iter().map(|s| s.to_lowercase()).collect();
-    snippet_rate_lower(&lower, &output.to_lowercase())
+    let lower: Vec<String> = snippets.iter().map(|s| lowercase(s)).collect();
+    snippet_rate_lower(&lower, &lowercase(output))
 }
 
 /// [`snippet_rate`] of snippets and output both already lowercased.

@@ -144,7 +144,7 @@ impl GoldSide {
     pub fn new(scoring: &Scoring, gold: &[ExtractGold]) -> GoldSide {
         use rayon::prelude::*;
         let f = Families::of(scoring, gold);
-        let lower = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
+        let lower = |v: &[String]| v.iter().map(|s| tokens::lowercase(s)).collect::<Vec<_>>();
         let pages = gold
             .par_iter()
             .map(|g| {
@@ -180,7 +180,7 @@ impl Scored {
             .map(|((g, prep), t)| {
                 let text = g.text.as_deref();
                 // The output lowercased once, for its bag of words and both snippet rates.
-                let lower = (prep.bow.is_some() || prep.rates.is_some()).then(|| t.to_lowercase());
+                let lower = (prep.bow.is_some() || prep.rates.is_some()).then(|| tokens::lowercase(t));
                 let lower = lower.as_deref().unwrap_or("");
                 PageUnit {
                     shingle: prep.shingle.as_ref().map(|gs| shingle::page_prepared(gs, t)),

@@ -77,6 +77,35 @@ pub fn words(text: &str) -> Vec<&str> {
     }
 }
 
+/// `text.to_lowercase()` (Python's `str.lower`: full case mappings), with ASCII runs lowered in
+/// place even after the first other character, where the standard library maps every
+/// remaining character one by one. Only capital sigma's mapping depends on its neighbours
+/// (final `ς`), so a text that holds one is left to the standard library.
+pub fn lowercase(text: &str) -> String {
+    if text.contains('\u{3A3}') {
+        return text.to_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest.bytes().position(|b| b >= 0x80).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at(ascii);
+        let from = out.len();
+        out.push_str(run);
+        // Lowering ASCII letters keeps them one byte each, so the range stays valid UTF-8.
+        if let Some(added) = out.get_mut(from..) {
+            added.make_ascii_lowercase();
+        }
+        let mut chars = tail.chars();
+        match chars.next() {
+            Some(c) => out.extend(c.to_lowercase()),
+            None => break,
+        }
+        rest = chars.as_str();
+    }
+    out
+}
+
 /// The distinct tokens of a text, each with a slot (0, 1, ... in order of first appearance),
 /// found again by one xxh3 hash of the token and a comparison: gold texts are interned once and
 /// every output's tokens looked up in them.
@@ -184,6 +213,26 @@ mod tests {
         assert_eq!(words("Hello, wörld_1! 3½ ÉTÉ"), vec!["Hello", "wörld_1", "3½", "ÉTÉ"]);
         assert_eq!(words("  ...  "), Vec::<&str>::new());
         assert_eq!(words("日本語のテキスト"), vec!["日本語のテキスト"]);
+    }
+
+    #[test]
+    fn lowercase_is_the_standard_librarys() {
+        let cases = [
+            "",
+            "Plain ASCII Text, With Punctuation!",
+            "“Curly” quotes then ASCII AFTER them",
+            "ÉTÉ À PARIS — Ünïcödé ẞ İstanbul",
+            "ΟΔΥΣΣΕΥΣ ΣΑΣ Σ.Α ΑΣ.Β",
+            "mixed 日本語 TEXT Ⅻ Ⓐ",
+            "\u{130}\u{307}ABC\u{10400}XYZ",
+        ];
+        for c in cases {
+            assert_eq!(lowercase(c), c.to_lowercase(), "{c:?}");
+        }
+        // Every character of the Basic Multilingual Plane and a stretch beyond, between ASCII.
+        let all: String = (0..0x1_2000u32).filter_map(char::from_u32).flat_map(|c| [c, 'Q']).collect();
+        let no_sigma: String = all.chars().filter(|&c| c != '\u{3A3}').collect();
+        assert_eq!(lowercase(&no_sigma), no_sigma.to_lowercase());
     }
 
     #[test]
