@@ -7,8 +7,6 @@
 //!
 //! All are computed from the contingency table in O(n), so a million documents cost nothing.
 
-use std::collections::{BTreeMap, HashMap};
-
 use super::Prf;
 
 /// Every document-level figure at once.
@@ -39,18 +37,30 @@ fn pairs(n: u64) -> f64 {
 pub fn score(pred: &[u32], gold: &[u32]) -> ClusterScores {
     assert_eq!(pred.len(), gold.len(), "clusterings of different document sets");
     let n = pred.len();
-    // Ordered, so that floating-point sums run in the same order on every run.
-    let mut cells: BTreeMap<(u32, u32), u64> = BTreeMap::new();
-    let mut pred_sizes: HashMap<u32, u64> = HashMap::new();
-    let mut gold_sizes: HashMap<u32, u64> = HashMap::new();
-    for (&p, &g) in pred.iter().zip(gold) {
-        *cells.entry((p, g)).or_default() += 1;
-        *pred_sizes.entry(p).or_default() += 1;
-        *gold_sizes.entry(g).or_default() += 1;
+    // The contingency table's cells in (predicted, gold) order, so that floating-point sums run
+    // in the same order on every run: the sorted pairs, then runs of equal pairs.
+    let mut keys: Vec<u64> = pred.iter().zip(gold).map(|(&p, &g)| (u64::from(p) << 32) | u64::from(g)).collect();
+    keys.sort_unstable();
+    let mut cells: Vec<(u32, u32, u64)> = Vec::new();
+    for run in keys.chunk_by(|a, b| a == b) {
+        let k = run[0];
+        cells.push(((k >> 32) as u32, k as u32, run.len() as u64));
     }
-    let tp: f64 = cells.values().map(|&c| pairs(c)).sum();
-    let predicted_pairs: f64 = pred_sizes.values().map(|&c| pairs(c)).sum();
-    let gold_pairs: f64 = gold_sizes.values().map(|&c| pairs(c)).sum();
+    // Predicted clusters are runs of cells; gold clusters are found by label in a sorted table.
+    let mut pred_sizes: Vec<u64> = Vec::with_capacity(cells.len());
+    for run in cells.chunk_by(|a, b| a.0 == b.0) {
+        let size: u64 = run.iter().map(|c| c.2).sum();
+        pred_sizes.extend(std::iter::repeat_n(size, run.len()));
+    }
+    let mut gold_sorted = gold.to_vec();
+    gold_sorted.sort_unstable();
+    let gold_sizes: Vec<(u32, u64)> = gold_sorted.chunk_by(|a, b| a == b).map(|r| (r[0], r.len() as u64)).collect();
+    let gold_size = |g: u32| gold_sizes.binary_search_by_key(&g, |e| e.0).map_or(0, |i| gold_sizes[i].1);
+
+    // Each sum adds whole numbers below 2^53, so it is exact in any order.
+    let tp: f64 = cells.iter().map(|c| pairs(c.2)).sum();
+    let predicted_pairs: f64 = cells.chunk_by(|a, b| a.0 == b.0).map(|r| pairs(r.iter().map(|c| c.2).sum())).sum();
+    let gold_pairs: f64 = gold_sizes.iter().map(|&(_, c)| pairs(c)).sum();
     let pairwise = Prf::from_counts(tp, predicted_pairs, gold_pairs);
 
     let total = pairs(n as u64);
@@ -61,13 +71,13 @@ pub fn score(pred: &[u32], gold: &[u32]) -> ClusterScores {
     let ari = if max - expected == 0.0 { 1.0 } else { (tp - expected) / (max - expected) };
 
     let (mut bp, mut br) = (0.0, 0.0);
-    for (&(p, g), &c) in &cells {
+    for (&(_, g, c), &p_size) in cells.iter().zip(&pred_sizes) {
         let c = c as f64;
-        bp += c * c / pred_sizes[&p] as f64;
-        br += c * c / gold_sizes[&g] as f64;
+        bp += c * c / p_size as f64;
+        br += c * c / gold_size(g) as f64;
     }
     let bcubed = if n == 0 { Prf::from_pr(1.0, 1.0) } else { Prf::from_pr(bp / n as f64, br / n as f64) };
-    let largest_cluster = pred_sizes.values().copied().max().unwrap_or(0) as usize;
+    let largest_cluster = pred_sizes.iter().copied().max().unwrap_or(0) as usize;
     ClusterScores { pairwise, ari, bcubed, largest_cluster, predicted_pairs, gold_pairs }
 }
 
@@ -100,6 +110,55 @@ mod tests {
         assert!(close(score(&[0, 0, 1, 2], &[0, 0, 1, 1]).ari, 0.5714285714285715));
         // sklearn.metrics.adjusted_rand_score([0, 0, 1, 1], [0, 1, 0, 1]) = -0.5
         assert!(close(score(&[0, 1, 0, 1], &[0, 0, 1, 1]).ari, -0.5));
+    }
+
+    /// The contingency table kept in ordered and hashed maps, cell by cell: what [`score`]
+    /// computes from sorted runs must agree with it to the last bit.
+    fn score_by_maps(pred: &[u32], gold: &[u32]) -> ClusterScores {
+        use std::collections::{BTreeMap, HashMap};
+        let mut cells: BTreeMap<(u32, u32), u64> = BTreeMap::new();
+        let (mut ps, mut gs): (HashMap<u32, u64>, HashMap<u32, u64>) = (HashMap::new(), HashMap::new());
+        for (&p, &g) in pred.iter().zip(gold) {
+            *cells.entry((p, g)).or_default() += 1;
+            *ps.entry(p).or_default() += 1;
+            *gs.entry(g).or_default() += 1;
+        }
+        let tp: f64 = cells.values().map(|&c| pairs(c)).sum();
+        let (pp, gp): (f64, f64) = (ps.values().map(|&c| pairs(c)).sum(), gs.values().map(|&c| pairs(c)).sum());
+        let n = pred.len();
+        let total = pairs(n as u64);
+        let expected = if total > 0.0 { pp * gp / total } else { 0.0 };
+        let max = (pp + gp) / 2.0;
+        let ari = if max - expected == 0.0 { 1.0 } else { (tp - expected) / (max - expected) };
+        let (mut bp, mut br) = (0.0, 0.0);
+        for (&(p, g), &c) in &cells {
+            let c = c as f64;
+            bp += c * c / ps[&p] as f64;
+            br += c * c / gs[&g] as f64;
+        }
+        let bcubed = if n == 0 { Prf::from_pr(1.0, 1.0) } else { Prf::from_pr(bp / n as f64, br / n as f64) };
+        let largest_cluster = ps.values().copied().max().unwrap_or(0) as usize;
+        ClusterScores {
+            pairwise: Prf::from_counts(tp, pp, gp),
+            ari,
+            bcubed,
+            largest_cluster,
+            predicted_pairs: pp,
+            gold_pairs: gp,
+        }
+    }
+
+    #[test]
+    fn sorted_runs_agree_with_the_maps_to_the_last_bit() {
+        let mut rng = crate::text::hash::SplitMix64::new(7);
+        for round in 0..50u64 {
+            let n = (rng.next_u64() % 3000) as usize;
+            let (kp, kg) = (1 + rng.next_u64() % (1 + round * 40), 1 + rng.next_u64() % (1 + round * 40));
+            let pred: Vec<u32> = (0..n).map(|_| (rng.next_u64() % kp) as u32 * 7919).collect();
+            let gold: Vec<u32> = (0..n).map(|_| u32::MAX - (rng.next_u64() % kg) as u32).collect();
+            let (a, b) = (score(&pred, &gold), score_by_maps(&pred, &gold));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "round {round}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::bootstrap::Pass;
 use super::{Prf, clusters, spans};
 use crate::model::{DedupGold, DedupOutput, DocView, Family, Pairs, Scoring};
 use crate::text::Spans;
+use crate::text::hash::PlainKeys;
 
 /// Spans implied by a clustering: the whole text of every document but its cluster's first.
 pub fn spans_from_clusters<D: DocView + ?Sized>(docs: &D, cluster: &[u32]) -> Vec<Spans> {
@@ -98,34 +99,71 @@ fn pairs(n: u64) -> f64 {
     (n as f64) * (n as f64 - 1.0) / 2.0
 }
 
-/// Pairs with at least one member of the category, summed over groups of (all, not of it).
-fn involving<K>(groups: &HashMap<K, (u64, u64)>) -> f64 {
-    groups.values().map(|&(n, other)| pairs(n) - pairs(other)).sum()
+/// The category of each document as an index into the sorted, distinct category names.
+#[derive(Debug, Clone, Default)]
+pub struct Categories {
+    /// Sorted, distinct.
+    names: Vec<String>,
+    of_doc: Vec<u32>,
+}
+
+impl Categories {
+    /// Indexes the category names of `categories` (one per document).
+    pub fn new(categories: &[String]) -> Categories {
+        let mut names: Vec<&str> = categories.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let of_doc = categories.iter().map(|c| names.binary_search(&c.as_str()).map_or(0, |i| i as u32)).collect();
+        Categories { names: names.into_iter().map(str::to_string).collect(), of_doc }
+    }
+}
+
+/// For every category, the pairs with at least one member of it, summed over groups: in a group
+/// of `n` documents, `k` of them of the category, they are `pairs(n) - pairs(n - k)`. `keyed`
+/// holds each document's (group, category); it is sorted in place. Every term is a whole number
+/// below 2^53, so the sums are exact in any order.
+fn involving(keyed: &mut [(u64, u32)], categories: usize) -> Vec<f64> {
+    let mut out = vec![0.0; categories];
+    keyed.sort_unstable();
+    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let n = group.len() as u64;
+        for run in group.chunk_by(|a, b| a.1 == b.1) {
+            if let Some(total) = out.get_mut(run[0].1 as usize) {
+                *total += pairs(n) - pairs(n - run.len() as u64);
+            }
+        }
+    }
+    out
 }
 
 /// Pairwise P/R/F1 per category (sorted by name), counting only pairs with at least one document
-/// of that category. Computed from cluster sizes: the pairs involving `c` in a group of `n`
-/// documents, `m` of them not of category `c`, are `pairs(n) - pairs(m)`.
+/// of that category, from the group sizes of the predicted clusters, the gold clusters and their
+/// cells (see [`involving`]).
 pub fn category_pairs(pred: &[u32], gold: &[u32], categories: &[String]) -> Vec<(String, Prf)> {
-    let mut names: Vec<&str> = categories.iter().map(String::as_str).collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-        .into_iter()
-        .map(|c| {
-            // (all, not of category c) per predicted cluster, gold cluster and cell.
-            let mut p: HashMap<u32, (u64, u64)> = HashMap::new();
-            let mut g: HashMap<u32, (u64, u64)> = HashMap::new();
-            let mut cell: HashMap<(u32, u32), (u64, u64)> = HashMap::new();
-            for ((&a, &b), cat) in pred.iter().zip(gold).zip(categories) {
-                let other = u64::from(cat != c);
-                for e in [p.entry(a).or_default(), g.entry(b).or_default(), cell.entry((a, b)).or_default()] {
-                    e.0 += 1;
-                    e.1 += other;
-                }
-            }
-            (c.to_string(), Prf::from_counts(involving(&cell), involving(&p), involving(&g)))
-        })
+    category_pairs_indexed(pred, gold, &Categories::new(categories))
+}
+
+/// [`category_pairs`] with the categories indexed already (`categories.of_doc` aligned with
+/// `pred` and `gold`).
+fn category_pairs_indexed(pred: &[u32], gold: &[u32], categories: &Categories) -> Vec<(String, Prf)> {
+    let k = categories.names.len();
+    let cats = &categories.of_doc;
+    let mut keyed: Vec<(u64, u32)> = pred.iter().zip(cats).map(|(&p, &c)| (u64::from(p), c)).collect();
+    let by_pred = involving(&mut keyed, k);
+    keyed = gold.iter().zip(cats).map(|(&g, &c)| (u64::from(g), c)).collect();
+    let by_gold = involving(&mut keyed, k);
+    keyed = pred.iter().zip(gold).zip(cats).map(|((&p, &g), &c)| ((u64::from(p) << 32) | u64::from(g), c)).collect();
+    let by_cell = involving(&mut keyed, k);
+    // Only the categories some document has (a resample may draw none of one).
+    let mut present = vec![false; k];
+    for &c in cats {
+        if let Some(p) = present.get_mut(c as usize) {
+            *p = true;
+        }
+    }
+    (0..k)
+        .filter(|&c| present[c])
+        .map(|c| (categories.names[c].clone(), Prf::from_counts(by_cell[c], by_pred[c], by_gold[c])))
         .collect()
 }
 
@@ -142,7 +180,8 @@ pub fn score<D: DocView + ?Sized>(
     if scoring.has(Family::Cluster)
         && let (Some(pred), Some(gold)) = (&output.cluster, &gold.clusters)
     {
-        push_cluster_rows(&mut out, pred, gold, categories.map(Vec::as_slice), true);
+        let categories = categories.map(|c| Categories::new(c));
+        push_cluster_rows(&mut out, pred, gold, categories.as_ref(), true);
     }
     if scoring.has(Family::Edge)
         && let (Some(pairs), Some(gold)) = (&output.pairs, &gold.clusters)
@@ -208,7 +247,7 @@ pub fn s_curve<D: DocView + ?Sized>(
 
 /// Gold clusters (document indices, in dataset order, clusters by first document), the
 /// predicted labels and the categories.
-type ClusterUnits<'a> = (Vec<Vec<usize>>, &'a [u32], Option<&'a [String]>);
+type ClusterUnits<'a> = (Vec<Vec<usize>>, &'a [u32], Option<Categories>);
 
 /// What a bootstrap resamples for one dedup cell: gold clusters for the cluster metrics,
 /// documents for the span metrics (`docs/statistics.md`). Edge metrics get no interval: a
@@ -227,7 +266,7 @@ impl<'a> Resampler<'a> {
         scoring: &Scoring,
         output: &'a DedupOutput,
     ) -> Resampler<'a> {
-        let categories = gold.categories.as_deref().filter(|c| c.len() == docs.count());
+        let categories = gold.categories.as_deref().filter(|c| c.len() == docs.count()).map(Categories::new);
         let clusters = match (&output.cluster, &gold.clusters) {
             (Some(pred), Some(g)) if scoring.has(Family::Cluster) && pred.len() == g.len() => {
                 let mut index: HashMap<u32, usize> = HashMap::new();
@@ -266,7 +305,7 @@ impl<'a> Resampler<'a> {
     pub fn passes(&self) -> Vec<Pass<'_>> {
         let mut out: Vec<Pass<'_>> = Vec::new();
         if let Some((members, pred, categories)) = &self.clusters {
-            let f = move |idx: &[usize]| cluster_metrics(members, pred, *categories, idx);
+            let f = move |idx: &[usize]| cluster_metrics(members, pred, categories.as_ref(), idx);
             out.push((members.len(), Box::new(f)));
         }
         if let Some(counts) = &self.spans {
@@ -294,29 +333,32 @@ impl<'a> Resampler<'a> {
 fn cluster_metrics(
     members: &[Vec<usize>],
     pred: &[u32],
-    categories: Option<&[String]>,
+    categories: Option<&Categories>,
     idx: &[usize],
 ) -> Vec<(String, f64)> {
     let mut p: Vec<u32> = Vec::new();
     let mut g: Vec<u32> = Vec::new();
-    let mut cats: Vec<String> = Vec::new();
-    let mut labels: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut cats: Vec<u32> = Vec::new();
+    // Labels in order of first appearance of (predicted label, copy number).
+    let mut labels: HashMap<u64, u32, PlainKeys> = HashMap::default();
     let mut copy = 0u32;
     for (n, &c) in idx.iter().enumerate() {
         copy = if n > 0 && idx[n - 1] == c { copy + 1 } else { 0 };
         let Some(docs) = members.get(c) else { continue };
         for &d in docs {
             let next = labels.len() as u32;
-            p.push(*labels.entry((pred[d], copy)).or_insert(next));
+            p.push(*labels.entry((u64::from(pred[d]) << 32) | u64::from(copy)).or_insert(next));
             g.push(n as u32);
-            if let Some(cat) = categories.and_then(|c| c.get(d)) {
-                cats.push(cat.clone());
+            if let Some(&cat) = categories.and_then(|c| c.of_doc.get(d)) {
+                cats.push(cat);
             }
         }
     }
     let mut out = Vec::new();
-    let cats = (categories.is_some() && cats.len() == p.len()).then_some(cats.as_slice());
-    push_cluster_rows(&mut out, &p, &g, cats, false);
+    let drawn = categories
+        .filter(|_| cats.len() == p.len())
+        .map(|c| Categories { names: c.names.clone(), of_doc: cats });
+    push_cluster_rows(&mut out, &p, &g, drawn.as_ref(), false);
     out
 }
 
@@ -326,7 +368,7 @@ fn push_cluster_rows(
     out: &mut Vec<(String, f64)>,
     pred: &[u32],
     gold: &[u32],
-    categories: Option<&[String]>,
+    categories: Option<&Categories>,
     counts: bool,
 ) {
     let s = clusters::score(pred, gold);
@@ -337,7 +379,7 @@ fn push_cluster_rows(
         out.push(("largest_cluster".into(), s.largest_cluster as f64));
         out.push(("predicted_pairs".into(), s.predicted_pairs));
     }
-    for (category, prf) in categories.map(|c| category_pairs(pred, gold, c)).unwrap_or_default() {
+    for (category, prf) in categories.map(|c| category_pairs_indexed(pred, gold, c)).unwrap_or_default() {
         out.push((format!("pair_precision@{category}"), prf.precision));
         out.push((format!("pair_recall@{category}"), prf.recall));
         out.push((format!("pair_f1@{category}"), prf.f1));
@@ -357,7 +399,7 @@ mod category_tests {
         let members = vec![vec![0, 1, 2], vec![3], vec![4, 5], vec![6]];
         let whole = clusters::score(&pred, &gold);
         let got: HashMap<String, f64> =
-            cluster_metrics(&members, &pred, Some(&cats), &[0, 1, 2, 3]).into_iter().collect();
+            cluster_metrics(&members, &pred, Some(&Categories::new(&cats)), &[0, 1, 2, 3]).into_iter().collect();
         assert!(close(got["pair_f1"], whole.pairwise.f1) && close(got["ari"], whole.ari));
         assert!(close(got["bcubed_f1"], whole.bcubed.f1));
         let by_cat: HashMap<String, Prf> = category_pairs(&pred, &gold, &cats).into_iter().collect();
@@ -373,6 +415,54 @@ mod category_tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
+    }
+
+    /// Per-category pairs counted in one hashed map per category and grouping, as a reference
+    /// for the sorted runs of [`category_pairs`]: they must agree to the last bit.
+    fn category_pairs_by_maps(pred: &[u32], gold: &[u32], categories: &[String]) -> Vec<(String, Prf)> {
+        fn involving_map<K>(groups: &HashMap<K, (u64, u64)>) -> f64 {
+            groups.values().map(|&(n, other)| pairs(n) - pairs(other)).sum()
+        }
+        let mut names: Vec<&str> = categories.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|c| {
+                let mut p: HashMap<u32, (u64, u64)> = HashMap::new();
+                let mut g: HashMap<u32, (u64, u64)> = HashMap::new();
+                let mut cell: HashMap<(u32, u32), (u64, u64)> = HashMap::new();
+                for ((&a, &b), cat) in pred.iter().zip(gold).zip(categories) {
+                    let other = u64::from(cat != c);
+                    for e in [p.entry(a).or_default(), g.entry(b).or_default(), cell.entry((a, b)).or_default()] {
+                        e.0 += 1;
+                        e.1 += other;
+                    }
+                }
+                (c.to_string(), Prf::from_counts(involving_map(&cell), involving_map(&p), involving_map(&g)))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sorted_runs_count_category_pairs_as_the_maps_do() {
+        let mut rng = crate::text::hash::SplitMix64::new(11);
+        let names = ["orig", "cut", "light", "heavy", "non"];
+        for round in 0..40u64 {
+            let n = (rng.next_u64() % 2000) as usize;
+            let k = 1 + rng.next_u64() % (1 + round * 20);
+            let pred: Vec<u32> = (0..n).map(|_| (rng.next_u64() % k) as u32).collect();
+            let gold: Vec<u32> = (0..n).map(|_| (rng.next_u64() % k) as u32 * 3).collect();
+            let cats: Vec<String> = (0..n).map(|_| names[(rng.next_u64() % 5) as usize].to_string()).collect();
+            let (a, b) = (category_pairs(&pred, &gold, &cats), category_pairs_by_maps(&pred, &gold, &cats));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "round {round}");
+        }
+        // A resample that draws no document of a category reports nothing for it.
+        let members = vec![vec![0, 1], vec![2]];
+        let cats = Categories::new(&["a".to_string(), "a".to_string(), "b".to_string()]);
+        let got = cluster_metrics(&members, &[0, 0, 1], Some(&cats), &[0]);
+        assert!(got.iter().any(|(k, _)| k == "pair_recall@a"));
+        assert!(!got.iter().any(|(k, _)| k.ends_with("@b")));
     }
 
     #[test]
