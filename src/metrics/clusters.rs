@@ -26,10 +26,6 @@ pub struct ClusterScores {
     pub gold_pairs: f64,
 }
 
-fn pairs(n: u64) -> f64 {
-    (n as f64) * (n as f64 - 1.0) / 2.0
-}
-
 /// Scores `pred` against `gold` (one label per document; labels are arbitrary).
 ///
 /// # Panics
@@ -61,24 +57,67 @@ pub fn score(pred: &[u32], gold: &[u32]) -> ClusterScores {
     let tp: f64 = cells.iter().map(|c| pairs(c.2)).sum();
     let predicted_pairs: f64 = cells.chunk_by(|a, b| a.0 == b.0).map(|r| pairs(r.iter().map(|c| c.2).sum())).sum();
     let gold_pairs: f64 = gold_sizes.iter().map(|&(_, c)| pairs(c)).sum();
-    let pairwise = Prf::from_counts(tp, predicted_pairs, gold_pairs);
-
-    let total = pairs(n as u64);
-    let expected = if total > 0.0 { predicted_pairs * gold_pairs / total } else { 0.0 };
-    let max = (predicted_pairs + gold_pairs) / 2.0;
-    // The denominator is zero only when both clusterings are all singletons or both are one
-    // cluster: identical trivial partitions, a perfect match.
-    let ari = if max - expected == 0.0 { 1.0 } else { (tp - expected) / (max - expected) };
-
     let (mut bp, mut br) = (0.0, 0.0);
     for (&(_, g, c), &p_size) in cells.iter().zip(&pred_sizes) {
         let c = c as f64;
         bp += c * c / p_size as f64;
         br += c * c / gold_size(g) as f64;
     }
-    let bcubed = if n == 0 { Prf::from_pr(1.0, 1.0) } else { Prf::from_pr(bp / n as f64, br / n as f64) };
     let largest_cluster = pred_sizes.iter().copied().max().unwrap_or(0) as usize;
-    ClusterScores { pairwise, ari, bcubed, largest_cluster, predicted_pairs, gold_pairs }
+    ClusterScores::from_sums(
+        Sums { docs: n as u64, tp, predicted_pairs, gold_pairs, bcubed_p: bp, bcubed_r: br },
+        largest_cluster,
+    )
+}
+
+/// The sums every figure of [`ClusterScores`] is made of, over the contingency table's cells:
+/// pairs within cells (`tp`), within predicted and within gold clusters, and the B-cubed sums
+/// `Σ cell² / predicted size` and `Σ cell² / gold size`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sums {
+    /// Documents.
+    pub docs: u64,
+    /// Pairs in the same predicted and the same gold cluster.
+    pub tp: f64,
+    /// Pairs in the same predicted cluster.
+    pub predicted_pairs: f64,
+    /// Pairs in the same gold cluster.
+    pub gold_pairs: f64,
+    /// `Σ cell² / predicted cluster size`.
+    pub bcubed_p: f64,
+    /// `Σ cell² / gold cluster size`.
+    pub bcubed_r: f64,
+}
+
+impl ClusterScores {
+    /// The figures from their sums (and the largest predicted cluster's size).
+    pub fn from_sums(s: Sums, largest_cluster: usize) -> ClusterScores {
+        let pairwise = Prf::from_counts(s.tp, s.predicted_pairs, s.gold_pairs);
+        let total = pairs(s.docs);
+        let expected = if total > 0.0 { s.predicted_pairs * s.gold_pairs / total } else { 0.0 };
+        let max = (s.predicted_pairs + s.gold_pairs) / 2.0;
+        // The denominator is zero only when both clusterings are all singletons or both are one
+        // cluster: identical trivial partitions, a perfect match.
+        let ari = if max - expected == 0.0 { 1.0 } else { (s.tp - expected) / (max - expected) };
+        let bcubed = if s.docs == 0 {
+            Prf::from_pr(1.0, 1.0)
+        } else {
+            Prf::from_pr(s.bcubed_p / s.docs as f64, s.bcubed_r / s.docs as f64)
+        };
+        ClusterScores {
+            pairwise,
+            ari,
+            bcubed,
+            largest_cluster,
+            predicted_pairs: s.predicted_pairs,
+            gold_pairs: s.gold_pairs,
+        }
+    }
+}
+
+/// Same-cluster pairs among `n` documents, `n (n - 1) / 2`: a whole number, exact in `f64` below 2^53.
+pub fn pairs(n: u64) -> f64 {
+    (n as f64) * (n as f64 - 1.0) / 2.0
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 
 use super::bootstrap::Pass;
+use super::cluster_resample::ClusterDraws;
 use super::{Prf, clusters, spans};
 use crate::model::{DedupGold, DedupOutput, DocView, Family, Pairs, Scoring};
 use crate::text::Spans;
@@ -245,31 +246,23 @@ pub fn s_curve<D: DocView + ?Sized>(
     }
 }
 
-/// Gold clusters (document indices, in dataset order, clusters by first document), the
-/// predicted labels and the categories.
-type ClusterUnits<'a> = (Vec<Vec<usize>>, &'a [u32], Option<Categories>);
-
 /// What a bootstrap resamples for one dedup cell: gold clusters for the cluster metrics,
 /// documents for the span metrics (`docs/statistics.md`). Edge metrics get no interval: a
 /// resample of clusters would have to re-map the strategy's own pairs.
-pub struct Resampler<'a> {
-    clusters: Option<ClusterUnits<'a>>,
+pub struct Resampler {
+    /// Gold clusters (by first document) prepared for drawing.
+    clusters: Option<ClusterDraws>,
     /// Per-document span counts.
     spans: Option<Vec<spans::SpanCounts>>,
 }
 
-impl<'a> Resampler<'a> {
+impl Resampler {
     /// The units of `output` on `docs` with `gold`, for the families of `scoring` both allow.
-    pub fn new<D: DocView + ?Sized>(
-        docs: &D,
-        gold: &'a DedupGold,
-        scoring: &Scoring,
-        output: &'a DedupOutput,
-    ) -> Resampler<'a> {
+    pub fn new<D: DocView + ?Sized>(docs: &D, gold: &DedupGold, scoring: &Scoring, output: &DedupOutput) -> Resampler {
         let categories = gold.categories.as_deref().filter(|c| c.len() == docs.count()).map(Categories::new);
         let clusters = match (&output.cluster, &gold.clusters) {
             (Some(pred), Some(g)) if scoring.has(Family::Cluster) && pred.len() == g.len() => {
-                let mut index: HashMap<u32, usize> = HashMap::new();
+                let mut index: HashMap<u32, usize, PlainKeys> = HashMap::default();
                 let mut members: Vec<Vec<usize>> = Vec::new();
                 for (d, label) in g.iter().enumerate() {
                     let k = *index.entry(*label).or_insert_with(|| {
@@ -278,7 +271,8 @@ impl<'a> Resampler<'a> {
                     });
                     members[k].push(d);
                 }
-                Some((members, pred.as_slice(), categories))
+                let categories = categories.as_ref().map(|c| (c.of_doc.as_slice(), c.names.as_slice()));
+                Some(ClusterDraws::new(&members, pred, categories))
             }
             _ => None,
         };
@@ -304,9 +298,14 @@ impl<'a> Resampler<'a> {
     /// The passes: gold clusters, then documents, each when its family is scored.
     pub fn passes(&self) -> Vec<Pass<'_>> {
         let mut out: Vec<Pass<'_>> = Vec::new();
-        if let Some((members, pred, categories)) = &self.clusters {
-            let f = move |idx: &[usize]| cluster_metrics(members, pred, categories.as_ref(), idx);
-            out.push((members.len(), Box::new(f)));
+        if let Some(draws) = &self.clusters {
+            let f = move |idx: &[usize]| {
+                let (scores, by_category) = draws.score(idx);
+                let mut out = Vec::new();
+                push_cluster_scores(&mut out, &scores, &by_category, false);
+                out
+            };
+            out.push((draws.len(), Box::new(f)));
         }
         if let Some(counts) = &self.spans {
             let f = move |idx: &[usize]| {
@@ -326,42 +325,6 @@ impl<'a> Resampler<'a> {
     }
 }
 
-/// Cluster metrics of a resample of gold clusters (`idx`, sorted). The `k`-th copy of a drawn
-/// cluster is a new gold cluster, and its documents keep their predicted label tagged with `k`:
-/// copies never pair with each other, and a false merge of two drawn clusters is counted once
-/// per copy number both were drawn with.
-fn cluster_metrics(
-    members: &[Vec<usize>],
-    pred: &[u32],
-    categories: Option<&Categories>,
-    idx: &[usize],
-) -> Vec<(String, f64)> {
-    let mut p: Vec<u32> = Vec::new();
-    let mut g: Vec<u32> = Vec::new();
-    let mut cats: Vec<u32> = Vec::new();
-    // Labels in order of first appearance of (predicted label, copy number).
-    let mut labels: HashMap<u64, u32, PlainKeys> = HashMap::default();
-    let mut copy = 0u32;
-    for (n, &c) in idx.iter().enumerate() {
-        copy = if n > 0 && idx[n - 1] == c { copy + 1 } else { 0 };
-        let Some(docs) = members.get(c) else { continue };
-        for &d in docs {
-            let next = labels.len() as u32;
-            p.push(*labels.entry((u64::from(pred[d]) << 32) | u64::from(copy)).or_insert(next));
-            g.push(n as u32);
-            if let Some(&cat) = categories.and_then(|c| c.of_doc.get(d)) {
-                cats.push(cat);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    let drawn = categories
-        .filter(|_| cats.len() == p.len())
-        .map(|c| Categories { names: c.names.clone(), of_doc: cats });
-    push_cluster_rows(&mut out, &p, &g, drawn.as_ref(), false);
-    out
-}
-
 /// The cluster family's rows of `pred` against `gold`: pair P/R/F1, ARI, B-cubed P/R/F1, with
 /// `counts` the largest cluster and the predicted pairs, then pair P/R/F1 per category.
 fn push_cluster_rows(
@@ -372,6 +335,18 @@ fn push_cluster_rows(
     counts: bool,
 ) {
     let s = clusters::score(pred, gold);
+    let by_category = categories.map(|c| category_pairs_indexed(pred, gold, c)).unwrap_or_default();
+    push_cluster_scores(out, &s, &by_category, counts);
+}
+
+/// The rows of cluster scores `s` and pair scores per category, in the order of
+/// [`push_cluster_rows`].
+fn push_cluster_scores(
+    out: &mut Vec<(String, f64)>,
+    s: &clusters::ClusterScores,
+    by_category: &[(String, Prf)],
+    counts: bool,
+) {
     push_prf(out, "pair", s.pairwise);
     out.push(("ari".into(), s.ari));
     push_prf(out, "bcubed", s.bcubed);
@@ -379,7 +354,7 @@ fn push_cluster_rows(
         out.push(("largest_cluster".into(), s.largest_cluster as f64));
         out.push(("predicted_pairs".into(), s.predicted_pairs));
     }
-    for (category, prf) in categories.map(|c| category_pairs_indexed(pred, gold, c)).unwrap_or_default() {
+    for (category, prf) in by_category {
         out.push((format!("pair_precision@{category}"), prf.precision));
         out.push((format!("pair_recall@{category}"), prf.recall));
         out.push((format!("pair_f1@{category}"), prf.f1));
@@ -390,6 +365,20 @@ fn push_cluster_rows(
 mod category_tests {
     use super::*;
     use crate::model::Doc;
+
+    /// The rows a bootstrap resample `idx` of gold clusters `members` gives.
+    fn cluster_metrics(
+        members: &[Vec<usize>],
+        pred: &[u32],
+        categories: Option<&Categories>,
+        idx: &[usize],
+    ) -> Vec<(String, f64)> {
+        let draws = ClusterDraws::new(members, pred, categories.map(|c| (c.of_doc.as_slice(), c.names.as_slice())));
+        let (scores, by_category) = draws.score(idx);
+        let mut out = Vec::new();
+        push_cluster_scores(&mut out, &scores, &by_category, false);
+        out
+    }
 
     #[test]
     fn a_resample_drawing_every_gold_cluster_once_scores_as_the_whole_set() {

@@ -4,6 +4,7 @@
 //! sees a strategy, through its pair model.
 
 pub mod bootstrap;
+pub mod cluster_resample;
 pub mod clusters;
 pub mod dedup;
 pub mod examples;
