@@ -71,8 +71,18 @@ impl Bootstrap {
         key[..8].copy_from_slice(&self.seed.to_le_bytes());
         key[8..].copy_from_slice(&(r as u64).to_le_bytes());
         let mut rng = SplitMix64::new(xxhash_rust::xxh3::xxh3_64(&key));
-        let mut idx: Vec<usize> = (0..n).map(|_| ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize).collect();
-        idx.sort_unstable();
+        // Sorted by counting: the drawn indices are all below `n`.
+        let mut counts = vec![0u32; n];
+        for _ in 0..n {
+            let i = ((u128::from(rng.next_u64()) * n as u128) >> 64) as usize;
+            if let Some(c) = counts.get_mut(i) {
+                *c += 1;
+            }
+        }
+        let mut idx: Vec<usize> = Vec::with_capacity(n);
+        for (i, &c) in counts.iter().enumerate() {
+            idx.extend(std::iter::repeat_n(i, c as usize));
+        }
         idx
     }
 
