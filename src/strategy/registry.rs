@@ -211,6 +211,20 @@ fn html_extractors() -> Vec<StrategyInfo> {
             extract::trafilatura::Trafilatura::new,
         ),
         extract(
+            "trafilatura@python",
+            "trafilatura with Python trafilatura 2.x extract()'s defaults (comments included)",
+            extract::trafilatura::PARAMS_PYTHON,
+            false,
+            extract::trafilatura::Trafilatura::new,
+        ),
+        extract(
+            "rs-trafilatura",
+            "rs-trafilatura (Rust port): page-type classifier, then trafilatura extraction per type",
+            extract::rs_trafilatura::PARAMS,
+            true,
+            extract::rs_trafilatura::RsTrafilatura::new,
+        ),
+        extract(
             "justext",
             "jusText: paragraphs classified by length, stopword and link density, then by context",
             extract::justext::PARAMS,
@@ -466,6 +480,22 @@ mod tests {
         let d = Registry::builtin().dedup("minhash@fineweb").unwrap();
         assert_eq!(d.name(), "minhash@fineweb");
         assert!(Registry::builtin().dedup("outputs").is_err());
+    }
+
+    #[test]
+    #[cfg(feature = "html-extractors")]
+    fn trafilatura_python_preset_reports_its_name_and_includes_comments() {
+        let r = Registry::builtin();
+        assert_eq!(r.extract("trafilatura@python").unwrap().name(), "trafilatura@python");
+        assert_eq!(r.extract("trafilatura@python:comments=false").unwrap().name(), "trafilatura@python");
+        assert_eq!(r.extract("trafilatura").unwrap().name(), "trafilatura");
+        let canonical = |spec: &str| r.params(spec).map(|(_, p)| p.canonical()).unwrap();
+        assert_eq!(
+            canonical("trafilatura@python"),
+            "trafilatura@python:comments=true,fallback=true,focus=balanced,tables=true"
+        );
+        assert_eq!(canonical("trafilatura"), "trafilatura:comments=false,fallback=true,focus=balanced,tables=true");
+        assert_eq!(r.extract("rs-trafilatura").unwrap().name(), "rs-trafilatura");
     }
 
     #[test]

@@ -83,7 +83,8 @@ fn plain_breaks_lines_at_blocks_and_keeps_code_indentation() {
 /// `without` snippet. The lists pin behaviour read from the extractors' outputs and checked by hand
 /// against the pages; a page missing from a list is one the algorithm is known to get wrong
 /// (jusText drops articles whose paragraphs are all shorter than its 200-character `length_high`,
-/// and its English stoplist rejects the German article; trafilatura keeps `<template>` text).
+/// and its English stoplist rejects the German article; trafilatura keeps `<template>` text;
+/// rs-trafilatura keeps the listing's "Next page" link).
 const PINNED: &[(&str, &[&str])] = &[
     (
         "readability",
@@ -111,6 +112,20 @@ const PINNED: &[(&str, &[&str])] = &[
         ],
     ),
     ("justext", &["news-article", "blog-comments", "product-page", "hidden-content"]),
+    (
+        "rs-trafilatura",
+        &[
+            "news-article",
+            "blog-comments",
+            "forum-thread",
+            "product-page",
+            "cookie-banner",
+            "german-article",
+            "code-tutorial",
+            "hidden-content",
+            "faq-page",
+        ],
+    ),
 ];
 
 #[test]
@@ -131,6 +146,28 @@ fn main_text_extractors_keep_article_text_and_drop_boilerplate_on_pinned_pages()
             }
         }
     }
+}
+
+/// `trafilatura@python` and `rs-trafilatura` add a blog's comments after the article (Python
+/// trafilatura's default); `trafilatura` leaves them out.
+#[test]
+fn python_defaults_include_the_comments_trafilatura_leaves_out() {
+    let (pages, gold) = handmade();
+    let i = pages.iter().position(|p| p.id == "blog-comments").unwrap();
+    let comment = "The numbered pages are the trick";
+    let text = |spec: &str| squash(&extractor(spec).extract(&pages[i]).unwrap());
+    assert!(!text("trafilatura").contains(comment), "{}", text("trafilatura"));
+    assert!(!text("rs-trafilatura:comments=false").contains(comment), "{}", text("rs-trafilatura:comments=false"));
+    for spec in ["trafilatura@python", "rs-trafilatura"] {
+        let out = text(spec);
+        assert!(out.contains(comment), "{spec}: {out}");
+        for w in &gold[i].with {
+            assert!(out.contains(&squash(w)), "{spec}: missing {w:?} in {out:?}");
+        }
+        // The comments follow the article.
+        assert!(out.find(comment) > out.find(&squash(&gold[i].with[2])), "{spec}: {out}");
+    }
+    assert_eq!(extractor("trafilatura@python").name(), "trafilatura@python");
 }
 
 fn adversarial() -> Vec<Page> {

@@ -5,8 +5,10 @@
 //! remaining content elements, and falls back to Readability and jusText when its own result is
 //! too short. This module only adapts it: it returns the main content's text and treats "too
 //! little content" as an empty extraction (the Python library returns `None` there). Comments are
-//! left out by default, as in the upstream evaluation; metadata are not used. The text is read from
-//! the crate's cleaned content HTML (a line per block, as the Python library's text output has).
+//! left out by default, as in the upstream evaluation; the preset `trafilatura@python` includes
+//! them, as Python trafilatura's `extract()` does by default. Metadata are not used. The text is
+//! read from the crate's cleaned content HTML (a line per block, as the Python library's text
+//! output has).
 
 use ::trafilatura::{ExtractionFocus, Options, TrafilaturaError};
 
@@ -16,13 +18,24 @@ use crate::strategy::{Extractor, ParamSpec, Params, StrategyError};
 
 use super::tidy_lines;
 
-/// Parameters of `trafilatura`.
-pub const PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "focus", default: "balanced", help: "balanced, precision or recall" },
-    ParamSpec { name: "fallback", default: "true", help: "fall back to readability/jusText on short results" },
-    ParamSpec { name: "comments", default: "false", help: "append the page's comments to the text" },
-    ParamSpec { name: "tables", default: "true", help: "keep text in tables" },
-];
+/// Parameter list with the given default for `comments` (the presets differ only there).
+const fn params(comments: &'static str) -> [ParamSpec; 4] {
+    [
+        ParamSpec { name: "focus", default: "balanced", help: "balanced, precision or recall" },
+        ParamSpec { name: "fallback", default: "true", help: "fall back to readability/jusText on short results" },
+        ParamSpec { name: "comments", default: comments, help: "append the page's comments to the text" },
+        ParamSpec { name: "tables", default: "true", help: "keep text in tables" },
+    ]
+}
+
+/// Parameters of `trafilatura` (comments left out, as in trafilatura's own evaluation).
+pub const PARAMS: &[ParamSpec] = &params("false");
+
+/// `trafilatura@python`: Python trafilatura 2.x `extract()`'s defaults (`include_comments=True`,
+/// `include_tables=True`, `no_fallback=False`, neither `favor_precision` nor `favor_recall`).
+/// The crate's other defaults already match Python's (no images, links or deduplication;
+/// `MIN_EXTRACTED_SIZE` 250, `MIN_OUTPUT_SIZE` 1).
+pub const PARAMS_PYTHON: &[ParamSpec] = &params("true");
 
 /// The visible text of `html` a line per block, or `fallback` tidied when there is no HTML.
 fn block_text(html: &str, fallback: &str) -> String {
@@ -32,6 +45,8 @@ fn block_text(html: &str, fallback: &str) -> String {
 /// The `trafilatura` extractor.
 #[derive(Debug, Clone)]
 pub struct Trafilatura {
+    /// Its registered name: `trafilatura` or a preset's.
+    name: String,
     options: Options,
     comments: bool,
 }
@@ -50,13 +65,13 @@ impl Trafilatura {
             .with_fallback(params.bool("fallback")?)
             .with_exclude_comments(!comments)
             .with_exclude_tables(!params.bool("tables")?);
-        Ok(Trafilatura { options, comments })
+        Ok(Trafilatura { name: params.strategy().to_string(), options, comments })
     }
 }
 
 impl Extractor for Trafilatura {
     fn name(&self) -> &str {
-        "trafilatura"
+        &self.name
     }
 
     fn extract(&self, page: &Page) -> Result<String, StrategyError> {
