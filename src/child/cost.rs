@@ -108,6 +108,8 @@ pub fn measure(
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
         .collect();
+    // Absolute: valgrind starts in the stage folder below, and `scratch` may be relative.
+    let scratch = std::fs::canonicalize(scratch).map_err(|e| Error::io(scratch, e))?;
     let out_file: PathBuf = scratch.join(format!("callgrind.{safe}.out"));
     // The worker's starting stack holds its arguments and environment, and with address-space
     // randomisation off their length moves every stack address, and with them the counts of
