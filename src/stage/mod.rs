@@ -17,7 +17,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::corpus::shards::{Shard, ShardSource, each_doc_len};
+use crate::corpus::shards::{Shard, ShardSource};
 use crate::error::{Error, InputError};
 use crate::io::write_atomic;
 use crate::metrics::bootstrap::Bootstrap;
@@ -306,6 +306,9 @@ struct Entry {
     group: (u64, u64),
 }
 
+/// Each sign part's document ids in ordinal order, one JSON string a line, for `apply`.
+const IDS_FILE: &str = "ids.jsonl";
+
 const SIGN_COLUMNS: [&str; 5] = ["band", "key", "ordinal", "group_hi", "group_lo"];
 
 fn write_entries(path: &Path, entries: &[Entry]) -> Result<(), Error> {
@@ -347,7 +350,13 @@ pub fn sign(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
     let mut runs: Vec<Vec<Entry>> = vec![Vec::new(); plan.partitions];
     let mut next = first;
     let mut failed: Option<Error> = None;
+    let mut ids: Vec<u8> = Vec::new();
     crate::model::DocSource::batches(&source, crate::model::docs::BATCH_BYTES, &mut |batch| {
+        for d in batch {
+            // A string always serialises; the line is the id as a JSON string.
+            serde_json::to_writer(&mut ids, &d.id).map_err(|e| e.to_string())?;
+            ids.push(b'\n');
+        }
         let keys: Vec<Vec<u64>> =
             batch.par_iter().map_init(KeyScratch::default, |s, d| m.band_keys(&d.text, s)).collect();
         for k in keys {
@@ -375,6 +384,7 @@ pub fn sign(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
     for (p, run) in runs.iter().enumerate() {
         write_entries(&sign_file(work, part.index, p), run)?;
     }
+    write_atomic(&part_dir(work, "sign", part.index).join(IDS_FILE), &ids)?;
     record_time(work, "sign", part.index, t0)
 }
 
@@ -409,8 +419,9 @@ pub fn bucket(registry: &Registry, work: &Path, part: Part) -> Result<BucketMeta
     }
     entries.par_sort_unstable();
     let mut meta = BucketMeta::default();
-    let (mut groups, mut star, mut listed): (Vec<(u64, u64)>, Vec<(u64, u64)>, Vec<(u16, u64, u64, u64)>) =
-        (Vec::new(), Vec::new(), Vec::new());
+    let mut groups: Vec<(u64, u64)> = Vec::new();
+    let mut star: Vec<(u64, u64)> = Vec::new();
+    let mut listed: Vec<(u16, u64, u64, u64)> = Vec::new();
     let mut members: Vec<((u64, u64), u64)> = Vec::new();
     let mut firsts: Vec<u64> = Vec::new();
     for b in entries.chunk_by(|x, y| x.band == y.band && x.key == y.key) {
@@ -574,9 +585,9 @@ pub fn components(work: &Path) -> Result<ComponentsMeta, Error> {
     Ok(meta)
 }
 
-/// `apply`: for part `part`'s documents, the cluster label of each (`labels.arrow`: ordinal,
-/// label) and the ids kept (`kept.jsonl`: the first of its cluster) and removed
-/// (`removed.jsonl`, with the ordinal of the document kept in its stead):
+/// `apply`: for part `part`'s documents (their ids as `sign` wrote them), the cluster label of
+/// each (`labels.arrow`: ordinal, label) and the ids kept (`kept.jsonl`: the first of its
+/// cluster) and removed (`removed.jsonl`, with the ordinal of the document kept in its stead):
 /// `apply/part-i/`.
 pub fn apply(work: &Path, part: Part) -> Result<(), Error> {
     let t0 = Instant::now();
@@ -595,39 +606,29 @@ pub fn apply(work: &Path, part: Part) -> Result<(), Error> {
         plan.shards.get(range.start).map_or(0, |s| s.first),
         plan.shards[range.clone()].iter().map(|s| s.docs).sum::<u64>(),
     );
-    let mut kept = Vec::new();
-    let mut removed = Vec::new();
+    let ids_path = part_dir(work, "sign", part.index).join(IDS_FILE);
+    let ids = std::fs::read_to_string(&ids_path).map_err(|e| Error::io(&ids_path, e))?;
+    let (mut kept, mut removed) = (Vec::new(), Vec::new());
     let mut next = first;
-    for planned in &plan.shards[range] {
-        for (shard, positions) in planned.source.shards() {
-            let mut want = positions.iter().peekable();
-            let mut errors = Vec::new();
-            each_doc_len(shard, &mut errors, &mut |pos, id, _, _| {
-                if want.peek().is_some_and(|&&w| w == pos) {
-                    want.next();
-                    let label = labels[next as usize];
-                    let line = serde_json::json!({ "id": id, "ordinal": next, "cluster": label });
-                    if label == next {
-                        kept.push(line)
-                    } else {
-                        removed.push(line)
-                    }
-                    next += 1;
-                }
-            });
-            if want.next().is_some() {
-                let why = errors.first().map(|e| format!(": {e}")).unwrap_or_default();
-                return Err(Error::Usage(format!("{}: a planned document is gone{why}", shard.path.display())));
-            }
-        }
+    for (k, line) in ids.lines().enumerate() {
+        let id: String = serde_json::from_str(line)
+            .map_err(|e| Error::Input(InputError::field(&ids_path, k + 1, "id", e.to_string())))?;
+        let Some(&label) = labels.get(next as usize).filter(|_| next < first + docs) else {
+            return Err(Error::Input(InputError::file(&ids_path, format!("more than the {docs} planned ids"))));
+        };
+        let out = if label == next { &mut kept } else { &mut removed };
+        serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "ordinal": next, "cluster": label }))
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        out.push(b'\n');
+        next += 1;
     }
     if next - first != docs {
-        return Err(Error::Usage(format!("part {}: read {} documents, planned {docs}", part.index, next - first)));
+        let msg = format!("{} ids, planned {docs}", next - first);
+        return Err(Error::Input(InputError::file(&ids_path, msg)));
     }
-    let lines = |v: &[serde_json::Value]| -> Vec<u8> { v.iter().flat_map(|l| format!("{l}\n").into_bytes()).collect() };
     let dir = part_dir(work, "apply", part.index);
-    write_atomic(&dir.join("kept.jsonl"), &lines(&kept))?;
-    write_atomic(&dir.join("removed.jsonl"), &lines(&removed))?;
+    write_atomic(&dir.join("kept.jsonl"), &kept)?;
+    write_atomic(&dir.join("removed.jsonl"), &removed)?;
     let own = labels[first as usize..(first + docs) as usize].to_vec();
     ipc::write(
         &dir.join("labels.arrow"),
