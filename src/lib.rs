@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod runner;
+pub mod stage;
 pub mod strategy;
 pub mod synth;
 pub mod text;

@@ -120,6 +120,15 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// The exact stage pipeline of `minhash` over parts of a dataset's shards
+    /// (docs/distributed.md): each stage a command a scheduler can run, and retry, on its own.
+    Stage {
+        /// Threads of this process's pool (at most 1024); default: all cores.
+        #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
+        threads: Option<u64>,
+        #[command(subcommand)]
+        stage: StageCommand,
+    },
     /// Serves extraction requests on stdin/stdout for the runner (not for direct use).
     #[command(name = child::WORKER, hide = true)]
     Worker {
@@ -146,6 +155,85 @@ enum Command {
         #[arg(long)]
         strategy: String,
     },
+}
+
+/// The stages of `corpusbench stage`.
+#[derive(Subcommand)]
+enum StageCommand {
+    /// List the dataset's shards (documents, sizes, fingerprints, first ordinals) into
+    /// WORK/plan.json, with the strategy and how the work is cut.
+    Plan(PlanArgs),
+    /// Band keys of part i/N's documents, as sorted runs per key partition (Arrow IPC).
+    Sign(PartArgs),
+    /// Merge partition p/P's runs from every sign part; write its groups and edges.
+    Bucket(PartArgs),
+    /// Union-find over every partition's edges: cluster labels by smallest ordinal.
+    Components {
+        /// The work folder.
+        #[arg(long)]
+        work: PathBuf,
+    },
+    /// Kept and removed ids, and cluster labels, of part i/N's documents.
+    Apply(PartArgs),
+    /// The metrics `corpusbench run` gives for the strategy on the dataset, from the stages'
+    /// outputs: results.csv, doc_stats.csv, examples.jsonl (and resamples.jsonl) in --out.
+    Score {
+        /// The work folder.
+        #[arg(long)]
+        work: PathBuf,
+        #[command(flatten)]
+        score: ScoreArgs,
+    },
+    /// Every stage in this process for N parts (N = 1: the single-machine path), then score.
+    Run {
+        #[command(flatten)]
+        plan: PlanArgs,
+        #[command(flatten)]
+        score: ScoreArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// The dataset folder (a dedup dataset whose manifest names its shards).
+    #[arg(long)]
+    corpus: PathBuf,
+    /// The strategy spec: `minhash` or a preset, without verification.
+    #[arg(long = "strategy", short = 's', default_value = "minhash@fineweb")]
+    strategy: String,
+    /// Sign and apply parts, each a run of whole shards.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=99_999))]
+    parts: u64,
+    /// Key partitions of the shuffle (bucket tasks).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=99_999))]
+    partitions: u64,
+    /// The work folder (plan, runs, edges, labels).
+    #[arg(long)]
+    work: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct PartArgs {
+    /// The work folder.
+    #[arg(long)]
+    work: PathBuf,
+    /// Which part, `i/N` (0-based; N as planned).
+    #[arg(long)]
+    part: corpusbench::stage::Part,
+}
+
+#[derive(clap::Args)]
+struct ScoreArgs {
+    /// Folder for results.csv, doc_stats.csv and examples.jsonl.
+    #[arg(long, default_value = "results")]
+    out: PathBuf,
+    /// Bootstrap resamples (at most 100000); 0 turns them off.
+    #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_RESAMPLES as u64,
+          value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    bootstrap: u64,
+    /// Seed of the bootstrap resamples and of the S-curve's sample of gold pairs.
+    #[arg(long, default_value_t = corpusbench::metrics::bootstrap::DEFAULT_SEED)]
+    bootstrap_seed: u64,
 }
 
 /// Which datasets and strategies a command works on.
@@ -391,6 +479,7 @@ fn main() -> ExitCode {
             Exit::Clean.into()
         }),
         Command::Export { corpus, out } => export(&corpus, &out),
+        Command::Stage { threads, stage } => stage_command(&registry, threads, stage),
         // No watchdog thread here: it would run inside the region callgrind counts.
         Command::CostWorker { dataset, name, strategy } => cost_worker(&registry, &dataset, &name, &strategy),
         Command::Worker { strategy, threads, memory_limit } => {
@@ -545,6 +634,83 @@ fn run(registry: &Registry, args: RunArgs, sweep: bool) -> Result<ExitCode, Erro
         eprintln!("{} input error(s); the affected records were left out", input_errors.len());
     }
     Ok(if input_errors.is_empty() && failures.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
+}
+
+fn stage_command(registry: &Registry, threads: Option<u64>, command: StageCommand) -> Result<ExitCode, Error> {
+    use corpusbench::stage;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(default_threads(threads))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the thread pool: {e}")))?;
+    let bootstrap_of = |s: &ScoreArgs| corpusbench::metrics::bootstrap::Bootstrap {
+        resamples: s.bootstrap as usize,
+        seed: s.bootstrap_seed,
+    };
+    pool.install(|| {
+        let issues = match command {
+            StageCommand::Plan(p) => {
+                let (plan, issues) =
+                    stage::plan(registry, &p.corpus, &p.strategy, p.parts as usize, p.partitions as usize, &p.work)?;
+                println!("planned {} documents in {} shards", plan.docs, plan.shards.len());
+                issues
+            }
+            StageCommand::Sign(a) => stage::sign(registry, &a.work, a.part).map(|_| Vec::new())?,
+            StageCommand::Bucket(a) => stage::bucket(registry, &a.work, a.part).map(|_| Vec::new())?,
+            StageCommand::Components { work } => {
+                let meta = stage::components(&work)?;
+                println!("{} clusters of {} documents", meta.clusters, meta.docs);
+                Vec::new()
+            }
+            StageCommand::Apply(a) => stage::apply(&a.work, a.part).map(|_| Vec::new())?,
+            StageCommand::Score { work, score } => {
+                let _out = corpusbench::io::lock_out_dir(&score.out)?;
+                let (ds, cell) = stage::score(registry, &work, &bootstrap_of(&score))?;
+                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score))?;
+                Vec::new()
+            }
+            StageCommand::Run { plan, score } => {
+                let _out = corpusbench::io::lock_out_dir(&score.out)?;
+                let local = stage::Local {
+                    root: plan.corpus,
+                    spec: plan.strategy,
+                    parts: plan.parts as usize,
+                    partitions: plan.partitions as usize,
+                    work: plan.work,
+                };
+                let (ds, cell, issues) = stage::run_local(registry, &local, &bootstrap_of(&score))?;
+                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score))?;
+                issues
+            }
+        };
+        report_input_errors(&issues);
+        Ok(if issues.is_empty() { Exit::Clean.into() } else { Exit::Partial.into() })
+    })
+}
+
+/// The reports `run` writes of a cell, for the stage pipeline's scored cell.
+fn write_stage_reports(
+    out: &std::path::Path,
+    ds: Dataset,
+    cell: runner::Cell,
+    bootstrap: &corpusbench::metrics::bootstrap::Bootstrap,
+) -> Result<(), Error> {
+    if let Some(why) = &cell.failure {
+        return Err(Error::Usage(format!("scoring failed: {why}")));
+    }
+    let (datasets, cells) = (vec![ds], vec![cell]);
+    write_atomic(&out.join("results.csv"), &report::csv::results_csv(&cells)?)?;
+    write_atomic(&out.join("doc_stats.csv"), &report::doc_stats::doc_stats_csv(&datasets, &cells)?)?;
+    write_atomic(&out.join(report::examples::FILE), &report::examples::write(&cells)?)?;
+    let resamples_path = out.join(report::resamples::FILE);
+    if bootstrap.on() {
+        let rows = report::resamples::rows(&datasets, &cells, bootstrap);
+        write_atomic(&resamples_path, &report::resamples::write(&rows)?)?;
+    } else if resamples_path.exists() {
+        std::fs::remove_file(&resamples_path).map_err(|e| Error::io(&resamples_path, e))?;
+    }
+    print!("{}", report::table::leaderboard(&datasets, &cells));
+    println!("\nresults: {}", out.join("results.csv").display());
+    Ok(())
 }
 
 fn list(registry: &Registry, corpus: &[PathBuf]) -> Result<ExitCode, Error> {

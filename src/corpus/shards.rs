@@ -266,6 +266,11 @@ impl ShardSource {
     pub fn new(shards: Vec<(Shard, Vec<u64>)>) -> ShardSource {
         ShardSource { shards }
     }
+
+    /// The shards with the positions of their kept documents, in dataset order.
+    pub fn shards(&self) -> &[(Shard, Vec<u64>)] {
+        &self.shards
+    }
 }
 
 impl DocSource for ShardSource {

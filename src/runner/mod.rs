@@ -571,6 +571,32 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared)
     cell
 }
 
+/// A dedup cell scored from an output computed elsewhere (the stage pipeline, `crate::stage`):
+/// the metrics, figures, examples and answer that running `sel` on `ds` would give when it
+/// answers `output`, with `runs` as its times. Called on the current rayon pool.
+pub fn score_given(ds: &Dataset, sel: &Selected, output: DedupOutput, runs: Vec<f64>, bootstrap: &Bootstrap) -> Cell {
+    let mut cell = Cell {
+        dataset: ds.name.clone(),
+        task: ds.task(),
+        strategy: sel.spec.clone(),
+        metrics: Vec::new(),
+        timing: None,
+        failure: None,
+        doc_stats: Vec::new(),
+        answer: Answer::default(),
+        engine: None,
+        resampled: Vec::new(),
+        examples: Vec::new(),
+    };
+    let (Strategy::Dedup(s), Some((docs, gold))) = (&sel.strategy, DocsRef::of(&ds.items)) else {
+        cell.failure = Some(format!("strategy is not for {} datasets", ds.task()));
+        return cell;
+    };
+    let scored = Scored { output, model: s.pair_model() };
+    score_dedup(&mut cell, ds, &docs, gold, scored, Vec::new(), 0, runs, bootstrap);
+    cell
+}
+
 /// A deduplicator's output with the strategy's pair model, if it has one.
 struct Scored<'a> {
     output: DedupOutput,

@@ -17,6 +17,7 @@ mod parquet;
 mod properties;
 mod runner;
 mod s_curve;
+mod stage;
 mod strategies;
 mod streaming;
 mod synth;

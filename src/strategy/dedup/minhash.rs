@@ -28,7 +28,8 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::components::{Groups, MAX_LISTED_PAIRS, bucket_pairs_sorted, bucket_star, pair_count};
+pub use super::components::{Groups, MAX_LISTED_PAIRS};
+use super::components::{bucket_pairs_sorted, bucket_star, pair_count};
 use super::lsh::{banding_stats, detect_probability, optimal_bands_rows};
 use super::shingle::{Scratch, Shingler, ngram_param, norm_param, shingler_from, unit_param};
 use crate::error::Error;
@@ -358,8 +359,13 @@ impl MinHash {
     }
 }
 
-/// xxh3-128 of `words` as little-endian bytes: the content key of a signature or shingle set.
-fn words_hash(words: &[u64]) -> u128 {
+/// Buffers of [`MinHash::band_keys`], kept between calls (one per thread).
+#[derive(Default)]
+pub struct KeyScratch(Work);
+
+/// xxh3-128 of `words` as little-endian bytes: the content key of a signature or shingle set
+/// (and of a document's band keys, which decide its identical-content group).
+pub fn words_hash(words: &[u64]) -> u128 {
     // Streamed through a stack buffer: no allocation per document.
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     let mut buf = [0u8; 256];
@@ -834,7 +840,13 @@ impl MinHash {
         };
         let keys: Vec<&[u64]> =
             (0..sketches.len()).map(|d| if groups.is_first(d) { sketches.keys(d) } else { &[] }).collect();
-        let Candidates { edges, listed, bucket_pairs } = candidate_pairs(&keys, self.bands);
+        Self::indexed(groups, candidate_pairs(&keys, self.bands))
+    }
+
+    /// The index's groups and candidates with the figures they give (`candidate_pairs`, or
+    /// `bucket_pairs` and `star_edges`, then `identical_docs`).
+    fn indexed(groups: Groups, candidates: Candidates) -> Indexed {
+        let Candidates { edges, listed, bucket_pairs } = candidates;
         let mut indexed = Indexed { groups, candidates: Vec::new(), listed, stats: Vec::new() };
         // Listed candidates are distinct pairs; with groups, each stands for many.
         let (mut stats, candidates) = if listed {
@@ -851,6 +863,29 @@ impl MinHash {
         indexed.candidates = candidates;
         indexed.stats = stats;
         indexed
+    }
+
+    /// Whether candidates are verified on the shingle sets (`verify` is not `off`).
+    pub fn verifies(&self) -> bool {
+        self.verify != Verify::Off
+    }
+
+    /// The band keys of one text as the index keys it: `bands` of them, or none when the text
+    /// has no shingle. `scratch` holds buffers between calls.
+    pub fn band_keys(&self, text: &str, scratch: &mut KeyScratch) -> Vec<u64> {
+        self.sketch(text, &mut scratch.0).keys
+    }
+
+    /// The output of the index from its groups and candidates found elsewhere (the stage
+    /// pipeline, `crate::stage`), without verification: the same clusters, pairs and figures
+    /// as [`Deduplicator::dedup`] gives when they are the ones it would find.
+    pub fn output_from(&self, groups: Groups, candidates: Candidates) -> Result<DedupOutput, StrategyError> {
+        if self.verifies() {
+            return Err(StrategyError(format!("{}: verified candidates cannot be given from outside", self.name)));
+        }
+        let indexed = Self::indexed(groups, candidates);
+        let edges = indexed.candidates.clone();
+        Ok(self.conclude(indexed, edges))
     }
 
     /// The output from the candidates and the edges kept of them (all, without verification).

@@ -1,0 +1,761 @@
+//! The exact stage pipeline (docs/distributed.md): `minhash` deduplication cut into commands over
+//! parts of a dataset's shards, so that a scheduler (Ray, later) only runs commands and the
+//! answer is corpusbench's, equal to `corpusbench run`'s.
+//!
+//! `plan` lists the shards with their documents' global ordinals; `sign` (part i of N) writes
+//! each document's band keys as sorted runs per key partition; `bucket` (partition p of P)
+//! merges a partition's runs and emits edges; `components` joins them (union-find, labelled by
+//! the smallest ordinal); `apply` (part i) writes kept and removed ids and cluster labels;
+//! `score` gives the metrics of `run`. Every output is written to a temporary name and renamed,
+//! and depends only on its inputs, so a task can be retried and gives the same bytes.
+
+pub mod ipc;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::corpus::shards::{Shard, ShardSource};
+use crate::error::{Error, InputError};
+use crate::io::write_atomic;
+use crate::metrics::bootstrap::Bootstrap;
+use crate::model::{Dataset, Items};
+use crate::runner::{Cell, Selected};
+use crate::strategy::Registry;
+use crate::strategy::dedup::minhash::{Candidates, Groups, KeyScratch, MAX_LISTED_PAIRS, MinHash, words_hash};
+use ipc::Column;
+
+/// The plan's file name in the work folder.
+pub const PLAN_FILE: &str = "plan.json";
+
+/// Version of the work folder's layout; a plan of another version is refused.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The work of a pipeline: the dataset's shards with their documents and ordinals, the
+/// strategy, and how the work is cut (sign and apply parts, key partitions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// [`LAYOUT_VERSION`].
+    pub version: u32,
+    /// The dataset's name.
+    pub dataset: String,
+    /// Its folder.
+    pub root: PathBuf,
+    /// Its sha256 fingerprint when planned; `score` refuses a dataset that changed.
+    pub fingerprint: String,
+    /// The strategy spec, as given.
+    pub strategy: String,
+    /// Sign and apply parts (each a run of whole shards).
+    pub parts: usize,
+    /// Key partitions of the shuffle (each a range of band keys).
+    pub partitions: usize,
+    /// Documents in all.
+    pub docs: u64,
+    /// The shards in dataset order.
+    pub shards: Vec<PlannedShard>,
+}
+
+/// One shard of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedShard {
+    /// This shard alone, with the positions (line or row) of its documents the load kept.
+    pub source: ShardSource,
+    /// Its documents (kept positions).
+    pub docs: u64,
+    /// The file's size in bytes.
+    pub bytes: u64,
+    /// xxh3-128 of the file's bytes, hex: what a scheduler compares to find a shard changed.
+    pub xxh3: String,
+    /// The global ordinal of its first document: the documents of the shards before it.
+    pub first: u64,
+}
+
+/// Part `index` of `count` (0-based), written `i/N` on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    /// Which part, `0..count`.
+    pub index: usize,
+    /// How many parts.
+    pub count: usize,
+}
+
+impl std::str::FromStr for Part {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Part, String> {
+        let bad = || format!("`{s}` is not a part `i/N` with 0 <= i < N");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) =
+            (i.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if index >= count {
+            return Err(bad());
+        }
+        Ok(Part { index, count })
+    }
+}
+
+/// The most parts or partitions a plan takes (file names have five digits).
+pub const MAX_PARTS: usize = 99_999;
+
+/// The key partition of a band key: partitions are equal ranges of the 64-bit keys
+/// (`key * P / 2^64`), so concatenating them in order is the global sort.
+pub fn partition_of(key: u64, partitions: usize) -> usize {
+    ((u128::from(key) * partitions as u128) >> 64) as usize
+}
+
+/// The shards (indices into `plan.shards`) of sign or apply part `index`: a contiguous run,
+/// `[index * S / N, (index + 1) * S / N)`, so each part's ordinals are contiguous.
+pub fn shards_of(plan: &Plan, index: usize) -> std::ops::Range<usize> {
+    let s = plan.shards.len();
+    (index * s / plan.parts)..((index + 1) * s / plan.parts)
+}
+
+fn part_dir(work: &Path, stage: &str, index: usize) -> PathBuf {
+    work.join(stage).join(format!("part-{index:05}"))
+}
+
+fn partition_dir(work: &Path, p: usize) -> PathBuf {
+    work.join("bucket").join(format!("partition-{p:05}"))
+}
+
+fn sign_file(work: &Path, part: usize, p: usize) -> PathBuf {
+    part_dir(work, "sign", part).join(format!("partition-{p:05}.arrow"))
+}
+
+/// Records how long a stage took, beside (not in) its outputs: `time/STAGE-INDEX.txt`.
+fn record_time(work: &Path, stage: &str, index: usize, t0: Instant) -> Result<(), Error> {
+    let path = work.join("time").join(format!("{stage}-{index:05}.txt"));
+    write_atomic(&path, format!("{:.6}\n", t0.elapsed().as_secs_f64()).as_bytes())
+}
+
+/// The seconds of every stage recorded in `work`, summed in file-name order.
+fn recorded_seconds(work: &Path) -> f64 {
+    let Ok(entries) = std::fs::read_dir(work.join("time")) else { return 0.0 };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).filter_map(|t| t.trim().parse::<f64>().ok()).sum()
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Input(InputError { line: Some(e.line()), ..InputError::file(path, e.to_string()) }))
+}
+
+/// The `minhash` a spec builds, refused when the pipeline cannot run it (another strategy, or
+/// verification, which is not staged yet).
+pub fn minhash_of(registry: &Registry, spec: &str) -> Result<MinHash, Error> {
+    let (_, params) = registry.params(spec)?;
+    let name = params.strategy();
+    if name != "minhash" && !name.starts_with("minhash@") {
+        return Err(Error::Usage(format!("the stage pipeline runs `minhash` (any preset) only; `{spec}` is `{name}`")));
+    }
+    let m = MinHash::new(&params)?;
+    if m.verifies() {
+        return Err(Error::Usage(format!("`{spec}`: verification is not staged yet; use verify=off")));
+    }
+    if m.banding().0 > usize::from(u16::MAX) {
+        return Err(Error::Usage(format!("`{spec}`: more than {} bands", u16::MAX)));
+    }
+    Ok(m)
+}
+
+/// xxh3-128 of a file's bytes, read in 1 MiB blocks.
+fn file_xxh3(path: &Path) -> Result<(u64, String), Error> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((bytes, format!("{:032x}", h.digest128())))
+}
+
+/// The dataset at `root` loaded as a streamed run loads it (ids, lengths and gold; texts left
+/// in the shards), with its input errors.
+pub fn load(root: &Path) -> Result<(Dataset, Vec<InputError>), Error> {
+    let options = crate::corpus::LoadOptions { stream: true, skip_html: true };
+    let ds = crate::corpus::load_dataset_with(root, options)?;
+    let issues = ds.issues.clone();
+    Ok((ds, issues))
+}
+
+fn shard_source(ds: &Dataset) -> Result<&ShardSource, Error> {
+    match &ds.items {
+        Items::Streamed { docs, .. } => docs.source.as_any().downcast_ref::<ShardSource>(),
+        _ => None,
+    }
+    .ok_or_else(|| Error::Usage(format!("dataset `{}` is not a dedup dataset read from shards", ds.name)))
+}
+
+/// `plan`: loads the dataset at `root` as a streamed run does, and writes the plan (shards,
+/// document counts, sizes, fingerprints, first ordinals) to `work/plan.json`.
+pub fn plan(
+    registry: &Registry,
+    root: &Path,
+    spec: &str,
+    parts: usize,
+    partitions: usize,
+    work: &Path,
+) -> Result<(Plan, Vec<InputError>), Error> {
+    let t0 = Instant::now();
+    minhash_of(registry, spec)?;
+    if !(1..=MAX_PARTS).contains(&parts) || !(1..=MAX_PARTS).contains(&partitions) {
+        return Err(Error::Usage(format!("parts and partitions must be 1 to {MAX_PARTS}")));
+    }
+    let (ds, issues) = load(root)?;
+    let source = shard_source(&ds)?;
+    let mut shards = Vec::new();
+    let mut first = 0u64;
+    for (shard, kept) in source.shards() {
+        let (bytes, xxh3) = file_xxh3(&shard.path)?;
+        let docs = kept.len() as u64;
+        shards.push(PlannedShard {
+            source: ShardSource::new(vec![(shard.clone(), kept.clone())]),
+            docs,
+            bytes,
+            xxh3,
+            first,
+        });
+        first += docs;
+    }
+    let root = std::fs::canonicalize(root).map_err(|e| Error::io(root, e))?;
+    let plan = Plan {
+        version: LAYOUT_VERSION,
+        dataset: ds.name.clone(),
+        root,
+        fingerprint: ds.fingerprint.clone(),
+        strategy: spec.to_string(),
+        parts,
+        partitions,
+        docs: first,
+        shards,
+    };
+    write_json(&work.join(PLAN_FILE), &plan)?;
+    record_time(work, "plan", 0, t0)?;
+    Ok((plan, issues))
+}
+
+/// The plan in `work`, checked to be of this layout.
+pub fn read_plan(work: &Path) -> Result<Plan, Error> {
+    let path = work.join(PLAN_FILE);
+    let plan: Plan = read_json(&path)?;
+    if plan.version != LAYOUT_VERSION {
+        let msg = format!("layout version {} (this build reads {LAYOUT_VERSION}); plan again", plan.version);
+        return Err(Error::Input(InputError { field: Some("version".into()), ..InputError::file(&path, msg) }));
+    }
+    Ok(plan)
+}
+
+fn check_part(part: Part, what: &str, of: usize) -> Result<(), Error> {
+    if part.count != of {
+        return Err(Error::Usage(format!(
+            "the plan has {of} {what}; part {}/{} names {}",
+            part.index, part.count, part.count
+        )));
+    }
+    Ok(())
+}
+
+/// The shards of a run of planned shards as one source, with the ordinal of its first document.
+fn source_of(plan: &Plan, range: std::ops::Range<usize>) -> Result<(ShardSource, u64, u64), Error> {
+    let shards = &plan.shards[range.clone()];
+    let mut all: Vec<(Shard, Vec<u64>)> = Vec::new();
+    for s in shards {
+        for (shard, kept) in s.source.shards() {
+            let size = std::fs::metadata(&shard.path).map_err(|e| Error::io(&shard.path, e))?.len();
+            if size != s.bytes {
+                return Err(Error::Input(InputError::file(
+                    &shard.path,
+                    format!("{size} bytes, planned with {}: the shard changed since `plan`", s.bytes),
+                )));
+            }
+            all.push((shard.clone(), kept.clone()));
+        }
+    }
+    let first = shards.first().map_or(0, |s| s.first);
+    let docs = shards.iter().map(|s| s.docs).sum();
+    Ok((ShardSource::new(all), first, docs))
+}
+
+/// One band key of one document, as `sign` writes it: its band, the key, the xxh3-128 of all
+/// the document's band keys (equal for identical-content groups) and the ordinal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    band: u16,
+    key: u64,
+    ordinal: u64,
+    group: (u64, u64),
+}
+
+/// Each sign part's document ids in ordinal order, one JSON string a line, for `apply`.
+const IDS_FILE: &str = "ids.jsonl";
+
+const SIGN_COLUMNS: [&str; 5] = ["band", "key", "ordinal", "group_hi", "group_lo"];
+
+fn write_entries(path: &Path, entries: &[Entry]) -> Result<(), Error> {
+    let cols = [
+        Column::U16(entries.iter().map(|e| e.band).collect()),
+        Column::U64(entries.iter().map(|e| e.key).collect()),
+        Column::U64(entries.iter().map(|e| e.ordinal).collect()),
+        Column::U64(entries.iter().map(|e| e.group.0).collect()),
+        Column::U64(entries.iter().map(|e| e.group.1).collect()),
+    ];
+    ipc::write(path, &SIGN_COLUMNS, &cols)
+}
+
+fn read_entries(path: &Path, bands: usize, out: &mut Vec<Entry>) -> Result<(), Error> {
+    let cols = ipc::read(path, &SIGN_COLUMNS)?;
+    for ((((&band, &key), &ordinal), &hi), &lo) in
+        cols[0].iter().zip(&cols[1]).zip(&cols[2]).zip(&cols[3]).zip(&cols[4])
+    {
+        if band as usize >= bands {
+            return Err(Error::Input(InputError {
+                field: Some("band".into()),
+                ..InputError::file(path, format!("band {band} of {bands}"))
+            }));
+        }
+        out.push(Entry { band: band as u16, key, ordinal, group: (hi, lo) });
+    }
+    Ok(())
+}
+
+/// `sign`: the band keys of part `part`'s documents, as sorted runs (band, key, ordinal), one
+/// Arrow IPC file per key partition: `sign/part-i/partition-p.arrow`.
+pub fn sign(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
+    let t0 = Instant::now();
+    let plan = read_plan(work)?;
+    check_part(part, "parts", plan.parts)?;
+    let m = minhash_of(registry, &plan.strategy)?;
+    let bands = m.banding().0;
+    let (source, first, docs) = source_of(&plan, shards_of(&plan, part.index))?;
+    let mut runs: Vec<Vec<Entry>> = vec![Vec::new(); plan.partitions];
+    let mut next = first;
+    let mut failed: Option<Error> = None;
+    let mut ids: Vec<u8> = Vec::new();
+    crate::model::DocSource::batches(&source, crate::model::docs::BATCH_BYTES, &mut |batch| {
+        for d in batch {
+            // A string always serialises; the line is the id as a JSON string.
+            serde_json::to_writer(&mut ids, &d.id).map_err(|e| e.to_string())?;
+            ids.push(b'\n');
+        }
+        let keys: Vec<Vec<u64>> =
+            batch.par_iter().map_init(KeyScratch::default, |s, d| m.band_keys(&d.text, s)).collect();
+        for k in keys {
+            if k.len() == bands {
+                let h = words_hash(&k);
+                let group = ((h >> 64) as u64, h as u64);
+                for (t, &key) in k.iter().enumerate() {
+                    runs[partition_of(key, plan.partitions)].push(Entry { band: t as u16, key, ordinal: next, group });
+                }
+            } else if !k.is_empty() {
+                failed = Some(Error::Usage(format!("document {next}: {} band keys, expected {bands}", k.len())));
+            }
+            next += 1;
+        }
+        Ok(())
+    })
+    .map_err(Error::Usage)?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    if next - first != docs {
+        return Err(Error::Usage(format!("part {}: read {} documents, planned {docs}", part.index, next - first)));
+    }
+    runs.par_iter_mut().for_each(|r| r.par_sort_unstable());
+    for (p, run) in runs.iter().enumerate() {
+        write_entries(&sign_file(work, part.index, p), run)?;
+    }
+    write_atomic(&part_dir(work, "sign", part.index).join(IDS_FILE), &ids)?;
+    record_time(work, "sign", part.index, t0)
+}
+
+/// What `bucket` found in its partition, beside its edge files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketMeta {
+    /// Same-bucket pairs between group firsts, summed over bands (each distinct pair at least
+    /// once): what decides listed against star edges.
+    pub bucket_pairs: u64,
+    /// Star edges (each bucket's first to each other member).
+    pub star_edges: u64,
+    /// Whether the partition alone held more than `MAX_LISTED_PAIRS` pairs, so it listed none.
+    pub over: bool,
+}
+
+const LISTED_COLUMNS: [&str; 4] = ["band", "key", "i", "j"];
+const PAIR_COLUMNS: [&str; 2] = ["i", "j"];
+const GROUP_COLUMNS: [&str; 2] = ["member", "first"];
+
+/// `bucket`: merges partition `part`'s runs from every sign part and writes, per bucket of
+/// equal (band, key), its identical-content groups (band 0 only: every band has them), its
+/// star edges, and its listed pairs (band, key, i, j) while the partition's pairs stay under
+/// `MAX_LISTED_PAIRS`: `bucket/partition-p/{groups,star,listed}.arrow` and `meta.json`.
+pub fn bucket(registry: &Registry, work: &Path, part: Part) -> Result<BucketMeta, Error> {
+    let t0 = Instant::now();
+    let plan = read_plan(work)?;
+    check_part(part, "partitions", plan.partitions)?;
+    let bands = minhash_of(registry, &plan.strategy)?.banding().0;
+    let mut entries = Vec::new();
+    for i in 0..plan.parts {
+        read_entries(&sign_file(work, i, part.index), bands, &mut entries)?;
+    }
+    entries.par_sort_unstable();
+    let mut meta = BucketMeta::default();
+    let mut groups: Vec<(u64, u64)> = Vec::new();
+    let mut star: Vec<(u64, u64)> = Vec::new();
+    let mut listed: Vec<(u16, u64, u64, u64)> = Vec::new();
+    let mut members: Vec<((u64, u64), u64)> = Vec::new();
+    let mut firsts: Vec<u64> = Vec::new();
+    for b in entries.chunk_by(|x, y| x.band == y.band && x.key == y.key) {
+        let (band, key) = (b[0].band, b[0].key);
+        // Identical-content groups: the smallest ordinal of each group hash is its first.
+        firsts.clear();
+        if b.len() == 1 {
+            firsts.push(b[0].ordinal);
+        } else {
+            members.clear();
+            members.extend(b.iter().map(|e| (e.group, e.ordinal)));
+            members.sort_unstable();
+            for g in members.chunk_by(|x, y| x.0 == y.0) {
+                firsts.push(g[0].1);
+                if band == 0 {
+                    groups.extend(g[1..].iter().map(|&(_, m)| (m, g[0].1)));
+                }
+            }
+            firsts.sort_unstable();
+        }
+        let n = firsts.len() as u64;
+        meta.bucket_pairs += n * (n - 1) / 2;
+        meta.star_edges += n - 1;
+        star.extend(firsts[1..].iter().map(|&j| (firsts[0], j)));
+        if !meta.over {
+            if meta.bucket_pairs > MAX_LISTED_PAIRS {
+                meta.over = true;
+                listed = Vec::new();
+            } else {
+                for (x, &i) in firsts.iter().enumerate() {
+                    listed.extend(firsts[x + 1..].iter().map(|&j| (band, key, i, j)));
+                }
+            }
+        }
+    }
+    drop(entries);
+    groups.sort_unstable();
+    let dir = partition_dir(work, part.index);
+    write_pairs(&dir.join("groups.arrow"), &GROUP_COLUMNS, &groups)?;
+    write_pairs(&dir.join("star.arrow"), &PAIR_COLUMNS, &star)?;
+    let cols = [
+        Column::U16(listed.iter().map(|e| e.0).collect()),
+        Column::U64(listed.iter().map(|e| e.1).collect()),
+        Column::U64(listed.iter().map(|e| e.2).collect()),
+        Column::U64(listed.iter().map(|e| e.3).collect()),
+    ];
+    ipc::write(&dir.join("listed.arrow"), &LISTED_COLUMNS, &cols)?;
+    write_json(&dir.join("meta.json"), &meta)?;
+    record_time(work, "bucket", part.index, t0)?;
+    Ok(meta)
+}
+
+fn write_pairs(path: &Path, names: &[&str], pairs: &[(u64, u64)]) -> Result<(), Error> {
+    let cols = [Column::U64(pairs.iter().map(|p| p.0).collect()), Column::U64(pairs.iter().map(|p| p.1).collect())];
+    ipc::write(path, names, &cols)
+}
+
+fn read_pairs(path: &Path, names: &[&str], docs: u64) -> Result<Vec<(u64, u64)>, Error> {
+    let cols = ipc::read(path, names)?;
+    let pairs: Vec<(u64, u64)> = cols[0].iter().copied().zip(cols[1].iter().copied()).collect();
+    if let Some(&(a, b)) = pairs.iter().find(|&&(a, b)| a >= docs || b >= docs) {
+        return Err(Error::Input(InputError::file(path, format!("pair ({a}, {b}) names a document past {docs}"))));
+    }
+    Ok(pairs)
+}
+
+/// What `components` decided, beside its files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentsMeta {
+    /// Documents in all.
+    pub docs: u64,
+    /// Whether the candidate pairs are listed (else star edges, and no edge metrics).
+    pub listed: bool,
+    /// Same-bucket pairs summed over bands and partitions.
+    pub bucket_pairs: u64,
+    /// Star edges in all.
+    pub star_edges: u64,
+    /// Documents that joined an earlier one of identical band keys.
+    pub identical_docs: u64,
+    /// Clusters (distinct labels).
+    pub clusters: u64,
+}
+
+/// Cluster labels of `n` documents joined by `edges`: each the smallest ordinal of its
+/// component (union-find, the smaller root kept).
+pub fn min_labels(n: usize, edges: impl Iterator<Item = (u64, u64)>) -> Vec<u64> {
+    fn find(parent: &mut [u64], mut x: u64) -> u64 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    let mut parent: Vec<u64> = (0..n as u64).collect();
+    for (a, b) in edges {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[hi as usize] = lo;
+        }
+    }
+    (0..n as u64).map(|i| find(&mut parent, i)).collect()
+}
+
+/// `components`: reads every partition's output, decides listed against star edges as the
+/// single-machine index does (more than `MAX_LISTED_PAIRS` same-bucket pairs: star), labels
+/// the clusters (union-find over star edges and groups, smallest ordinal), and writes
+/// `components/{labels,edges,groups}.arrow` and `meta.json`. Listed edges are each pair once,
+/// by the first band it shares, in (band, key, i, j) order: the order of `run`'s pairs.
+pub fn components(work: &Path) -> Result<ComponentsMeta, Error> {
+    let t0 = Instant::now();
+    let plan = read_plan(work)?;
+    let n = usize::try_from(plan.docs).map_err(|_| Error::Usage("too many documents for one machine".into()))?;
+    let mut meta = ComponentsMeta { docs: plan.docs, ..ComponentsMeta::default() };
+    let mut over = false;
+    let mut groups = Vec::new();
+    let mut star = Vec::new();
+    for p in 0..plan.partitions {
+        let dir = partition_dir(work, p);
+        let m: BucketMeta = read_json(&dir.join("meta.json"))?;
+        meta.bucket_pairs += m.bucket_pairs;
+        meta.star_edges += m.star_edges;
+        over |= m.over;
+        groups.extend(read_pairs(&dir.join("groups.arrow"), &GROUP_COLUMNS, plan.docs)?);
+        star.extend(read_pairs(&dir.join("star.arrow"), &PAIR_COLUMNS, plan.docs)?);
+    }
+    meta.listed = !over && meta.bucket_pairs <= MAX_LISTED_PAIRS;
+    groups.sort_unstable();
+    meta.identical_docs = groups.len() as u64;
+    let labels = min_labels(n, star.iter().chain(&groups).copied());
+    meta.clusters = labels.iter().enumerate().filter(|&(i, &l)| i as u64 == l).count() as u64;
+    let edges: Vec<(u64, u64)> = if meta.listed {
+        drop(star);
+        let mut listed: Vec<(u64, u64, u16, u64)> = Vec::new();
+        for p in 0..plan.partitions {
+            let path = partition_dir(work, p).join("listed.arrow");
+            let cols = ipc::read(&path, &LISTED_COLUMNS)?;
+            for (((&band, &key), &i), &j) in cols[0].iter().zip(&cols[1]).zip(&cols[2]).zip(&cols[3]) {
+                if i >= j || j >= plan.docs {
+                    return Err(Error::Input(InputError::file(&path, format!("pair ({i}, {j}) is not i < j < docs"))));
+                }
+                listed.push((i, j, band as u16, key));
+            }
+        }
+        // Each pair once, by the first band it shares.
+        listed.par_sort_unstable();
+        listed.dedup_by(|later, earlier| later.0 == earlier.0 && later.1 == earlier.1);
+        let mut ordered: Vec<(u16, u64, u64, u64)> = listed.into_iter().map(|(i, j, t, k)| (t, k, i, j)).collect();
+        ordered.par_sort_unstable();
+        ordered.into_iter().map(|(_, _, i, j)| (i, j)).collect()
+    } else {
+        star
+    };
+    let dir = work.join("components");
+    ipc::write(&dir.join("labels.arrow"), &["label"], &[Column::U64(labels)])?;
+    write_pairs(&dir.join("edges.arrow"), &PAIR_COLUMNS, &edges)?;
+    write_pairs(&dir.join("groups.arrow"), &GROUP_COLUMNS, &groups)?;
+    write_json(&dir.join("meta.json"), &meta)?;
+    record_time(work, "components", 0, t0)?;
+    Ok(meta)
+}
+
+/// `apply`: for part `part`'s documents (their ids as `sign` wrote them), the cluster label of
+/// each (`labels.arrow`: ordinal, label) and the ids kept (`kept.jsonl`: the first of its
+/// cluster) and removed (`removed.jsonl`, with the ordinal of the document kept in its stead):
+/// `apply/part-i/`.
+pub fn apply(work: &Path, part: Part) -> Result<(), Error> {
+    let t0 = Instant::now();
+    let plan = read_plan(work)?;
+    check_part(part, "parts", plan.parts)?;
+    let labels_path = work.join("components").join("labels.arrow");
+    let labels = ipc::read(&labels_path, &["label"])?.swap_remove(0);
+    if labels.len() as u64 != plan.docs {
+        return Err(Error::Input(InputError::file(
+            &labels_path,
+            format!("{} labels for {} documents", labels.len(), plan.docs),
+        )));
+    }
+    let range = shards_of(&plan, part.index);
+    let (first, docs) = (
+        plan.shards.get(range.start).map_or(0, |s| s.first),
+        plan.shards[range.clone()].iter().map(|s| s.docs).sum::<u64>(),
+    );
+    let ids_path = part_dir(work, "sign", part.index).join(IDS_FILE);
+    let ids = std::fs::read_to_string(&ids_path).map_err(|e| Error::io(&ids_path, e))?;
+    let (mut kept, mut removed) = (Vec::new(), Vec::new());
+    let mut next = first;
+    for (k, line) in ids.lines().enumerate() {
+        let id: String = serde_json::from_str(line)
+            .map_err(|e| Error::Input(InputError::field(&ids_path, k + 1, "id", e.to_string())))?;
+        let Some(&label) = labels.get(next as usize).filter(|_| next < first + docs) else {
+            return Err(Error::Input(InputError::file(&ids_path, format!("more than the {docs} planned ids"))));
+        };
+        let out = if label == next { &mut kept } else { &mut removed };
+        serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "ordinal": next, "cluster": label }))
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        out.push(b'\n');
+        next += 1;
+    }
+    if next - first != docs {
+        let msg = format!("{} ids, planned {docs}", next - first);
+        return Err(Error::Input(InputError::file(&ids_path, msg)));
+    }
+    let dir = part_dir(work, "apply", part.index);
+    write_atomic(&dir.join("kept.jsonl"), &kept)?;
+    write_atomic(&dir.join("removed.jsonl"), &removed)?;
+    let own = labels[first as usize..(first + docs) as usize].to_vec();
+    ipc::write(
+        &dir.join("labels.arrow"),
+        &["ordinal", "label"],
+        &[Column::U64((first..first + docs).collect()), Column::U64(own)],
+    )?;
+    record_time(work, "apply", part.index, t0)
+}
+
+/// `score`: the dataset's cell as `corpusbench run -s SPEC` gives it, from the stage outputs
+/// (labels from every apply part, edges and groups from `components`): the same `DedupOutput`
+/// is built and scored by the runner's own scoring. The cell's time is the stages' recorded
+/// seconds summed.
+pub fn score(registry: &Registry, work: &Path, bootstrap: &Bootstrap) -> Result<(Dataset, Cell), Error> {
+    let t0 = Instant::now();
+    let plan = read_plan(work)?;
+    let m = minhash_of(registry, &plan.strategy)?;
+    let (ds, _) = load(&plan.root)?;
+    if ds.fingerprint != plan.fingerprint || ds.len() as u64 != plan.docs {
+        return Err(Error::Usage(format!("dataset `{}` changed since `plan`; plan again", ds.name)));
+    }
+    let n = ds.len();
+    let too_many = || Error::Usage(format!("{} documents: one machine scores at most 2^32", plan.docs));
+    let small = |x: u64| u32::try_from(x).map_err(|_| too_many());
+    let mut labels: Vec<u32> = Vec::with_capacity(n);
+    for i in 0..plan.parts {
+        let path = part_dir(work, "apply", i).join("labels.arrow");
+        let cols = ipc::read(&path, &["ordinal", "label"])?;
+        for (&o, &l) in cols[0].iter().zip(&cols[1]) {
+            if o != labels.len() as u64 || l > o {
+                return Err(Error::Input(InputError::file(&path, format!("ordinal {o}, label {l}: out of order"))));
+            }
+            labels.push(small(l)?);
+        }
+    }
+    if labels.len() != n {
+        return Err(Error::Usage(format!("the apply parts label {} of {n} documents", labels.len())));
+    }
+    let dir = work.join("components");
+    let meta: ComponentsMeta = read_json(&dir.join("meta.json"))?;
+    let mut group: Vec<u32> = (0..small(plan.docs)?).collect();
+    let members = read_pairs(&dir.join("groups.arrow"), &GROUP_COLUMNS, plan.docs)?;
+    for &(member, first) in &members {
+        group[member as usize] = small(first)?;
+    }
+    let edges = read_pairs(&dir.join("edges.arrow"), &PAIR_COLUMNS, plan.docs)?
+        .into_iter()
+        .map(|(i, j)| Ok((small(i)?, small(j)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    let groups = Groups { group, collapsed: members.len() };
+    let candidates = Candidates { edges, listed: meta.listed, bucket_pairs: meta.bucket_pairs };
+    let output = m.output_from(groups, candidates).map_err(|e| Error::Usage(e.to_string()))?;
+    if output.cluster.as_deref() != Some(labels.as_slice()) {
+        return Err(Error::Usage("the apply parts' labels differ from the clusters of the components' edges".into()));
+    }
+    let sel = Selected::build(registry, &plan.strategy)?;
+    let seconds = recorded_seconds(work) + t0.elapsed().as_secs_f64();
+    let cell = crate::runner::score_given(&ds, &sel, output, vec![seconds], bootstrap);
+    Ok((ds, cell))
+}
+
+/// What the local driver was asked.
+#[derive(Debug, Clone)]
+pub struct Local {
+    /// The dataset folder.
+    pub root: PathBuf,
+    /// The strategy spec.
+    pub spec: String,
+    /// Sign and apply parts.
+    pub parts: usize,
+    /// Key partitions.
+    pub partitions: usize,
+    /// The work folder.
+    pub work: PathBuf,
+}
+
+/// Every stage in this process, one part after another: with one part and one partition, the
+/// single-machine path. Gives the scored cell and the plan's input errors.
+pub fn run_local(
+    registry: &Registry,
+    local: &Local,
+    bootstrap: &Bootstrap,
+) -> Result<(Dataset, Cell, Vec<InputError>), Error> {
+    let (plan, issues) = plan(registry, &local.root, &local.spec, local.parts, local.partitions, &local.work)?;
+    for index in 0..plan.parts {
+        sign(registry, &local.work, Part { index, count: plan.parts })?;
+    }
+    for index in 0..plan.partitions {
+        bucket(registry, &local.work, Part { index, count: plan.partitions })?;
+    }
+    components(&local.work)?;
+    for index in 0..plan.parts {
+        apply(&local.work, Part { index, count: plan.parts })?;
+    }
+    let (ds, cell) = score(registry, &local.work, bootstrap)?;
+    Ok((ds, cell, issues))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_parse_and_refuse_out_of_range() {
+        assert_eq!("2/4".parse::<Part>(), Ok(Part { index: 2, count: 4 }));
+        assert!("4/4".parse::<Part>().is_err());
+        assert!("x/4".parse::<Part>().is_err());
+        assert!("1".parse::<Part>().is_err());
+    }
+
+    #[test]
+    fn partitions_are_ordered_key_ranges() {
+        assert_eq!(partition_of(0, 4), 0);
+        assert_eq!(partition_of(u64::MAX, 4), 3);
+        assert_eq!(partition_of(1 << 62, 4), 1);
+        assert_eq!(partition_of(u64::MAX, 1), 0);
+        let keys = [3u64, 1 << 63, u64::MAX - 1, 1 << 40];
+        let mut sorted = keys;
+        sorted.sort_unstable();
+        let parts: Vec<usize> = sorted.iter().map(|&k| partition_of(k, 7)).collect();
+        assert!(parts.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn labels_are_the_smallest_ordinal_of_each_component() {
+        let labels = min_labels(7, [(5, 3), (3, 6), (6, 1), (4, 2)].into_iter());
+        assert_eq!(labels, vec![0, 1, 2, 1, 2, 1, 1]);
+        assert_eq!(min_labels(3, std::iter::empty()), vec![0, 1, 2]);
+    }
+}

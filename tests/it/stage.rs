@@ -1,0 +1,217 @@
+//! The stage pipeline (`corpusbench stage`, docs/distributed.md) gives `corpusbench run`'s
+//! answer: on a generated corpus cut into JSON-lines shards (one malformed line among them, so
+//! ordinals follow the kept documents), the clusters and every report of `stage run` with 1, 3
+//! and 4 parts equal those of `run -s minhash@fineweb`; the stages run one by one as separate
+//! commands give the same bytes as the local driver, and a stage re-run after its output is
+//! deleted writes the same bytes again.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{bundled_corpus, corpusbench, stable_result_lines};
+
+const SPEC: &str = "minhash@fineweb";
+const SHARDS: usize = 5;
+
+/// A synth dataset of `docs` documents, its docs.jsonl cut into `SHARDS` shards in order (a
+/// malformed line in the third), with a manifest naming them by a glob.
+fn sharded_dataset(root: &Path, docs: usize) -> PathBuf {
+    let synth = root.join("synth");
+    let seed = bundled_corpus().join("seed-news");
+    let out = corpusbench(
+        root,
+        &[
+            "synth",
+            seed.to_str().unwrap(),
+            "--docs",
+            &docs.to_string(),
+            "--doc-bytes",
+            "600",
+            "--fill-words",
+            "--out",
+            synth.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "synth: {}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(synth.join("docs.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let ds = root.join("sharded");
+    std::fs::create_dir_all(ds.join("shards")).unwrap();
+    let per = lines.len().div_ceil(SHARDS);
+    for (s, chunk) in lines.chunks(per).enumerate() {
+        let mut body = String::new();
+        for (k, l) in chunk.iter().enumerate() {
+            if s == 2 && k == 3 {
+                body.push_str("{\"id\": \"broken\", \"text\": \n");
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        std::fs::write(ds.join("shards").join(format!("docs-{s:02}.jsonl")), body).unwrap();
+    }
+    std::fs::copy(synth.join("gold.jsonl"), ds.join("gold.jsonl")).unwrap();
+    let manifest = "name = \"sharded\"\ntask = \"dedup\"\ndocs = [\"shards/docs-*.jsonl\"]\n\
+                    files = [\"shards/docs-*.jsonl\", \"gold.jsonl\"]\n";
+    std::fs::write(ds.join("dataset.toml"), manifest).unwrap();
+    ds
+}
+
+fn run_ok(dir: &Path, args: &[&str]) {
+    let out = corpusbench(dir, args);
+    // Exit 2: the malformed line was reported and left out, as intended.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn stage_ok(dir: &Path, args: &[&str]) {
+    let out = corpusbench(dir, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every file under `dir` (relative path, bytes), the stage timings left out.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.retain(|(p, _)| !p.starts_with("time"));
+    out.sort();
+    out
+}
+
+fn labels_of(work: &Path, parts: usize) -> Vec<u64> {
+    let mut labels = Vec::new();
+    for i in 0..parts {
+        let path = work.join("apply").join(format!("part-{i:05}")).join("labels.arrow");
+        let cols = corpusbench::stage::ipc::read(&path, &["ordinal", "label"]).unwrap();
+        assert_eq!(cols[0], (labels.len() as u64..(labels.len() + cols[0].len()) as u64).collect::<Vec<_>>());
+        labels.extend_from_slice(&cols[1]);
+    }
+    labels
+}
+
+#[test]
+fn stage_pipeline_gives_the_single_machine_answer_at_any_part_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let ds = sharded_dataset(root, 900);
+    let ds_arg = ds.to_str().unwrap();
+    let single = root.join("single");
+    run_ok(
+        root,
+        &[
+            "run",
+            "--corpus",
+            ds_arg,
+            "-s",
+            SPEC,
+            "--threads",
+            "2",
+            "--bootstrap",
+            "200",
+            "--out",
+            single.to_str().unwrap(),
+        ],
+    );
+    let expected = stable_result_lines(&single);
+    assert!(expected.iter().any(|l| l.contains(",pair_f1,")), "{expected:?}");
+    assert!(expected.iter().any(|l| l.contains(",edge_f1,")), "{expected:?}");
+    assert!(expected.iter().any(|l| l.contains("strategy.candidate_pairs")), "{expected:?}");
+
+    // The clusters as the library's own minhash finds them on the documents the load kept.
+    let (loaded, _) = corpusbench::stage::load(&ds).unwrap();
+    let docs: Vec<corpusbench::model::Doc> = match &loaded.items {
+        corpusbench::model::Items::Streamed { docs, .. } => {
+            let mut all = Vec::new();
+            docs.source
+                .batches(1 << 20, &mut |b| {
+                    all.extend_from_slice(b);
+                    Ok(())
+                })
+                .unwrap();
+            all
+        }
+        _ => panic!("a sharded dataset streams"),
+    };
+    let registry = corpusbench::strategy::Registry::builtin();
+    let clusters: Vec<u64> =
+        registry.dedup(SPEC).unwrap().dedup(&docs).unwrap().cluster.unwrap().into_iter().map(u64::from).collect();
+    assert!(clusters.iter().enumerate().filter(|&(i, &l)| i as u64 != l).count() > 50, "too few duplicates to test");
+
+    for (parts, partitions) in [(1usize, 1usize), (3, 2), (4, 3)] {
+        let work = root.join(format!("work-{parts}"));
+        let out = root.join(format!("out-{parts}"));
+        let (p, q) = (parts.to_string(), partitions.to_string());
+        #[rustfmt::skip]
+        run_ok(root, &["stage", "run", "--corpus", ds_arg, "-s", SPEC, "--parts", &p, "--partitions", &q,
+            "--work", work.to_str().unwrap(), "--out", out.to_str().unwrap(), "--bootstrap", "200", "--threads", "2"]);
+        assert_eq!(stable_result_lines(&out), expected, "{parts} parts: results.csv");
+        for file in ["doc_stats.csv", "examples.jsonl", "resamples.jsonl"] {
+            assert_eq!(
+                std::fs::read(out.join(file)).unwrap(),
+                std::fs::read(single.join(file)).unwrap(),
+                "{parts} parts: {file}"
+            );
+        }
+        assert_eq!(labels_of(&work, parts), clusters, "{parts} parts: clusters");
+        let kept: usize = (0..parts)
+            .map(|i| {
+                let f = work.join("apply").join(format!("part-{i:05}")).join("kept.jsonl");
+                std::fs::read_to_string(f).unwrap().lines().count()
+            })
+            .sum();
+        assert_eq!(kept, clusters.iter().enumerate().filter(|&(i, &l)| i as u64 == l).count());
+    }
+
+    // The stages one by one, as a scheduler would run them, give the driver's bytes.
+    let by_hand = root.join("by-hand");
+    let w = by_hand.to_str().unwrap();
+    #[rustfmt::skip]
+    run_ok(root, &["stage", "plan", "--corpus", ds_arg, "-s", SPEC, "--parts", "3", "--partitions", "2", "--work", w]);
+    for i in [2, 0, 1] {
+        stage_ok(root, &["stage", "sign", "--work", w, "--part", &format!("{i}/3")]);
+    }
+    for p in [1, 0] {
+        stage_ok(root, &["stage", "bucket", "--work", w, "--part", &format!("{p}/2")]);
+    }
+    stage_ok(root, &["stage", "components", "--work", w]);
+    for i in 0..3 {
+        stage_ok(root, &["stage", "apply", "--work", w, "--part", &format!("{i}/3")]);
+    }
+    let score_out = root.join("by-hand-out");
+    #[rustfmt::skip]
+    stage_ok(root, &["stage", "score", "--work", w, "--out", score_out.to_str().unwrap(), "--bootstrap", "200", "--threads", "1"]);
+    assert_eq!(stable_result_lines(&score_out), expected, "stages by hand, one thread");
+    let driver = tree(&root.join("work-3"));
+    assert_eq!(tree(&by_hand), driver, "stages by hand against the driver");
+
+    // A retried stage (its output deleted) writes the same bytes.
+    for (stage, dir, part) in [
+        ("sign", "sign/part-00001", "1/3"),
+        ("bucket", "bucket/partition-00000", "0/2"),
+        ("apply", "apply/part-00002", "2/3"),
+    ] {
+        std::fs::remove_dir_all(by_hand.join(dir)).unwrap();
+        stage_ok(root, &["stage", stage, "--work", w, "--part", part]);
+    }
+    std::fs::remove_dir_all(by_hand.join("components")).unwrap();
+    stage_ok(root, &["stage", "components", "--work", w]);
+    assert_eq!(tree(&by_hand), driver, "re-run stages");
+
+    // A part count other than the plan's is refused, naming it.
+    let out = corpusbench(root, &["stage", "sign", "--work", w, "--part", "0/4"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 parts"), "{}", String::from_utf8_lossy(&out.stderr));
+}
