@@ -1,7 +1,8 @@
 //! Extractors: HTML page -> main text.
 //!
 //! Each module wraps one algorithm behind [`crate::strategy::Extractor`]: `plain` (every visible
-//! text node, a baseline), `readability` (Mozilla Readability), `trafilatura` and `justext`;
+//! text node, a baseline), `readability` (Mozilla Readability), `trafilatura`, `justext` and
+//! `sift` (this crate's own: block classes and the densest content subtree);
 //! `outputs` replays texts a system produced elsewhere; `sleep` is a testing aid for the runner's
 //! per-page time budget. All but `outputs` need the `html-extractors` feature (on by default).
 //! Scoring lives in
@@ -14,6 +15,8 @@ pub mod outputs;
 pub mod plain;
 #[cfg(feature = "html-extractors")]
 pub mod readability;
+#[cfg(feature = "html-extractors")]
+pub mod sift;
 #[cfg(feature = "html-extractors")]
 pub mod sleep;
 #[cfg(feature = "html-extractors")]
