@@ -83,7 +83,7 @@ const NEG_TOKENS: &[&[u8]] = &[
 ];
 
 /// Whole tokens of weak negative evidence.
-const WEAK_TOKENS: &[&[u8]] = &[b"header", b"hidden", b"hide", b"top", b"masthead", b"caption", b"credit", b"date"];
+const WEAK_TOKENS: &[&[u8]] = &[b"header", b"top", b"masthead", b"caption", b"credit", b"date", b"widget"];
 
 /// Whole tokens (or token prefixes) that mark main text.
 const POS_TOKENS: &[&[u8]] = &[
@@ -192,6 +192,8 @@ mod tests {
         assert_eq!(attr_value(b"social-ShareButtons", &mut s), STRONG_NEG);
         assert_eq!(attr_value(b"entry-header", &mut s), WEAK_NEG);
         assert_eq!(attr_value(b"header download", &mut s), WEAK_NEG);
+        // Page builders name every box a widget: that is no sidebar.
+        assert_eq!(attr_value(b"elementor-widget-container", &mut s), WEAK_NEG);
         assert_eq!(attr_value(b"col-md-8", &mut s), 0);
         assert_eq!(role(b" navigation"), STRONG_NEG);
         assert_eq!(itemprop(b"articleBody"), POS);

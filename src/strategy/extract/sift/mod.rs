@@ -38,11 +38,22 @@ pub struct Params {
     /// Negative evidence of an element holding at least this share of the page's good-looking
     /// text is not believed.
     pub wrapper_share: f32,
+    /// When more than this share of the good-looking text is under believed negative evidence,
+    /// negative evidence is only believed of elements with no good-looking text.
+    pub disbelief_share: f32,
 }
 
 impl Default for Params {
     fn default() -> Params {
-        Params { short: 40, long: 120, max_link_density: 0.35, bad_weight: 1.0, pos_bonus: 1.1, wrapper_share: 0.3 }
+        Params {
+            short: 40,
+            long: 120,
+            max_link_density: 0.35,
+            bad_weight: 1.0,
+            pos_bonus: 1.1,
+            wrapper_share: 0.3,
+            disbelief_share: 0.5,
+        }
     }
 }
 

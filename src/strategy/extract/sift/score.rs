@@ -71,15 +71,27 @@ pub fn path_evidence(doc: &Doc, p: &Params) -> Vec<(i8, bool)> {
         }
     }
     let total = mass.first().copied().unwrap_or(0) as f32;
-    let mut path = vec![(0i8, false); n];
-    for i in 1..n {
-        let e = doc.elems[i];
-        let (pn, pp) = path.get(e.parent as usize).copied().unwrap_or((0, false));
-        let believed = e.evidence >= 0 || (mass[i] as f32) < p.wrapper_share * total || mass[i] < p.long;
-        let neg = if believed { pn.min(e.evidence.min(0)) } else { pn };
-        path[i] = (neg, pp || e.evidence > 0);
+    let walk = |share: f32| {
+        let mut path = vec![(0i8, false); n];
+        for i in 1..n {
+            let e = doc.elems[i];
+            let (pn, pp) = path.get(e.parent as usize).copied().unwrap_or((0, false));
+            let believed = e.evidence >= 0 || (mass[i] as f32) < share * total || mass[i] < p.long;
+            let neg = if believed { pn.min(e.evidence.min(0)) } else { pn };
+            path[i] = (neg, pp || e.evidence > 0);
+        }
+        path
+    };
+    let path = walk(p.wrapper_share);
+    // When most good-looking text sits under negative evidence, the site's class names mean
+    // something else (a page builder's `widget`s): believe it only where there is no such text.
+    let mut hidden = 0u32;
+    for b in &doc.blocks {
+        if path.get(b.elem as usize).is_some_and(|x| x.0 <= evidence::STRONG_NEG) {
+            hidden += mass.get(b.elem as usize).copied().unwrap_or(0).min(b.end - b.start);
+        }
     }
-    path
+    if hidden as f32 > p.disbelief_share * total { walk(0.0) } else { path }
 }
 
 /// The class of `b` from its own features and its path's evidence.

@@ -91,6 +91,10 @@ enum Attr {
 
 const NONE: usize = usize::MAX;
 
+/// A `noscript` with less text than this is a tracking pixel or a "turn on JavaScript" line:
+/// not worth parsing as markup.
+const NOSCRIPT_MIN: usize = 256;
+
 struct Builder {
     doc: Doc,
     out: Vec<u8>,
@@ -103,6 +107,11 @@ struct Builder {
     tag_evidence: i8,
     attr: Attr,
     scratch: Vec<u8>,
+    /// Stack index of an open `noscript` whose raw text is collected, or [`NONE`].
+    noscript_at: usize,
+    noscript: Vec<u8>,
+    /// True while the text of a `noscript` is parsed as markup (once: not nested).
+    reparsing: bool,
     // The open block.
     open: bool,
     block: Block,
@@ -128,6 +137,9 @@ pub fn parse(html: &str) -> Doc {
         tag_evidence: 0,
         attr: Attr::Other,
         scratch: Vec::new(),
+        noscript_at: NONE,
+        noscript: Vec::new(),
+        reparsing: false,
         open: false,
         block: Block { elem: 0, start: 0, end: 0, link: 0, kind: BlockKind::Text },
         pending_space: false,
@@ -174,9 +186,14 @@ impl Builder {
                         self.tag_hidden |= value.trim_ascii().eq_ignore_ascii_case(b"true");
                         0
                     }
+                    // Scripts often reveal what an inline style hides (lazy sections, "locked"
+                    // content), so it is weak evidence, not removal.
                     Attr::Style => {
-                        self.tag_hidden |= self.style_hides(value);
-                        0
+                        if self.style_hides(value) {
+                            evidence::WEAK_NEG
+                        } else {
+                            0
+                        }
                     }
                     Attr::ClassOrId => evidence::attr_value(value, &mut self.scratch),
                     Attr::Role => evidence::role(value),
@@ -212,6 +229,9 @@ impl Builder {
     fn truncate(&mut self, len: usize) {
         let len = len.max(1);
         self.stack.truncate(len);
+        if self.noscript_at != NONE && self.noscript_at >= len {
+            self.noscript_at = NONE;
+        }
         if self.hidden_at != NONE && self.hidden_at >= len {
             self.hidden_at = NONE;
         }
@@ -310,6 +330,12 @@ impl Builder {
         if kind == Kind::Pre && self.pre_at == NONE {
             self.pre_at = at;
         }
+        // A `noscript` is raw text to the tokenizer, but a browser without scripts shows its
+        // markup, and some sites (Discourse forums) serve their posts there.
+        if name == b"noscript" && self.hidden_at == at && !self.reparsing {
+            self.noscript_at = at;
+            self.noscript.clear();
+        }
         if kind == Kind::Head && self.head_at == NONE {
             self.head_at = at;
         }
@@ -334,8 +360,30 @@ impl Builder {
             self.end_block();
         }
         if let Some(i) = found {
+            let reparse = self.noscript_at == i && self.noscript.len() >= NOSCRIPT_MIN;
             self.truncate(i);
+            if reparse {
+                self.reparse_noscript(i);
+            }
         }
+    }
+
+    /// Parses the collected text of a `noscript` as markup, in place of the element.
+    fn reparse_noscript(&mut self, depth: usize) {
+        let markup = std::mem::take(&mut self.noscript);
+        let Ok(markup) = std::str::from_utf8(&markup) else { return };
+        self.reparsing = true;
+        {
+            let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, _span: Span<()>| -> Option<Infallible> {
+                self.event(event);
+                None
+            });
+            emitter.naively_switch_states(true);
+            Tokenizer::new_with_emitter(markup, emitter).for_each(drop);
+        }
+        self.reparsing = false;
+        self.end_block();
+        self.truncate(depth);
     }
 
     /// A line break inside a block (`br`).
@@ -364,6 +412,9 @@ impl Builder {
 
     fn text(&mut self, value: &[u8]) {
         if self.hidden_at != NONE {
+            if self.noscript_at != NONE && self.noscript_at + 1 == self.stack.len() {
+                self.noscript.extend_from_slice(value);
+            }
             return;
         }
         if value.contains(&0) {
