@@ -41,6 +41,8 @@ pub struct Params {
     /// When more than this share of the good-looking text is under believed negative evidence,
     /// negative evidence is only believed of elements with no good-looking text.
     pub disbelief_share: f32,
+    /// A first pass keeping fewer bytes than this is retried as a listing.
+    pub min_prose: u32,
 }
 
 impl Default for Params {
@@ -53,6 +55,7 @@ impl Default for Params {
             pos_bonus: 1.1,
             wrapper_share: 0.3,
             disbelief_share: 0.5,
+            min_prose: 400,
         }
     }
 }
@@ -89,23 +92,41 @@ pub fn main_text(html: &str, p: &Params) -> String {
 /// The kept blocks of a parsed page, a line each.
 fn select(doc: &tree::Doc, p: &Params) -> String {
     let path = score::path_evidence(doc, p);
-    let feats: Vec<score::Feat> = doc.blocks.iter().map(|b| score::classify(doc, b, &path, p)).collect();
-    let root = score::choose_root(doc, &feats, p);
     let last = doc.subtree_ends();
+    let mut kept = pass(doc, &path, &last, p, false);
+    let chars: usize = kept.iter().map(|&i| doc.block_text(&doc.blocks[i]).len()).sum();
+    // Little prose: the page is a listing (links are its content) or a page of short texts.
+    if chars < p.min_prose as usize {
+        let listing = pass(doc, &path, &last, p, true);
+        let more: usize = listing.iter().map(|&i| doc.block_text(&doc.blocks[i]).len()).sum();
+        if more > chars {
+            kept = listing;
+        }
+    }
+    let mut out = String::new();
+    for i in kept {
+        out.push_str(doc.block_text(&doc.blocks[i]));
+        out.push('\n');
+    }
+    tidy_lines(&out)
+}
+
+/// One selection: classes, the content root, and the blocks kept inside it (indices). In
+/// `listing` mode link text is content unless evidence says otherwise, and every block of the
+/// root not judged boilerplate is kept.
+fn pass(doc: &tree::Doc, path: &[(i8, bool)], last: &[u32], p: &Params, listing: bool) -> Vec<usize> {
+    let feats: Vec<score::Feat> = doc.blocks.iter().map(|b| score::classify(doc, b, path, p, listing)).collect();
+    let root = score::choose_root(doc, &feats, p);
     let end = last.get(root).copied().unwrap_or(root as u32) as usize;
     let inside: Vec<usize> =
         (0..doc.blocks.len()).filter(|&i| (root..=end).contains(&(doc.blocks[i].elem as usize))).collect();
+    if listing {
+        return inside.into_iter().filter(|&i| feats[i].class != score::Class::Bad).collect();
+    }
     let sub_feats: Vec<score::Feat> = inside.iter().map(|&i| feats[i]).collect();
     let kinds: Vec<tree::BlockKind> = inside.iter().map(|&i| doc.blocks[i].kind).collect();
     let keep = score::revise(&sub_feats, &kinds);
-    let mut out = String::new();
-    for (&i, k) in inside.iter().zip(keep) {
-        if k {
-            out.push_str(doc.block_text(&doc.blocks[i]));
-            out.push('\n');
-        }
-    }
-    tidy_lines(&out)
+    inside.into_iter().zip(keep).filter(|x| x.1).map(|x| x.0).collect()
 }
 
 /// Every block of `html` with its class, element, ancestors' evidence and whether it was kept:
@@ -114,7 +135,7 @@ pub fn explain(html: &str) -> String {
     let p = Params::default();
     let doc = with_attribute_stack(html, || tree::parse(html));
     let path = score::path_evidence(&doc, &p);
-    let feats: Vec<score::Feat> = doc.blocks.iter().map(|b| score::classify(&doc, b, &path, &p)).collect();
+    let feats: Vec<score::Feat> = doc.blocks.iter().map(|b| score::classify(&doc, b, &path, &p, false)).collect();
     let root = score::choose_root(&doc, &feats, &p);
     let last = doc.subtree_ends();
     let end = last.get(root).copied().unwrap_or(root as u32) as usize;

@@ -95,7 +95,7 @@ pub fn path_evidence(doc: &Doc, p: &Params) -> Vec<(i8, bool)> {
 }
 
 /// The class of `b` from its own features and its path's evidence.
-pub fn classify(doc: &Doc, b: &Block, path: &[(i8, bool)], p: &Params) -> Feat {
+pub fn classify(doc: &Doc, b: &Block, path: &[(i8, bool)], p: &Params, listing: bool) -> Feat {
     let text = doc.block_text(b);
     let chars = text.chars().count() as u32;
     let bytes = (b.end - b.start).max(1) as f32;
@@ -104,7 +104,14 @@ pub fn classify(doc: &Doc, b: &Block, path: &[(i8, bool)], p: &Params) -> Feat {
     let class = if neg <= evidence::STRONG_NEG {
         Class::Bad
     } else if link_density > p.max_link_density {
-        Class::Bad
+        // In a listing, the links are the content: judged by length alone.
+        if !listing {
+            Class::Bad
+        } else if chars >= p.short {
+            Class::Near
+        } else {
+            Class::Short
+        }
     } else if b.kind == BlockKind::Pre {
         if chars >= p.short { Class::Good } else { Class::Near }
     } else if chars < p.short || b.kind == BlockKind::Heading {
