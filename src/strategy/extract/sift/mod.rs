@@ -55,7 +55,7 @@ impl Default for Params {
             pos_bonus: 1.1,
             wrapper_share: 0.3,
             disbelief_share: 0.5,
-            min_prose: 400,
+            min_prose: 1500,
         }
     }
 }
