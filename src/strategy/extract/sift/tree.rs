@@ -168,8 +168,10 @@ impl Builder {
             }
             CallbackEvent::AttributeName { name } => {
                 self.attr = match name {
+                    // Streaming renderers (React's `<div hidden id="S:0">`) ship the page's content
+                    // hidden for a script to move: weak evidence, as an inline `display:none`.
                     b"hidden" => {
-                        self.tag_hidden = true;
+                        self.merge_evidence(evidence::WEAK_NEG);
                         Attr::Other
                     }
                     b"aria-hidden" => Attr::AriaHidden,
