@@ -5,7 +5,7 @@
 /// Strong negative evidence: a block under such an element is boilerplate unless its own text
 /// says otherwise.
 pub const STRONG_NEG: i8 = -3;
-/// Weak negative evidence (a page header, a `hidden` class, ...).
+/// Weak negative evidence (a page header, a hidden element, a `widget`, ...).
 pub const WEAK_NEG: i8 = -1;
 /// Positive evidence.
 pub const POS: i8 = 2;
@@ -33,7 +33,6 @@ const NEG_STEMS: &[&[u8]] = &[
     b"banner",
     b"popup",
     b"modal",
-    b"widget",
     b"paginat",
     b"toolbar",
     b"masthead",

@@ -105,10 +105,22 @@ fn select(doc: &tree::Doc, p: &Params) -> String {
     }
     let mut out = String::new();
     for i in kept {
-        out.push_str(doc.block_text(&doc.blocks[i]));
-        out.push('\n');
+        let block = &doc.blocks[i];
+        let text = doc.block_text(block);
+        // Lines as `tidy_lines` makes them, except that code keeps its indentation.
+        let lines = if block.kind == tree::BlockKind::Pre {
+            text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+        } else {
+            tidy_lines(text)
+        };
+        if !lines.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&lines);
+        }
     }
-    tidy_lines(&out)
+    out
 }
 
 /// One selection: classes, the content root, and the blocks kept inside it (indices). In
@@ -157,4 +169,75 @@ pub fn explain(html: &str) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(html: &str) -> String {
+        main_text(html, &Params::default())
+    }
+
+    const ARTICLE: &str = "<article class=post-content><h1>Night ferry stays</h1>\
+        <p>The town council voted on Tuesday evening to keep the night ferry running through the winter, \
+        reversing a plan that would have ended the service in November.</p>\
+        <p>Councillors had proposed the cut to save money after fuel costs rose for a third year in a row, \
+        and residents signed a letter asking them to reconsider.</p>\
+        <div class=share-buttons><a href=#>Share on X</a> <a href=#>Share by mail</a></div></article>";
+
+    #[test]
+    fn navigation_footer_and_sharing_are_dropped_and_the_article_kept() {
+        let html = format!(
+            "<body><nav><ul><li><a href=/>Home</a><li><a href=/news>News</a><li><a href=/sport>Sport</a></ul></nav>\
+             <div class=sidebar><h3>Popular</h3><p>A long sidebar teaser about something else entirely, which is \
+             not what the page is about at all, even with sentences.</p></div>{ARTICLE}\
+             <footer><p>Copyright 2026 The Ledger. All rights reserved. Privacy policy and terms.</p></footer></body>"
+        );
+        let out = text(&html);
+        assert!(out.starts_with("Night ferry stays\nThe town council voted"), "{out}");
+        assert!(out.contains("asking them to reconsider."), "{out}");
+        for gone in ["Home", "Sport", "Share on X", "Copyright", "sidebar teaser"] {
+            assert!(!out.contains(gone), "kept {gone:?}: {out}");
+        }
+    }
+
+    #[test]
+    fn a_page_of_links_without_prose_is_read_as_a_listing() {
+        let items: String = (1..=12)
+            .map(|i| {
+                format!(
+                    "<li><a href=/job/{i}>Senior engineer number {i} wanted at a small startup</a> {i} hours ago</li>"
+                )
+            })
+            .collect();
+        let html = format!(
+            "<nav><a href=/>Home</a> <a href=/login>Log in</a></nav><main><h1>Jobs</h1><ul>{items}</ul></main>"
+        );
+        let out = text(&html);
+        assert!(out.contains("Senior engineer number 1 wanted at a small startup 1 hours ago"), "{out}");
+        assert!(out.contains("number 12 wanted"), "{out}");
+        assert!(!out.contains("Log in"), "{out}");
+    }
+
+    #[test]
+    fn markup_inside_noscript_is_read_as_a_browser_without_scripts_shows_it() {
+        let post = "I am getting back into this after a few years away and would like to ask about resolvers. ";
+        let html = format!("<div id=app></div><noscript><div class=post><p>{}</p></div></noscript>", post.repeat(4));
+        assert!(text(&html).starts_with("I am getting back into this"));
+        // A short noscript is a "turn on JavaScript" line, not content.
+        assert_eq!(text("<noscript><p>Please enable JavaScript.</p></noscript>"), "");
+    }
+
+    #[test]
+    fn negative_class_names_covering_most_of_the_text_are_not_believed() {
+        let para = "<p>Each paragraph here is long enough to count as real text, with a few clauses, commas and a full stop.</p>";
+        let html = format!(
+            "<div class=elementor-widget-container>{}</div><div class=widget-sidebar>{}</div>",
+            para.repeat(3),
+            para.repeat(3)
+        );
+        let out = text(&html);
+        assert_eq!(out.lines().count(), 6, "{out}");
+    }
 }
