@@ -51,7 +51,7 @@ impl Default for Params {
             short: 40,
             long: 120,
             max_link_density: 0.35,
-            bad_weight: 1.0,
+            bad_weight: 0.5,
             pos_bonus: 1.1,
             wrapper_share: 0.3,
             disbelief_share: 0.5,
