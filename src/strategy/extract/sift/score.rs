@@ -58,10 +58,10 @@ pub fn path_evidence(doc: &Doc, p: &Params) -> Vec<(i8, bool)> {
         let text = doc.block_text(b);
         let chars = text.chars().count() as u32;
         let ld = b.link as f32 / (b.end - b.start).max(1) as f32;
-        if looks_good(text, chars, ld, p) {
-            if let Some(m) = mass.get_mut(b.elem as usize) {
-                *m += chars;
-            }
+        if looks_good(text, chars, ld, p)
+            && let Some(m) = mass.get_mut(b.elem as usize)
+        {
+            *m += chars;
         }
     }
     for i in (1..n).rev() {
