@@ -62,7 +62,7 @@ fn bench_extractors(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes));
     group.measurement_time(Duration::from_secs(5));
     group.sample_size(30);
-    for spec in ["plain", "readability", "trafilatura", "justext", "rs-trafilatura"] {
+    for spec in ["plain", "sift", "readability", "trafilatura", "justext", "rs-trafilatura"] {
         let ex = Registry::builtin().extract(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
         group.bench_function(spec, |b| b.iter(|| black_box(extract_all(ex.as_ref(), black_box(&pages)))));
     }
@@ -73,7 +73,7 @@ fn bench_extractors(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(long[0].html.len() as u64));
     group.measurement_time(Duration::from_secs(5));
     group.sample_size(20);
-    for spec in ["plain", "readability", "trafilatura", "justext", "rs-trafilatura"] {
+    for spec in ["plain", "sift", "readability", "trafilatura", "justext", "rs-trafilatura"] {
         let ex = Registry::builtin().extract(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
         group.bench_function(spec, |b| {
             b.iter(|| {

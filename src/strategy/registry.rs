@@ -231,6 +231,13 @@ fn html_extractors() -> Vec<StrategyInfo> {
             true,
             extract::justext::JusText::new,
         ),
+        extract(
+            "sift",
+            "native: jusText-style block classes inside the subtree with the most good text",
+            extract::sift::PARAMS,
+            true,
+            extract::sift::Sift::new,
+        ),
     ]
 }
 

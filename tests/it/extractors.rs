@@ -111,6 +111,20 @@ const PINNED: &[(&str, &[&str])] = &[
             "faq-page",
         ],
     ),
+    (
+        "sift",
+        &[
+            "news-article",
+            "blog-comments",
+            "forum-thread",
+            "product-page",
+            "cookie-banner",
+            "german-article",
+            "code-tutorial",
+            "hidden-content",
+            "faq-page",
+        ],
+    ),
     ("justext", &["news-article", "blog-comments", "product-page", "hidden-content"]),
     (
         "rs-trafilatura",
@@ -195,6 +209,52 @@ fn plain_handles_adversarial_input_in_process() {
     assert!(text("unclosed").starts_with("unclosed bold italic\ncell\nunclosed"), "{}", text("unclosed"));
     // A stray `</p>` opens and closes an empty paragraph in a browser, so each `text` is a line.
     assert_eq!(text("stray-end-tags"), vec!["text"; 1_000].join("\n"));
+}
+
+#[test]
+fn sift_handles_adversarial_input_in_process_in_linear_time() {
+    let sift = extractor("sift");
+    let pages = adversarial();
+    let text = |id: &str| sift.extract(pages.iter().find(|p| p.id == id).unwrap()).unwrap();
+    assert_eq!(text("empty"), "");
+    let start = std::time::Instant::now();
+    assert_eq!(text("deep"), "deep text");
+    assert!(start.elapsed() < Duration::from_secs(2), "100,000 nested divs took {:?}", start.elapsed());
+    assert_eq!(text("huge-attribute"), "after a huge attribute");
+    for page in &pages {
+        // No panic, and the same answer twice.
+        assert_eq!(sift.extract(page).unwrap(), sift.extract(page).unwrap(), "{}", page.id);
+    }
+    // A million nested divs: ten times the depth, about ten times the time (linear, no recursion).
+    let deep = Page {
+        id: "deeper".into(),
+        html: "<div>".repeat(1_000_000) + "deeper text" + &"</div>".repeat(1_000_000),
+        url: None,
+    };
+    let start = std::time::Instant::now();
+    assert_eq!(sift.extract(&deep).unwrap(), "deeper text");
+    assert!(start.elapsed() < Duration::from_secs(20), "1,000,000 nested divs took {:?}", start.elapsed());
+}
+
+#[test]
+fn sift_keeps_code_indentation_and_forum_posts_and_drops_navigation_and_footer() {
+    let (pages, _) = handmade();
+    let sift = extractor("sift");
+    let code = pages.iter().find(|p| p.id == "code-tutorial").unwrap();
+    let out = sift.extract(code).unwrap();
+    assert!(out.contains("\n    let total = prices.iter().sum::<u32>();\n"), "{out}");
+    let news = pages.iter().find(|p| p.id == "news-article").unwrap();
+    let out = sift.extract(news).unwrap();
+    assert!(out.starts_with("Harbour town votes to keep its night ferry\nThe town council of Westhaven"), "{out}");
+    for boilerplate in ["Subscribe today", "Related stories", "All rights reserved", "Privacy policy"] {
+        assert!(!out.contains(boilerplate), "kept {boilerplate:?} in {out}");
+    }
+    // Every post of the forum thread is kept, with its author line; the forum's chrome is not.
+    let forum = pages.iter().find(|p| p.id == "forum-thread").unwrap();
+    let out = sift.extract(forum).unwrap();
+    assert_eq!(out.matches("greenfinch").count(), 2, "{out}");
+    assert!(out.contains("old_spade") && out.contains("moving its nitrogen up to the new growth"), "{out}");
+    assert!(!out.contains("Forum index") && !out.contains("Users browsing this forum"), "{out}");
 }
 
 /// Some parsers overflow the stack on deep nesting or go quadratic on misnested formatting

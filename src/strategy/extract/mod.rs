@@ -2,7 +2,8 @@
 //!
 //! Each module wraps one algorithm behind [`crate::strategy::Extractor`]: `plain` (every visible
 //! text node, a baseline), `readability` (Mozilla Readability), `trafilatura` (with its preset
-//! `trafilatura@python`), `rs-trafilatura` and `justext`;
+//! `trafilatura@python`), `rs-trafilatura`, `justext` and `sift` (this crate's own: block classes
+//! and the densest content subtree);
 //! `outputs` replays texts a system produced elsewhere; `sleep` is a testing aid for the runner's
 //! per-page time budget. All but `outputs` need the `html-extractors` feature (on by default).
 //! Scoring lives in
@@ -17,6 +18,8 @@ pub mod plain;
 pub mod readability;
 #[cfg(feature = "html-extractors")]
 pub mod rs_trafilatura;
+#[cfg(feature = "html-extractors")]
+pub mod sift;
 #[cfg(feature = "html-extractors")]
 pub mod sleep;
 #[cfg(feature = "html-extractors")]

@@ -56,7 +56,7 @@ impl Extractor for Plain {
 
 /// What a tag means to the walker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// Inline or unknown: no line break, no implied end tags.
     Inline,
     /// A block that closes an open `p` and starts a new line.
@@ -89,7 +89,7 @@ enum Kind {
     Root,
 }
 
-fn kind(name: &[u8]) -> Kind {
+pub(super) fn kind(name: &[u8]) -> Kind {
     match name {
         b"p" => Kind::P,
         b"li" => Kind::Li,
@@ -116,12 +116,12 @@ fn kind(name: &[u8]) -> Kind {
 }
 
 /// Elements that may stay inside an open `head`; any other start tag closes it.
-fn head_content(name: &[u8]) -> bool {
+pub(super) fn head_content(name: &[u8]) -> bool {
     matches!(name, b"meta" | b"link" | b"title" | b"style" | b"script" | b"noscript" | b"base" | b"template" | b"head")
 }
 
 impl Kind {
-    fn starts_line(self) -> bool {
+    pub(super) fn starts_line(self) -> bool {
         matches!(
             self,
             Kind::Block
@@ -138,7 +138,7 @@ impl Kind {
         )
     }
 
-    fn closes_p(self) -> bool {
+    pub(super) fn closes_p(self) -> bool {
         matches!(
             self,
             Kind::Block | Kind::P | Kind::Li | Kind::DtDd | Kind::List | Kind::Pre | Kind::Void { breaks: true }
@@ -148,7 +148,7 @@ impl Kind {
 
 /// A tag name as a number: names of up to 8 bytes are packed, longer ones hashed (with the top
 /// bit set so the two never meet). Only equality matters.
-fn key(name: &[u8]) -> u64 {
+pub(super) fn key(name: &[u8]) -> u64 {
     if name.len() <= 8 {
         let mut b = [0u8; 8];
         b[..name.len()].copy_from_slice(name);
@@ -419,20 +419,26 @@ const STACK_PER_EQUALS: usize = 512;
 /// The visible text of `html`, one line per block. A page that might hold a tag with tens of
 /// thousands of attributes is tokenized on a thread whose stack is sized for them.
 pub fn visible_text(html: &str) -> String {
+    with_attribute_stack(html, || walk(html))
+}
+
+/// Runs `f` (which tokenizes `html`) on this thread, or, when `html` might hold a tag with tens
+/// of thousands of attributes, on a thread whose stack is sized for them.
+pub(super) fn with_attribute_stack<T: Send>(html: &str, f: impl FnOnce() -> T + Send + Copy) -> T {
     // A quoted attribute takes at least 5 bytes (`a="" `): a shorter page cannot hold enough.
     if html.len() < SAFE_EQUALS * 5 {
-        return walk(html);
+        return f();
     }
     let equals = html.matches('=').count();
     if equals < SAFE_EQUALS {
-        return walk(html);
+        return f();
     }
     let stack = (8 << 20) + equals.saturating_mul(STACK_PER_EQUALS);
     std::thread::scope(|scope| {
-        match std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, || walk(html)) {
+        match std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, f) {
             Ok(handle) => handle.join().unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
             // No thread to be had: try on this one (a deep page may then overflow, as before).
-            Err(_) => walk(html),
+            Err(_) => f(),
         }
     })
 }
