@@ -310,21 +310,28 @@ struct Shared {
     gold: std::sync::OnceLock<metrics::extract::GoldSide>,
 }
 
+impl Cell {
+    /// The cell of `sel` on `ds` before anything is measured or scored.
+    fn empty(ds: &Dataset, sel: &Selected) -> Cell {
+        Cell {
+            dataset: ds.name.clone(),
+            task: ds.task(),
+            strategy: sel.spec.clone(),
+            metrics: Vec::new(),
+            timing: None,
+            failure: None,
+            doc_stats: Vec::new(),
+            answer: Answer::default(),
+            engine: None,
+            resampled: Vec::new(),
+            examples: Vec::new(),
+        }
+    }
+}
+
 fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared) -> Cell {
     let repeat = options.repeat.max(1);
-    let mut cell = Cell {
-        dataset: ds.name.clone(),
-        task: ds.task(),
-        strategy: sel.spec.clone(),
-        metrics: Vec::new(),
-        timing: None,
-        failure: None,
-        doc_stats: Vec::new(),
-        answer: Answer::default(),
-        engine: None,
-        resampled: Vec::new(),
-        examples: Vec::new(),
-    };
+    let mut cell = Cell::empty(ds, sel);
     match (&sel.strategy, &ds.items) {
         (Strategy::Dedup(s), Items::Dedup { .. } | Items::Streamed { .. })
             if sel.launch.is_some()
@@ -575,19 +582,7 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared)
 /// the metrics, figures, examples and answer that running `sel` on `ds` would give when it
 /// answers `output`, with `runs` as its times. Called on the current rayon pool.
 pub fn score_given(ds: &Dataset, sel: &Selected, output: DedupOutput, runs: Vec<f64>, bootstrap: &Bootstrap) -> Cell {
-    let mut cell = Cell {
-        dataset: ds.name.clone(),
-        task: ds.task(),
-        strategy: sel.spec.clone(),
-        metrics: Vec::new(),
-        timing: None,
-        failure: None,
-        doc_stats: Vec::new(),
-        answer: Answer::default(),
-        engine: None,
-        resampled: Vec::new(),
-        examples: Vec::new(),
-    };
+    let mut cell = Cell::empty(ds, sel);
     let (Strategy::Dedup(s), Some((docs, gold))) = (&sel.strategy, DocsRef::of(&ds.items)) else {
         cell.failure = Some(format!("strategy is not for {} datasets", ds.task()));
         return cell;

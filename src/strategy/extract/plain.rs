@@ -120,6 +120,28 @@ pub(super) fn head_content(name: &[u8]) -> bool {
     matches!(name, b"meta" | b"link" | b"title" | b"style" | b"script" | b"noscript" | b"base" | b"template" | b"head")
 }
 
+/// `display:none` or `visibility:hidden` in an inline style, ignoring case and whitespace
+/// (`scratch` is a reusable buffer).
+pub(super) fn style_hides(scratch: &mut Vec<u8>, value: &[u8]) -> bool {
+    scratch.clear();
+    scratch.extend(value.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase));
+    let has = |needle: &[u8]| scratch.windows(needle.len()).any(|w| w == needle);
+    has(b"display:none") || has(b"visibility:hidden")
+}
+
+/// The implied end tag a start tag of `kind` brings: the kinds it closes, and the kinds that
+/// bound the search for one (`li` closes an open `li`, but not past a list or a table).
+pub(super) fn implied_close(kind: Kind) -> Option<(&'static [Kind], &'static [Kind])> {
+    match kind {
+        Kind::Li => Some((&[Kind::Li], &[Kind::List, Kind::Boundary, Kind::Cell])),
+        Kind::DtDd => Some((&[Kind::DtDd], &[Kind::List, Kind::Boundary, Kind::Cell])),
+        Kind::Cell => Some((&[Kind::Cell], &[Kind::Row, Kind::Boundary])),
+        Kind::Row => Some((&[Kind::Row, Kind::Cell], &[Kind::Boundary])),
+        Kind::Option => Some((&[Kind::Option], &[Kind::Boundary, Kind::Block])),
+        _ => None,
+    }
+}
+
 impl Kind {
     pub(super) fn starts_line(self) -> bool {
         matches!(
@@ -233,7 +255,7 @@ impl Walker {
             CallbackEvent::AttributeValue { value } => {
                 match self.attr {
                     Attr::AriaHidden => self.tag_hidden |= value.trim_ascii().eq_ignore_ascii_case(b"true"),
-                    Attr::Style => self.tag_hidden |= self.style_hides(value),
+                    Attr::Style => self.tag_hidden |= style_hides(&mut self.scratch, value),
                     Attr::Other => {}
                 }
                 self.attr = Attr::Other;
@@ -243,14 +265,6 @@ impl Walker {
             CallbackEvent::String { value } => self.text(value),
             CallbackEvent::Comment { .. } | CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
         }
-    }
-
-    /// `display:none` or `visibility:hidden` in an inline style, ignoring case and whitespace.
-    fn style_hides(&mut self, value: &[u8]) -> bool {
-        self.scratch.clear();
-        self.scratch.extend(value.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase));
-        let has = |needle: &[u8]| self.scratch.windows(needle.len()).any(|w| w == needle);
-        has(b"display:none") || has(b"visibility:hidden")
     }
 
     /// Pops elements so that `len` remain, ending hidden and preformatted regions they opened.
@@ -288,13 +302,8 @@ impl Walker {
             self.truncate(self.head_at);
         }
         const SCOPE: &[Kind] = &[Kind::Boundary, Kind::Cell];
-        match kind {
-            Kind::Li => self.close_implied(&[Kind::Li], &[Kind::List, Kind::Boundary, Kind::Cell]),
-            Kind::DtDd => self.close_implied(&[Kind::DtDd], &[Kind::List, Kind::Boundary, Kind::Cell]),
-            Kind::Cell => self.close_implied(&[Kind::Cell], &[Kind::Row, Kind::Boundary]),
-            Kind::Row => self.close_implied(&[Kind::Row, Kind::Cell], &[Kind::Boundary]),
-            Kind::Option => self.close_implied(&[Kind::Option], &[Kind::Boundary, Kind::Block]),
-            _ => {}
+        if let Some((target, bound)) = implied_close(kind) {
+            self.close_implied(target, bound);
         }
         if kind.closes_p() {
             self.close_implied(&[Kind::P], SCOPE);

@@ -13,7 +13,7 @@ use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 
 use super::evidence;
-use crate::strategy::extract::plain::{END_TAG_SEARCH, Kind, head_content, key, kind};
+use crate::strategy::extract::plain::{END_TAG_SEARCH, Kind, head_content, implied_close, key, kind, style_hides};
 
 /// What a block is, from the element that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +191,7 @@ impl Builder {
                     // Scripts often reveal what an inline style hides (lazy sections, "locked"
                     // content), so it is weak evidence, not removal.
                     Attr::Style => {
-                        if self.style_hides(value) {
+                        if style_hides(&mut self.scratch, value) {
                             evidence::WEAK_NEG
                         } else {
                             0
@@ -219,13 +219,6 @@ impl Builder {
         } else if ev > 0 && self.tag_evidence >= 0 {
             self.tag_evidence = self.tag_evidence.max(ev);
         }
-    }
-
-    fn style_hides(&mut self, value: &[u8]) -> bool {
-        self.scratch.clear();
-        self.scratch.extend(value.iter().filter(|b| !b.is_ascii_whitespace()).map(u8::to_ascii_lowercase));
-        let has = |needle: &[u8]| self.scratch.windows(needle.len()).any(|w| w == needle);
-        has(b"display:none") || has(b"visibility:hidden")
     }
 
     fn truncate(&mut self, len: usize) {
@@ -265,13 +258,8 @@ impl Builder {
             self.truncate(self.head_at);
         }
         const SCOPE: &[Kind] = &[Kind::Boundary, Kind::Cell];
-        match kind {
-            Kind::Li => self.close_implied(&[Kind::Li], &[Kind::List, Kind::Boundary, Kind::Cell]),
-            Kind::DtDd => self.close_implied(&[Kind::DtDd], &[Kind::List, Kind::Boundary, Kind::Cell]),
-            Kind::Cell => self.close_implied(&[Kind::Cell], &[Kind::Row, Kind::Boundary]),
-            Kind::Row => self.close_implied(&[Kind::Row, Kind::Cell], &[Kind::Boundary]),
-            Kind::Option => self.close_implied(&[Kind::Option], &[Kind::Boundary, Kind::Block]),
-            _ => {}
+        if let Some((target, bound)) = implied_close(kind) {
+            self.close_implied(target, bound);
         }
         if kind.closes_p() {
             self.close_implied(&[Kind::P], SCOPE);
