@@ -2,12 +2,13 @@
 # Makes the virtual environments the peer engines (engines/*.toml) run in:
 #   <root>/main   from engines/requirements.txt        (every engine but dolma)
 #   <root>/dolma  from engines/requirements-dolma.txt  (dolma needs numpy<2)
+#   <root>/ray    from distributed/requirements.txt     (the scheduler of docs/distributed.md)
 # <root> is $CORPUSBENCH_PEERS, else .peers at the repository root. Each venv is made with the
 # system python3 (or $PYTHON), pip is first upgraded to a pinned version (the bundled one fails
 # on trafilatura's extras), then the fully pinned requirements are installed and checked.
 # A venv whose stamp matches its requirements file and interpreter is left as it is.
 #
-#   scripts/peers.sh            both venvs
+#   scripts/peers.sh            every venv
 #   scripts/peers.sh dolma      only the ones named
 set -euo pipefail
 
@@ -18,6 +19,7 @@ python="${PYTHON:-python3}"
 declare -A requirements=(
   [main]="$repo/engines/requirements.txt"
   [dolma]="$repo/engines/requirements-dolma.txt"
+  [ray]="$repo/distributed/requirements.txt"
 )
 
 now() { date +%s.%N; }
@@ -47,7 +49,7 @@ make_venv() {
 }
 
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(main dolma)
+[ ${#names[@]} -gt 0 ] || names=(main dolma ray)
 for name in "${names[@]}"; do
   if [ -z "${requirements[$name]+x}" ]; then
     echo "peers: unknown venv '$name' (known: ${!requirements[*]})" >&2

@@ -1,8 +1,9 @@
 //! The tests that need what a fresh clone may not have: the shared benchmark data
-//! (`../shared/data`, the reproduction tests), valgrind (instruction counts), the Python peers
-//! or chromium with its driver (the HTML report in a browser). A custom harness
-//! (libtest-mimic) reports each one whose need is missing as ignored, with the need in its name,
-//! instead of letting it pass having done nothing. CI has both; see the README's "Tests".
+//! (`../shared/data`, the reproduction tests), valgrind (instruction counts), the Python peers,
+//! chromium with its driver (the HTML report in a browser) or Ray (the distributed run). A custom
+//! harness (libtest-mimic) reports each one whose need is missing as ignored, with the need in
+//! its name, instead of letting it pass having done nothing. CI has them all; see the README's
+//! "Tests".
 
 #[path = "../it/common/mod.rs"]
 mod common;
@@ -13,6 +14,7 @@ mod clough_stevenson;
 mod cost;
 mod dolma_fixtures;
 mod peers;
+mod ray;
 mod repro_scrapinghub;
 mod repro_trafilatura;
 mod repro_wcxb;
@@ -36,6 +38,8 @@ enum Need {
     Peers,
     /// chromium and the venv with its driver, made by `scripts/browser.sh`.
     Browser,
+    /// The Ray venv made by `scripts/peers.sh`.
+    Ray,
 }
 
 impl Need {
@@ -48,6 +52,9 @@ impl Need {
                 .iter()
                 .any(|v| !peers::peers_dir().join(v).join("bin/python").is_file())
                 .then(|| "needs the peers of scripts/peers.sh".to_string()),
+            Need::Ray => {
+                (!ray::ray_bin().join("ray").is_file()).then(|| "needs the Ray venv of scripts/peers.sh".to_string())
+            }
             Need::Browser => (!browser::chromium().is_file() || !browser::python().is_file())
                 .then(|| "needs chromium and the browser driver of scripts/browser.sh".to_string()),
         }
@@ -154,6 +161,12 @@ fn main() {
             "browser::checker_fails_pages_that_break_the_contract",
             Need::Browser,
             browser::checker_fails_pages_that_break_the_contract,
+        ),
+        trial("ray::ray_run_gives_the_single_machine_answer", Need::Ray, ray::ray_run_gives_the_single_machine_answer),
+        trial(
+            "ray::ray_run_survives_a_node_killed_in_the_middle_of_a_stage",
+            Need::Ray,
+            ray::ray_run_survives_a_node_killed_in_the_middle_of_a_stage,
         ),
     ];
     libtest_mimic::run(&args, trials).exit();

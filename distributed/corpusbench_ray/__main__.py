@@ -1,0 +1,81 @@
+"""Command line: ``python -m corpusbench_ray run ...`` (see ``--help``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+
+from .pipeline import Options, StageCrashed, StageFailed
+from .scheduler import run_here, run_on_ray
+
+
+def _hold(text: str) -> tuple[str, int, float]:
+    try:
+        stage, index, seconds = text.split(":")
+        return stage, int(index), float(seconds)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not STAGE:INDEX:SECONDS") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="corpusbench_ray", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="the stage pipeline of one strategy on one dataset")
+    run.add_argument("--address", help="the Ray cluster (HOST:PORT, or `auto`); without it, "
+                     "every stage runs here, one after another")
+    run.add_argument("--bin", default=shutil.which("corpusbench"),
+                     help="the corpusbench executable, at the same path on every node "
+                     "(default: the one on PATH)")
+    run.add_argument("--corpus", required=True, help="the dataset folder, on the shared storage")
+    run.add_argument("-s", "--strategy", default="minhash@fineweb")
+    run.add_argument("--parts", type=int, default=1, help="sign and apply tasks")
+    run.add_argument("--partitions", type=int, default=1, help="bucket tasks (key ranges)")
+    run.add_argument("--work", required=True, help="the work folder, on the shared storage")
+    run.add_argument("--out", required=True, help="the reports' folder")
+    run.add_argument("--bootstrap", type=int)
+    run.add_argument("--bootstrap-seed", type=int)
+    run.add_argument("--threads", type=int, default=1, help="threads of each stage command")
+    run.add_argument("--retries", type=int, default=3,
+                     help="retries of a task whose worker, node or command dies")
+    run.add_argument("--hold", type=_hold, help=argparse.SUPPRESS)  # tests: STAGE:INDEX:SECONDS
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.bin:
+        print("corpusbench_ray: no corpusbench on PATH; give --bin", file=sys.stderr)
+        return 1
+    absolute = lambda p: os.path.abspath(p)  # noqa: E731 (every node resolves the same path)
+    o = Options(
+        binary=absolute(args.bin),
+        corpus=absolute(args.corpus),
+        strategy=args.strategy,
+        parts=args.parts,
+        partitions=args.partitions,
+        work=absolute(args.work),
+        out=absolute(args.out),
+        bootstrap=args.bootstrap,
+        bootstrap_seed=args.bootstrap_seed,
+        threads=args.threads,
+    )
+    try:
+        if args.address:
+            stages = run_on_ray(o, args.address, retries=args.retries, hold=args.hold)
+        else:
+            stages = run_here(o, retries=args.retries)
+    except (StageFailed, StageCrashed) as e:
+        print(f"corpusbench_ray: {e}", file=sys.stderr)
+        return 1
+    for s in stages:
+        print(f"corpusbench_ray: {s.stage}: {s.commands} task(s), {s.seconds:.2f} s in commands, "
+              f"{s.wall:.2f} s wall", file=sys.stderr)
+    print(f"corpusbench_ray: reports in {o.out}", file=sys.stderr)
+    # As corpusbench's own exit: 2 when input records were reported and left out.
+    return 2 if any(s.partial for s in stages) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The stage pipeline as waves of commands, and what one attempt of a command does.
+
+Nothing here imports Ray: the scheduler (``scheduler.py``) only decides where and when each
+command runs. Every command is a ``corpusbench stage`` invocation over a shared work folder; its
+outputs are written to temporary names and renamed by corpusbench itself, so running a command
+twice, even at once on two machines, leaves the same bytes (docs/distributed.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# corpusbench's exit codes (the README's table): 0 clean; 1 nothing could run (a usage or input
+# error that a retry repeats); 2 completed with input records left out.
+EXIT_CLEAN = 0
+EXIT_FAILED = 1
+EXIT_PARTIAL = 2
+
+# Attempt records, one JSON file per attempt, beside the stages' outputs.
+ATTEMPTS = "ray/attempts"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a distributed run is: the stage pipeline's plan and score arguments."""
+
+    binary: str
+    corpus: str
+    strategy: str
+    parts: int
+    partitions: int
+    work: str
+    out: str
+    bootstrap: int | None = None
+    bootstrap_seed: int | None = None
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class Command:
+    """One stage command: its stage, its part (0 for the single ones) and its argv."""
+
+    stage: str
+    index: int
+    argv: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.stage}-{self.index:05}"
+
+
+@dataclass
+class Attempt:
+    """How one attempt of a command ended, as the task returns it to the driver."""
+
+    stage: str
+    index: int
+    code: int
+    seconds: float
+    host: str
+    pid: int
+    stdout: str = ""
+    stderr: str = ""
+    record: str = field(default="")
+
+
+class StageFailed(Exception):
+    """corpusbench refused the command (exit 1): a usage or input error that a retry repeats."""
+
+
+class StageCrashed(Exception):
+    """The command died (a signal, a panic's exit code, a lost file system): worth a retry."""
+
+
+def waves(o: Options) -> list[list[Command]]:
+    """The commands in the order the stages need them: every command of a wave may run at once,
+    and a wave starts when the one before it has finished."""
+    if o.parts < 1 or o.partitions < 1:
+        raise ValueError("parts and partitions must be at least 1")
+    base = (o.binary, "stage")
+    threads = ("--threads", str(o.threads))
+    work = ("--work", o.work)
+
+    def part(stage: str, i: int, n: int) -> Command:
+        return Command(stage, i, base + (stage,) + work + ("--part", f"{i}/{n}") + threads)
+
+    plan = base + ("plan", "--corpus", o.corpus, "-s", o.strategy)
+    plan += ("--parts", str(o.parts), "--partitions", str(o.partitions)) + work + threads
+    score = base + ("score",) + work + ("--out", o.out) + threads
+    if o.bootstrap is not None:
+        score += ("--bootstrap", str(o.bootstrap))
+    if o.bootstrap_seed is not None:
+        score += ("--bootstrap-seed", str(o.bootstrap_seed))
+    return [
+        [Command("plan", 0, plan)],
+        [part("sign", i, o.parts) for i in range(o.parts)],
+        [part("bucket", p, o.partitions) for p in range(o.partitions)],
+        [Command("components", 0, base + ("components",) + work + threads)],
+        [part("apply", i, o.parts) for i in range(o.parts)],
+        [Command("score", 0, score)],
+    ]
+
+
+def _write_atomic(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def attempts_of(work: str, name: str) -> list[dict]:
+    """The attempt records of one command (``stage-index``), in no particular order."""
+    folder = Path(work) / ATTEMPTS
+    if not folder.is_dir():
+        return []
+    out = []
+    for p in sorted(folder.glob(f"{name}.*.json")):
+        try:
+            out.append(json.loads(p.read_text()))
+        except (OSError, ValueError):
+            continue  # being renamed into place
+    return out
+
+
+def attempt(command: Command, work: str, hold: tuple[str, int, float] | None = None) -> Attempt:
+    """Runs one attempt of `command` in this process's host, recording it in the work folder
+    (``ray/attempts/STAGE-INDEX.ID.json``: host, pid, start, and on return the exit code).
+
+    `hold` (stage, index, seconds) makes the first attempt of that one command wait before it
+    starts: the test that kills a worker in the middle of a stage uses it to find one running.
+    """
+    first = not attempts_of(work, command.name)
+    record = Path(work) / ATTEMPTS / f"{command.name}.{uuid.uuid4().hex}.json"
+    info = {
+        "stage": command.stage,
+        "index": command.index,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started": time.time(),
+    }
+    _write_atomic(record, info)
+    if hold is not None and first and (hold[0], hold[1]) == (command.stage, command.index):
+        time.sleep(hold[2])
+    t0 = time.monotonic()
+    proc = subprocess.run(list(command.argv), capture_output=True, text=True, errors="replace")
+    seconds = time.monotonic() - t0
+    info.update({"code": proc.returncode, "seconds": seconds})
+    _write_atomic(record, info)
+    done = Attempt(
+        command.stage,
+        command.index,
+        proc.returncode,
+        seconds,
+        info["host"],
+        info["pid"],
+        proc.stdout,
+        proc.stderr,
+        str(record),
+    )
+    if proc.returncode in (EXIT_CLEAN, EXIT_PARTIAL):
+        return done
+    what = f"`{' '.join(command.argv)}` exited with {proc.returncode}:\n{proc.stderr.strip()}"
+    if proc.returncode == EXIT_FAILED:
+        raise StageFailed(what)
+    raise StageCrashed(what)
