@@ -18,6 +18,9 @@ static ONE_CLUSTER: Mutex<()> = Mutex::new(());
 
 const SHARDS: usize = 16;
 
+/// The strategies run through Ray and compared with the single machine.
+const SPECS: &[&str] = &["minhash@fineweb"];
+
 /// The Ray venv's bin folder.
 pub fn ray_bin() -> PathBuf {
     crate::peers::peers_dir().join("ray/bin")
@@ -241,7 +244,7 @@ pub fn ray_run_gives_the_single_machine_answer() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let ds = sixteen_shards(tmp.path(), 1600);
     let cluster = Cluster::start(2);
-    for spec in ["minhash@fineweb"] {
+    for &spec in SPECS {
         let want = single(tmp.path(), &ds, spec);
         let name = spec.replace(['@', ':', ','], "_");
         let (work, out_dir) = (tmp.path().join(format!("work-{name}")), tmp.path().join(format!("ray-{name}")));
