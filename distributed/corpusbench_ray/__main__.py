@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpusbench_ray: {e}", file=sys.stderr)
         return 1
     for s in stages:
-        print(f"corpusbench_ray: {s.stage}: {s.commands} task(s), {s.seconds:.2f} s in commands, "
-              f"{s.wall:.2f} s wall", file=sys.stderr)
+        print(f"corpusbench_ray: {s.stage}: {s.commands} task(s), {s.seconds:.2f} s in commands "
+              f"({s.cpu:.2f} CPU-s), {s.wall:.2f} s wall", file=sys.stderr)
     print(f"corpusbench_ray: reports in {o.out}", file=sys.stderr)
     # As corpusbench's own exit: 2 when input records were reported and left out.
     return 2 if any(s.partial for s in stages) else 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import time
@@ -64,6 +65,7 @@ class Attempt:
     index: int
     code: int
     seconds: float
+    cpu: float
     host: str
     pid: int
     stdout: str = ""
@@ -131,7 +133,8 @@ def attempts_of(work: str, name: str) -> list[dict]:
 
 def attempt(command: Command, work: str, hold: tuple[str, int, float] | None = None) -> Attempt:
     """Runs one attempt of `command` in this process's host, recording it in the work folder
-    (``ray/attempts/STAGE-INDEX.ID.json``: host, pid, start, and on return the exit code).
+    (``ray/attempts/STAGE-INDEX.ID.json``: host, pid, start; on return the exit code, seconds and
+    the command's CPU seconds).
 
     `hold` (stage, index, seconds) makes the first attempt of that one command wait before it
     starts: the test that kills a worker in the middle of a stage uses it to find one running.
@@ -148,16 +151,19 @@ def attempt(command: Command, work: str, hold: tuple[str, int, float] | None = N
     _write_atomic(record, info)
     if hold is not None and first and (hold[0], hold[1]) == (command.stage, command.index):
         time.sleep(hold[2])
-    t0 = time.monotonic()
+    t0, r0 = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(list(command.argv), capture_output=True, text=True, errors="replace")
-    seconds = time.monotonic() - t0
-    info.update({"code": proc.returncode, "seconds": seconds})
+    seconds, r1 = time.monotonic() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    # The command's own CPU (user + system): this process runs one command at a time.
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    info.update({"code": proc.returncode, "seconds": seconds, "cpu": cpu})
     _write_atomic(record, info)
     done = Attempt(
         command.stage,
         command.index,
         proc.returncode,
         seconds,
+        cpu,
         info["host"],
         info["pid"],
         proc.stdout,

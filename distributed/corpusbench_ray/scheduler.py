@@ -16,18 +16,21 @@ from .pipeline import EXIT_PARTIAL, Attempt, Command, Options, StageCrashed, Sta
 
 @dataclass
 class StageSummary:
-    """One stage of a finished run: its commands, their attempts and their seconds."""
+    """One stage of a finished run: its commands, their seconds and CPU seconds (the attempts
+    that completed), and the stage's wall time."""
 
     stage: str
     commands: int
     seconds: float
+    cpu: float
     wall: float
     partial: bool
 
 
 def _summarise(stage: str, done: list[Attempt], wall: float) -> StageSummary:
     partial = any(a.code == EXIT_PARTIAL for a in done)
-    return StageSummary(stage, len(done), sum(a.seconds for a in done), wall, partial)
+    seconds, cpu = sum(a.seconds for a in done), sum(a.cpu for a in done)
+    return StageSummary(stage, len(done), seconds, cpu, wall, partial)
 
 
 def run_here(o: Options, retries: int = 2, log=sys.stderr) -> list[StageSummary]:

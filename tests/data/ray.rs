@@ -68,7 +68,7 @@ impl Cluster {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let address = format!("127.0.0.1:{port}");
         let ray_temp = temp.path().join("r");
-        let mut nodes = vec![start_node(
+        let head = start_node(
             &[
                 "--head",
                 "--port",
@@ -82,22 +82,23 @@ impl Cluster {
                 ray_temp.to_str().expect("utf-8 temp dir"),
             ],
             &temp.path().join("head.log"),
-        )];
-        let mut cluster = Cluster { address, nodes: Vec::new(), _temp: temp };
-        cluster.wait_for(0, &mut nodes);
+        );
+        // Owned by the cluster from the start, so that a failed start stops what it started.
+        let mut cluster = Cluster { address, nodes: vec![head], _temp: temp };
+        cluster.wait_for(0);
         // One node after another: nodes starting at once on a busy machine time out.
         for w in 0..workers {
             let log = cluster._temp.path().join(format!("worker-{w}.log"));
-            nodes.push(start_node(&["--address", &cluster.address, "--num-cpus", "1"], &log));
-            cluster.wait_for(w + 1, &mut nodes);
+            let node = start_node(&["--address", &cluster.address, "--num-cpus", "1"], &log);
+            cluster.nodes.push(node);
+            cluster.wait_for(w + 1);
         }
-        cluster.nodes = nodes;
         cluster
     }
 
     /// Waits until the cluster answers (with `cpus` CPUs, when there are any), or panics with
     /// the nodes' logs.
-    fn wait_for(&self, cpus: usize, nodes: &mut [Child]) {
+    fn wait_for(&mut self, cpus: usize) {
         let want = if cpus == 0 { "Active:".to_string() } else { format!("/{cpus}.0 CPU") };
         let t0 = Instant::now();
         loop {
@@ -105,7 +106,8 @@ impl Cluster {
             if out.status.success() && String::from_utf8_lossy(&out.stdout).contains(&want) {
                 return;
             }
-            if t0.elapsed() > Duration::from_secs(120) || nodes.iter_mut().any(|n| matches!(n.try_wait(), Ok(Some(_))))
+            if t0.elapsed() > Duration::from_secs(120)
+                || self.nodes.iter_mut().any(|n| matches!(n.try_wait(), Ok(Some(_))))
             {
                 let logs: Vec<String> = std::fs::read_dir(self._temp.path())
                     .into_iter()
