@@ -657,11 +657,10 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
             StageCommand::Sign(a) => stage::sign(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Bucket(a) => stage::bucket(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Components { work } => {
-                let meta = stage::components(&work)?;
-                println!("{} clusters of {} documents", meta.clusters, meta.docs);
+                println!("{}", stage::components(registry, &work)?);
                 Vec::new()
             }
-            StageCommand::Apply(a) => stage::apply(&a.work, a.part).map(|_| Vec::new())?,
+            StageCommand::Apply(a) => stage::apply(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Score { work, score } => {
                 let _out = corpusbench::io::lock_out_dir(&score.out)?;
                 let (ds, cell) = stage::score(registry, &work, &bootstrap_of(&score))?;
