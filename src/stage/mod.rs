@@ -1,13 +1,15 @@
-//! The exact stage pipeline (docs/distributed.md): `minhash` deduplication cut into commands over
-//! parts of a dataset's shards, so that a scheduler (Ray, later) only runs commands and the
-//! answer is corpusbench's, equal to `corpusbench run`'s.
+//! The exact stage pipeline (docs/distributed.md): `minhash`, `exact`, `lines` and `paragraphs`
+//! deduplication cut into commands over parts of a dataset's shards, so that a scheduler (Ray,
+//! later) only runs commands, the same ones for every strategy, and the answer is
+//! corpusbench's, equal to `corpusbench run`'s.
 //!
 //! `plan` lists the shards with their documents' global ordinals; `sign` (part i of N) writes
-//! each document's band keys as sorted runs per key partition; `bucket` (partition p of P)
-//! merges a partition's runs and emits edges; `components` joins them (union-find, labelled by
-//! the smallest ordinal); `apply` (part i) writes kept and removed ids and cluster labels;
-//! `score` gives the metrics of `run`. Every output is written to a temporary name and renamed,
-//! and depends only on its inputs, so a task can be retried and gives the same bytes.
+//! each document's keys (band keys; unit hashes in `units`) as sorted runs per key partition;
+//! `bucket` (partition p of P) merges a partition's runs and emits edges (or duplicate units);
+//! `components` joins them (union-find, labelled by the smallest ordinal); `apply` (part i)
+//! writes kept and removed ids and cluster labels (or duplicate spans); `score` gives the
+//! metrics of `run`. Every output is written to a temporary name and renamed, and depends only
+//! on its inputs, so a task can be retried and gives the same bytes.
 
 pub mod ipc;
 pub mod units;
