@@ -867,6 +867,20 @@ mod tests {
     }
 
     #[test]
+    fn staged_strategies_are_minhash_and_the_exact_unit_strategies() {
+        let registry = Registry::builtin();
+        let staged = |spec: &str| staged_of(&registry, spec);
+        assert!(matches!(staged("minhash@fineweb"), Ok(Staged::MinHash(_))));
+        for spec in ["exact", "lines", "paragraphs", "lines:min_chars=5"] {
+            assert!(matches!(staged(spec), Ok(Staged::Units(_))), "{spec}");
+        }
+        let bloom = staged("bloom-paragraphs").unwrap_err().to_string();
+        assert!(bloom.contains("does not distribute exactly") && bloom.contains("one node"), "{bloom}");
+        let other = staged("suffix-array").unwrap_err().to_string();
+        assert!(other.contains("`lines`") && other.contains("suffix-array"), "{other}");
+    }
+
+    #[test]
     fn labels_are_the_smallest_ordinal_of_each_component() {
         let labels = min_labels(7, [(5, 3), (3, 6), (6, 1), (4, 2)].into_iter());
         assert_eq!(labels, vec![0, 1, 2, 1, 2, 1, 1]);
