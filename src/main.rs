@@ -120,7 +120,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The exact stage pipeline of `minhash` over parts of a dataset's shards
+    /// The exact stage pipeline of `minhash`, `exact`, `lines` or `paragraphs` over parts of a dataset's shards
     /// (docs/distributed.md): each stage a command a scheduler can run, and retry, on its own.
     Stage {
         /// Threads of this process's pool (at most 1024); default: all cores.
@@ -163,17 +163,17 @@ enum StageCommand {
     /// List the dataset's shards (documents, sizes, fingerprints, first ordinals) into
     /// WORK/plan.json, with the strategy and how the work is cut.
     Plan(PlanArgs),
-    /// Band keys of part i/N's documents, as sorted runs per key partition (Arrow IPC).
+    /// Keys (band keys, or unit hashes) of part i/N's documents, as sorted runs per key partition (Arrow IPC).
     Sign(PartArgs),
-    /// Merge partition p/P's runs from every sign part; write its groups and edges.
+    /// Merge partition p/P's runs from every sign part; write its groups and edges, or its duplicate units.
     Bucket(PartArgs),
-    /// Union-find over every partition's edges: cluster labels by smallest ordinal.
+    /// Union-find over every partition's edges: cluster labels by smallest ordinal (units: counts only).
     Components {
         /// The work folder.
         #[arg(long)]
         work: PathBuf,
     },
-    /// Kept and removed ids, and cluster labels, of part i/N's documents.
+    /// Kept and removed ids and cluster labels (or duplicate spans) of part i/N's documents.
     Apply(PartArgs),
     /// The metrics `corpusbench run` gives for the strategy on the dataset, from the stages'
     /// outputs: results.csv, doc_stats.csv, examples.jsonl (and resamples.jsonl) in --out.
@@ -198,7 +198,7 @@ struct PlanArgs {
     /// The dataset folder (a dedup dataset whose manifest names its shards).
     #[arg(long)]
     corpus: PathBuf,
-    /// The strategy spec: `minhash` or a preset, without verification.
+    /// The strategy spec: `minhash` or a preset without verification, `exact`, `lines` or `paragraphs`.
     #[arg(long = "strategy", short = 's', default_value = "minhash@fineweb")]
     strategy: String,
     /// Sign and apply parts, each a run of whole shards.
@@ -657,11 +657,10 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
             StageCommand::Sign(a) => stage::sign(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Bucket(a) => stage::bucket(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Components { work } => {
-                let meta = stage::components(&work)?;
-                println!("{} clusters of {} documents", meta.clusters, meta.docs);
+                println!("{}", stage::components(registry, &work)?);
                 Vec::new()
             }
-            StageCommand::Apply(a) => stage::apply(&a.work, a.part).map(|_| Vec::new())?,
+            StageCommand::Apply(a) => stage::apply(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Score { work, score } => {
                 let _out = corpusbench::io::lock_out_dir(&score.out)?;
                 let (ds, cell) = stage::score(registry, &work, &bootstrap_of(&score))?;

@@ -1,15 +1,18 @@
-//! The exact stage pipeline (docs/distributed.md): `minhash` deduplication cut into commands over
-//! parts of a dataset's shards, so that a scheduler (Ray, later) only runs commands and the
-//! answer is corpusbench's, equal to `corpusbench run`'s.
+//! The exact stage pipeline (docs/distributed.md): `minhash`, `exact`, `lines` and `paragraphs`
+//! deduplication cut into commands over parts of a dataset's shards, so that a scheduler (Ray,
+//! later) only runs commands, the same ones for every strategy, and the answer is
+//! corpusbench's, equal to `corpusbench run`'s.
 //!
 //! `plan` lists the shards with their documents' global ordinals; `sign` (part i of N) writes
-//! each document's band keys as sorted runs per key partition; `bucket` (partition p of P)
-//! merges a partition's runs and emits edges; `components` joins them (union-find, labelled by
-//! the smallest ordinal); `apply` (part i) writes kept and removed ids and cluster labels;
-//! `score` gives the metrics of `run`. Every output is written to a temporary name and renamed,
-//! and depends only on its inputs, so a task can be retried and gives the same bytes.
+//! each document's keys (band keys; unit hashes in `units`) as sorted runs per key partition;
+//! `bucket` (partition p of P) merges a partition's runs and emits edges (or duplicate units);
+//! `components` joins them (union-find, labelled by the smallest ordinal); `apply` (part i)
+//! writes kept and removed ids and cluster labels (or duplicate spans); `score` gives the
+//! metrics of `run`. Every output is written to a temporary name and renamed, and depends only
+//! on its inputs, so a task can be retried and gives the same bytes.
 
 pub mod ipc;
+pub mod units;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -23,9 +26,13 @@ use crate::io::write_atomic;
 use crate::metrics::bootstrap::Bootstrap;
 use crate::model::{Dataset, Items};
 use crate::runner::{Cell, Selected};
+use crate::strategy::DedupOutput;
 use crate::strategy::Registry;
+use crate::strategy::dedup::exact::Exact;
 use crate::strategy::dedup::minhash::{Candidates, Groups, KeyScratch, MAX_LISTED_PAIRS, MinHash, words_hash};
+use crate::strategy::dedup::units::Units;
 use ipc::Column;
+use units::UnitStrategy;
 
 /// The plan's file name in the work folder.
 pub const PLAN_FILE: &str = "plan.json";
@@ -171,6 +178,37 @@ pub fn minhash_of(registry: &Registry, spec: &str) -> Result<MinHash, Error> {
     Ok(m)
 }
 
+/// What the pipeline runs for a spec: `minhash`'s band-key shuffle, or the unit-hash shuffle of
+/// `exact`, `lines` and `paragraphs` (`units`).
+#[derive(Debug, Clone)]
+pub enum Staged {
+    /// `minhash`, any preset, without verification.
+    MinHash(MinHash),
+    /// `exact`, `lines` or `paragraphs`.
+    Units(UnitStrategy),
+}
+
+/// The staged strategy a spec builds, refused (with the reason) when the pipeline cannot give
+/// the single-machine answer for it.
+pub fn staged_of(registry: &Registry, spec: &str) -> Result<Staged, Error> {
+    let (_, params) = registry.params(spec)?;
+    let name = params.strategy();
+    match name.split('@').next().unwrap_or(name) {
+        "minhash" => minhash_of(registry, spec).map(Staged::MinHash),
+        "exact" => Ok(Staged::Units(UnitStrategy::Exact(Exact::new(&params)?))),
+        "lines" => Ok(Staged::Units(UnitStrategy::Spans(Units::lines(&params)?))),
+        "paragraphs" => Ok(Staged::Units(UnitStrategy::Spans(Units::paragraphs(&params)?))),
+        "bloom-paragraphs" => Err(Error::Usage(format!(
+            "`{spec}` does not distribute exactly: a Bloom filter's false positives depend on the order \
+             paragraphs are inserted in, so no cut of the work gives the single-machine answer; run it on \
+             one node (`corpusbench run`), or stage `paragraphs`"
+        ))),
+        _ => Err(Error::Usage(format!(
+            "the stage pipeline runs `minhash` (any preset), `exact`, `lines` and `paragraphs`; `{spec}` is `{name}`"
+        ))),
+    }
+}
+
 /// xxh3-128 of a file's bytes, read in 1 MiB blocks.
 fn file_xxh3(path: &Path) -> Result<(u64, String), Error> {
     use std::io::Read;
@@ -217,7 +255,7 @@ pub fn plan(
     work: &Path,
 ) -> Result<(Plan, Vec<InputError>), Error> {
     let t0 = Instant::now();
-    minhash_of(registry, spec)?;
+    staged_of(registry, spec)?;
     if !(1..=MAX_PARTS).contains(&parts) || !(1..=MAX_PARTS).contains(&partitions) {
         return Err(Error::Usage(format!("parts and partitions must be 1 to {MAX_PARTS}")));
     }
@@ -338,25 +376,40 @@ fn read_entries(path: &Path, bands: usize, out: &mut Vec<Entry>) -> Result<(), E
     Ok(())
 }
 
-/// `sign`: the band keys of part `part`'s documents, as sorted runs (band, key, ordinal), one
-/// Arrow IPC file per key partition: `sign/part-i/partition-p.arrow`.
+/// Appends the ids of `batch` to `ids`, one JSON string a line (what `sign` writes for `apply`).
+fn push_ids(ids: &mut Vec<u8>, batch: &[crate::model::Doc]) -> Result<(), String> {
+    for d in batch {
+        // A string always serialises; the line is the id as a JSON string.
+        serde_json::to_writer(&mut *ids, &d.id).map_err(|e| e.to_string())?;
+        ids.push(b'\n');
+    }
+    Ok(())
+}
+
+/// `sign`: the keys of part `part`'s documents (band keys, or unit hashes: `units::sign`), as
+/// sorted runs, one Arrow IPC file per key partition: `sign/part-i/partition-p.arrow`, and
+/// their ids, `sign/part-i/ids.jsonl`.
 pub fn sign(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
     let t0 = Instant::now();
     let plan = read_plan(work)?;
     check_part(part, "parts", plan.parts)?;
-    let m = minhash_of(registry, &plan.strategy)?;
+    match staged_of(registry, &plan.strategy)? {
+        Staged::MinHash(m) => sign_minhash(&m, &plan, work, part)?,
+        Staged::Units(u) => units::sign(&u, &plan, work, part)?,
+    }
+    record_time(work, "sign", part.index, t0)
+}
+
+/// `sign` for `minhash`: each document's band keys as (band, key, ordinal, group) entries.
+fn sign_minhash(m: &MinHash, plan: &Plan, work: &Path, part: Part) -> Result<(), Error> {
     let bands = m.banding().0;
-    let (source, first, docs) = source_of(&plan, shards_of(&plan, part.index))?;
+    let (source, first, docs) = source_of(plan, shards_of(plan, part.index))?;
     let mut runs: Vec<Vec<Entry>> = vec![Vec::new(); plan.partitions];
     let mut next = first;
     let mut failed: Option<Error> = None;
     let mut ids: Vec<u8> = Vec::new();
     crate::model::DocSource::batches(&source, crate::model::docs::BATCH_BYTES, &mut |batch| {
-        for d in batch {
-            // A string always serialises; the line is the id as a JSON string.
-            serde_json::to_writer(&mut ids, &d.id).map_err(|e| e.to_string())?;
-            ids.push(b'\n');
-        }
+        push_ids(&mut ids, batch)?;
         let keys: Vec<Vec<u64>> =
             batch.par_iter().map_init(KeyScratch::default, |s, d| m.band_keys(&d.text, s)).collect();
         for k in keys {
@@ -384,8 +437,7 @@ pub fn sign(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
     for (p, run) in runs.iter().enumerate() {
         write_entries(&sign_file(work, part.index, p), run)?;
     }
-    write_atomic(&part_dir(work, "sign", part.index).join(IDS_FILE), &ids)?;
-    record_time(work, "sign", part.index, t0)
+    write_atomic(&part_dir(work, "sign", part.index).join(IDS_FILE), &ids)
 }
 
 /// What `bucket` found in its partition, beside its edge files.
@@ -404,15 +456,24 @@ const LISTED_COLUMNS: [&str; 4] = ["band", "key", "i", "j"];
 const PAIR_COLUMNS: [&str; 2] = ["i", "j"];
 const GROUP_COLUMNS: [&str; 2] = ["member", "first"];
 
-/// `bucket`: merges partition `part`'s runs from every sign part and writes, per bucket of
-/// equal (band, key), its identical-content groups (band 0 only: every band has them), its
-/// star edges, and its listed pairs (band, key, i, j) while the partition's pairs stay under
-/// `MAX_LISTED_PAIRS`: `bucket/partition-p/{groups,star,listed}.arrow` and `meta.json`.
-pub fn bucket(registry: &Registry, work: &Path, part: Part) -> Result<BucketMeta, Error> {
+/// `bucket`: merges key partition `part`'s runs from every sign part and writes what its keys
+/// decide (`minhash`: groups and edges; units: `units::bucket`) to `bucket/partition-p/`.
+pub fn bucket(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
     let t0 = Instant::now();
     let plan = read_plan(work)?;
     check_part(part, "partitions", plan.partitions)?;
-    let bands = minhash_of(registry, &plan.strategy)?.banding().0;
+    match staged_of(registry, &plan.strategy)? {
+        Staged::MinHash(m) => bucket_minhash(m.banding().0, &plan, work, part).map(|_| ())?,
+        Staged::Units(_) => units::bucket(&plan, work, part)?,
+    }
+    record_time(work, "bucket", part.index, t0)
+}
+
+/// `bucket` for `minhash`: per bucket of equal (band, key), its identical-content groups (band
+/// 0 only: every band has them), its star edges, and its listed pairs (band, key, i, j) while
+/// the partition's pairs stay under `MAX_LISTED_PAIRS`: `{groups,star,listed}.arrow` and
+/// `meta.json`.
+fn bucket_minhash(bands: usize, plan: &Plan, work: &Path, part: Part) -> Result<BucketMeta, Error> {
     let mut entries = Vec::new();
     for i in 0..plan.parts {
         read_entries(&sign_file(work, i, part.index), bands, &mut entries)?;
@@ -470,7 +531,6 @@ pub fn bucket(registry: &Registry, work: &Path, part: Part) -> Result<BucketMeta
     ];
     ipc::write(&dir.join("listed.arrow"), &LISTED_COLUMNS, &cols)?;
     write_json(&dir.join("meta.json"), &meta)?;
-    record_time(work, "bucket", part.index, t0)?;
     Ok(meta)
 }
 
@@ -527,14 +587,28 @@ pub fn min_labels(n: usize, edges: impl Iterator<Item = (u64, u64)>) -> Vec<u64>
     (0..n as u64).map(|i| find(&mut parent, i)).collect()
 }
 
-/// `components`: reads every partition's output, decides listed against star edges as the
-/// single-machine index does (more than `MAX_LISTED_PAIRS` same-bucket pairs: star), labels
-/// the clusters (union-find over star edges and groups, smallest ordinal), and writes
-/// `components/{labels,edges,groups}.arrow` and `meta.json`. Listed edges are each pair once,
-/// by the first band it shares, in (band, key, i, j) order: the order of `run`'s pairs.
-pub fn components(work: &Path) -> Result<ComponentsMeta, Error> {
+/// `components`: joins every partition's output into `components/` (`minhash`: cluster labels
+/// and edges; units: `units::components`, the partitions' counts), and says what it found.
+pub fn components(registry: &Registry, work: &Path) -> Result<String, Error> {
     let t0 = Instant::now();
     let plan = read_plan(work)?;
+    let said = match staged_of(registry, &plan.strategy)? {
+        Staged::MinHash(_) => {
+            let meta = components_minhash(&plan, work)?;
+            format!("{} clusters of {} documents", meta.clusters, meta.docs)
+        }
+        Staged::Units(u) => units::components(&u, &plan, work)?,
+    };
+    record_time(work, "components", 0, t0)?;
+    Ok(said)
+}
+
+/// `components` for `minhash`: decides listed against star edges as the single-machine index
+/// does (more than `MAX_LISTED_PAIRS` same-bucket pairs: star), labels the clusters
+/// (union-find over star edges and groups, smallest ordinal), and writes
+/// `components/{labels,edges,groups}.arrow` and `meta.json`. Listed edges are each pair once,
+/// by the first band it shares, in (band, key, i, j) order: the order of `run`'s pairs.
+fn components_minhash(plan: &Plan, work: &Path) -> Result<ComponentsMeta, Error> {
     let n = usize::try_from(plan.docs).map_err(|_| Error::Usage("too many documents for one machine".into()))?;
     let mut meta = ComponentsMeta { docs: plan.docs, ..ComponentsMeta::default() };
     let mut over = false;
@@ -581,18 +655,69 @@ pub fn components(work: &Path) -> Result<ComponentsMeta, Error> {
     write_pairs(&dir.join("edges.arrow"), &PAIR_COLUMNS, &edges)?;
     write_pairs(&dir.join("groups.arrow"), &GROUP_COLUMNS, &groups)?;
     write_json(&dir.join("meta.json"), &meta)?;
-    record_time(work, "components", 0, t0)?;
     Ok(meta)
 }
 
-/// `apply`: for part `part`'s documents (their ids as `sign` wrote them), the cluster label of
-/// each (`labels.arrow`: ordinal, label) and the ids kept (`kept.jsonl`: the first of its
-/// cluster) and removed (`removed.jsonl`, with the ordinal of the document kept in its stead):
-/// `apply/part-i/`.
-pub fn apply(work: &Path, part: Part) -> Result<(), Error> {
+/// `apply`: part `part`'s answer, in `apply/part-i/` (`minhash` and `exact`: kept and removed
+/// ids and cluster labels; `lines` and `paragraphs`: each document's duplicate spans).
+pub fn apply(registry: &Registry, work: &Path, part: Part) -> Result<(), Error> {
     let t0 = Instant::now();
     let plan = read_plan(work)?;
     check_part(part, "parts", plan.parts)?;
+    match staged_of(registry, &plan.strategy)? {
+        Staged::MinHash(_) => apply_minhash(&plan, work, part)?,
+        Staged::Units(u) => units::apply(&u, &plan, work, part)?,
+    }
+    record_time(work, "apply", part.index, t0)
+}
+
+/// The first ordinal and the document count of sign or apply part `index`.
+fn part_span(plan: &Plan, index: usize) -> (u64, u64) {
+    let range = shards_of(plan, index);
+    let first = plan.shards.get(range.start).map_or(plan.docs, |s| s.first);
+    (first, plan.shards[range].iter().map(|s| s.docs).sum())
+}
+
+/// Part `index`'s document ids, as its `sign` wrote them, checked to be the planned `docs`.
+fn read_ids(work: &Path, index: usize, docs: u64) -> Result<Vec<String>, Error> {
+    let ids_path = part_dir(work, "sign", index).join(IDS_FILE);
+    let text = std::fs::read_to_string(&ids_path).map_err(|e| Error::io(&ids_path, e))?;
+    let mut ids = Vec::new();
+    for (k, line) in text.lines().enumerate() {
+        let id: String = serde_json::from_str(line)
+            .map_err(|e| Error::Input(InputError::field(&ids_path, k + 1, "id", e.to_string())))?;
+        ids.push(id);
+    }
+    if ids.len() as u64 != docs {
+        return Err(Error::Input(InputError::file(&ids_path, format!("{} ids, planned {docs}", ids.len()))));
+    }
+    Ok(ids)
+}
+
+/// Writes a part's cluster answer: `labels.arrow` (ordinal, label), the ids kept (`kept.jsonl`:
+/// the first of its cluster) and removed (`removed.jsonl`, with the ordinal of the document kept
+/// in its stead), for the documents from ordinal `first` on, labelled `own`.
+fn write_clusters(work: &Path, index: usize, first: u64, ids: &[String], own: Vec<u64>) -> Result<(), Error> {
+    let (mut kept, mut removed) = (Vec::new(), Vec::new());
+    for ((id, &label), ordinal) in ids.iter().zip(&own).zip(first..) {
+        let out = if label == ordinal { &mut kept } else { &mut removed };
+        serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "ordinal": ordinal, "cluster": label }))
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        out.push(b'\n');
+    }
+    let dir = part_dir(work, "apply", index);
+    write_atomic(&dir.join("kept.jsonl"), &kept)?;
+    write_atomic(&dir.join("removed.jsonl"), &removed)?;
+    let docs = own.len() as u64;
+    ipc::write(
+        &dir.join("labels.arrow"),
+        &["ordinal", "label"],
+        &[Column::U64((first..first + docs).collect()), Column::U64(own)],
+    )
+}
+
+/// `apply` for `minhash`: the labels of the part's documents from `components/labels.arrow`.
+fn apply_minhash(plan: &Plan, work: &Path, part: Part) -> Result<(), Error> {
     let labels_path = work.join("components").join("labels.arrow");
     let labels = ipc::read(&labels_path, &["label"])?.swap_remove(0);
     if labels.len() as u64 != plan.docs {
@@ -601,59 +726,20 @@ pub fn apply(work: &Path, part: Part) -> Result<(), Error> {
             format!("{} labels for {} documents", labels.len(), plan.docs),
         )));
     }
-    let range = shards_of(&plan, part.index);
-    let (first, docs) = (
-        plan.shards.get(range.start).map_or(0, |s| s.first),
-        plan.shards[range.clone()].iter().map(|s| s.docs).sum::<u64>(),
-    );
-    let ids_path = part_dir(work, "sign", part.index).join(IDS_FILE);
-    let ids = std::fs::read_to_string(&ids_path).map_err(|e| Error::io(&ids_path, e))?;
-    let (mut kept, mut removed) = (Vec::new(), Vec::new());
-    let mut next = first;
-    for (k, line) in ids.lines().enumerate() {
-        let id: String = serde_json::from_str(line)
-            .map_err(|e| Error::Input(InputError::field(&ids_path, k + 1, "id", e.to_string())))?;
-        let Some(&label) = labels.get(next as usize).filter(|_| next < first + docs) else {
-            return Err(Error::Input(InputError::file(&ids_path, format!("more than the {docs} planned ids"))));
-        };
-        let out = if label == next { &mut kept } else { &mut removed };
-        serde_json::to_writer(&mut *out, &serde_json::json!({ "id": id, "ordinal": next, "cluster": label }))
-            .map_err(|e| Error::Usage(e.to_string()))?;
-        out.push(b'\n');
-        next += 1;
-    }
-    if next - first != docs {
-        let msg = format!("{} ids, planned {docs}", next - first);
-        return Err(Error::Input(InputError::file(&ids_path, msg)));
-    }
-    let dir = part_dir(work, "apply", part.index);
-    write_atomic(&dir.join("kept.jsonl"), &kept)?;
-    write_atomic(&dir.join("removed.jsonl"), &removed)?;
+    let (first, docs) = part_span(plan, part.index);
+    let ids = read_ids(work, part.index, docs)?;
     let own = labels[first as usize..(first + docs) as usize].to_vec();
-    ipc::write(
-        &dir.join("labels.arrow"),
-        &["ordinal", "label"],
-        &[Column::U64((first..first + docs).collect()), Column::U64(own)],
-    )?;
-    record_time(work, "apply", part.index, t0)
+    write_clusters(work, part.index, first, &ids, own)
 }
 
-/// `score`: the dataset's cell as `corpusbench run -s SPEC` gives it, from the stage outputs
-/// (labels from every apply part, edges and groups from `components`): the same `DedupOutput`
-/// is built and scored by the runner's own scoring. The cell's time is the stages' recorded
-/// seconds summed.
-pub fn score(registry: &Registry, work: &Path, bootstrap: &Bootstrap) -> Result<(Dataset, Cell), Error> {
-    let t0 = Instant::now();
-    let plan = read_plan(work)?;
-    let m = minhash_of(registry, &plan.strategy)?;
-    let (ds, _) = load(&plan.root)?;
-    if ds.fingerprint != plan.fingerprint || ds.len() as u64 != plan.docs {
-        return Err(Error::Usage(format!("dataset `{}` changed since `plan`; plan again", ds.name)));
-    }
-    let n = ds.len();
-    let too_many = || Error::Usage(format!("{} documents: one machine scores at most 2^32", plan.docs));
-    let small = |x: u64| u32::try_from(x).map_err(|_| too_many());
-    let mut labels: Vec<u32> = Vec::with_capacity(n);
+/// Every apply part's cluster labels in ordinal order, checked to cover the plan's documents
+/// in order, each label at most its ordinal, and narrowed to u32 (one machine scores at most
+/// 2^32 documents).
+fn read_labels(work: &Path, plan: &Plan) -> Result<Vec<u32>, Error> {
+    let small = |x: u64| {
+        u32::try_from(x).map_err(|_| Error::Usage(format!("{} documents: one machine scores at most 2^32", plan.docs)))
+    };
+    let mut labels: Vec<u32> = Vec::with_capacity(usize::try_from(plan.docs).unwrap_or(0));
     for i in 0..plan.parts {
         let path = part_dir(work, "apply", i).join("labels.arrow");
         let cols = ipc::read(&path, &["ordinal", "label"])?;
@@ -664,9 +750,40 @@ pub fn score(registry: &Registry, work: &Path, bootstrap: &Bootstrap) -> Result<
             labels.push(small(l)?);
         }
     }
-    if labels.len() != n {
-        return Err(Error::Usage(format!("the apply parts label {} of {n} documents", labels.len())));
+    if labels.len() as u64 != plan.docs {
+        return Err(Error::Usage(format!("the apply parts label {} of {} documents", labels.len(), plan.docs)));
     }
+    Ok(labels)
+}
+
+/// `score`: the dataset's cell as `corpusbench run -s SPEC` gives it, from the stage outputs
+/// (labels from every apply part, edges and groups from `components`): the same `DedupOutput`
+/// is built and scored by the runner's own scoring. The cell's time is the stages' recorded
+/// seconds summed.
+pub fn score(registry: &Registry, work: &Path, bootstrap: &Bootstrap) -> Result<(Dataset, Cell), Error> {
+    let t0 = Instant::now();
+    let plan = read_plan(work)?;
+    let staged = staged_of(registry, &plan.strategy)?;
+    let (ds, _) = load(&plan.root)?;
+    if ds.fingerprint != plan.fingerprint || ds.len() as u64 != plan.docs {
+        return Err(Error::Usage(format!("dataset `{}` changed since `plan`; plan again", ds.name)));
+    }
+    let output = match staged {
+        Staged::MinHash(m) => minhash_output(&m, &plan, work)?,
+        Staged::Units(u) => units::output(&u, &plan, work)?,
+    };
+    let sel = Selected::build(registry, &plan.strategy)?;
+    let seconds = recorded_seconds(work) + t0.elapsed().as_secs_f64();
+    let cell = crate::runner::score_given(&ds, &sel, output, vec![seconds], bootstrap);
+    Ok((ds, cell))
+}
+
+/// `minhash`'s `DedupOutput` from the components' groups and edges, checked against the apply
+/// parts' labels.
+fn minhash_output(m: &MinHash, plan: &Plan, work: &Path) -> Result<DedupOutput, Error> {
+    let labels = read_labels(work, plan)?;
+    // `read_labels` checked that every ordinal fits in u32.
+    let small = |x: u64| u32::try_from(x).map_err(|_| Error::Usage(format!("ordinal {x} past 2^32")));
     let dir = work.join("components");
     let meta: ComponentsMeta = read_json(&dir.join("meta.json"))?;
     let mut group: Vec<u32> = (0..small(plan.docs)?).collect();
@@ -684,10 +801,7 @@ pub fn score(registry: &Registry, work: &Path, bootstrap: &Bootstrap) -> Result<
     if output.cluster.as_deref() != Some(labels.as_slice()) {
         return Err(Error::Usage("the apply parts' labels differ from the clusters of the components' edges".into()));
     }
-    let sel = Selected::build(registry, &plan.strategy)?;
-    let seconds = recorded_seconds(work) + t0.elapsed().as_secs_f64();
-    let cell = crate::runner::score_given(&ds, &sel, output, vec![seconds], bootstrap);
-    Ok((ds, cell))
+    Ok(output)
 }
 
 /// What the local driver was asked.
@@ -719,9 +833,9 @@ pub fn run_local(
     for index in 0..plan.partitions {
         bucket(registry, &local.work, Part { index, count: plan.partitions })?;
     }
-    components(&local.work)?;
+    components(registry, &local.work)?;
     for index in 0..plan.parts {
-        apply(&local.work, Part { index, count: plan.parts })?;
+        apply(registry, &local.work, Part { index, count: plan.parts })?;
     }
     let (ds, cell) = score(registry, &local.work, bootstrap)?;
     Ok((ds, cell, issues))
@@ -750,6 +864,20 @@ mod tests {
         sorted.sort_unstable();
         let parts: Vec<usize> = sorted.iter().map(|&k| partition_of(k, 7)).collect();
         assert!(parts.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn staged_strategies_are_minhash_and_the_exact_unit_strategies() {
+        let registry = Registry::builtin();
+        let staged = |spec: &str| staged_of(&registry, spec);
+        assert!(matches!(staged("minhash@fineweb"), Ok(Staged::MinHash(_))));
+        for spec in ["exact", "lines", "paragraphs", "lines:min_chars=5"] {
+            assert!(matches!(staged(spec), Ok(Staged::Units(_))), "{spec}");
+        }
+        let bloom = staged("bloom-paragraphs").unwrap_err().to_string();
+        assert!(bloom.contains("does not distribute exactly") && bloom.contains("one node"), "{bloom}");
+        let other = staged("suffix-array").unwrap_err().to_string();
+        assert!(other.contains("`lines`") && other.contains("suffix-array"), "{other}");
     }
 
     #[test]

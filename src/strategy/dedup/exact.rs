@@ -28,6 +28,18 @@ impl Exact {
     pub fn new(params: &Params) -> Result<Exact, Error> {
         Ok(Exact { norm: norm_from(params)? })
     }
+
+    /// The xxh3-128 of `text` normalised (`buf` is scratch): the key a document clusters by,
+    /// public for the stage pipeline (`crate::stage`), which shuffles these keys.
+    pub fn doc_hash(&self, text: &str, buf: &mut String) -> u128 {
+        normalised_hash(self.norm, text, buf)
+    }
+}
+
+/// xxh3-128 of `text` under `norm`: one definition for the stream and the stage pipeline.
+fn normalised_hash(norm: Norm, text: &str, buf: &mut String) -> u128 {
+    norm.apply(text, buf);
+    content_hash(buf)
 }
 
 impl Deduplicator for Exact {
@@ -54,13 +66,8 @@ struct ExactStream {
 impl DedupStream for ExactStream {
     fn push(&mut self, batch: &[Doc]) -> Result<(), StrategyError> {
         let norm = self.norm;
-        let hashes: Vec<u128> = batch
-            .par_iter()
-            .map_init(String::new, |buf, doc| {
-                norm.apply(&doc.text, buf);
-                content_hash(buf)
-            })
-            .collect();
+        let hashes: Vec<u128> =
+            batch.par_iter().map_init(String::new, |buf, doc| normalised_hash(norm, &doc.text, buf)).collect();
         self.first.reserve(hashes.len());
         self.cluster.reserve(hashes.len());
         for h in hashes {

@@ -57,8 +57,9 @@ impl Units {
         Units::new(Unit::Paragraph, params)
     }
 
-    /// (hash, char span) of each unit of `text` worth comparing.
-    fn hashed_units(&self, text: &str, buf: &mut String) -> Vec<(u128, Range<usize>)> {
+    /// (hash, char span) of each unit of `text` worth comparing, in text order (public for the
+    /// stage pipeline, `crate::stage`, which shuffles these hashes).
+    pub fn hashed_units(&self, text: &str, buf: &mut String) -> Vec<(u128, Range<usize>)> {
         let mut out = Vec::new();
         let mut push = |unit_text: &str, span: Range<usize>| {
             self.norm.apply(unit_text, buf);
