@@ -6,7 +6,7 @@ of every process of the cluster (raylet, GCS, object store, workers and the stag
 wait for) between just before and just after the run. The single-machine ``corpusbench run
 --stream --bootstrap 0`` alternates with it, ROUNDS times, so both see the same machine. Where
 the extra goes is split into the stage commands (their own CPU, from the attempt records), the
-driver, and the rest of the cluster.
+driver (with the children it waits for), and Ray's own processes on the nodes.
 
     .peers/ray/bin/python distributed/bench_cluster.py --bin target/release/corpusbench \\
         --corpus DS -s minhash@fineweb --parts 16 --partitions 8 --rounds 2 --scratch /tmp/b
@@ -29,6 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TICK = os.sysconf("SC_CLK_TCK")
+COMMAND = "corpusbench stage"  # what process_name calls a stage command
 
 
 def free_port() -> int:
@@ -38,8 +39,8 @@ def free_port() -> int:
 
 
 def tree_cpu(roots: set[int]) -> dict[int, float]:
-    """CPU seconds of each live process descending from `roots` (its own and that of the
-    children it has reaped), by pid."""
+    """Own CPU seconds (user + system, not its reaped children's) of each live process
+    descending from `roots`, by pid."""
     stats = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -49,7 +50,7 @@ def tree_cpu(roots: set[int]) -> dict[int, float]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        stats[int(d)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))  # ppid; u+s+cu+cs
+        stats[int(d)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid; utime + stime
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in stats.items():
         children.setdefault(ppid, []).append(pid)
@@ -61,26 +62,60 @@ def tree_cpu(roots: set[int]) -> dict[int, float]:
     return out
 
 
+def process_name(pid: int) -> str:
+    """A process's name: Ray's title (``ray::IDLE``, ``ray::_task``) or its program and script."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    words = [a.decode(errors="replace") for a in argv if a]
+    if not words:
+        return "?"
+    if words[0].startswith("ray::"):
+        return words[0].split()[0]
+    names = [os.path.basename(w) for w in words[:3] if not w.startswith("-")]
+    return " ".join(names[:2])
+
+
 class Sampler(threading.Thread):
-    """CPU of a cluster's processes over a run, sampled every 0.2 s: Ray's workers end with
+    """Own CPU of a cluster's processes over a run, sampled every 0.2 s: Ray's workers end with
     the job and nothing reaps them into a parent's counts, so each process counts up to its
-    last sample (a process new since the start from zero)."""
+    last sample (a process new since the start from zero). The stage commands are left to
+    their attempt records, which have their exact CPU."""
 
     def __init__(self, roots: set[int]):
         super().__init__(daemon=True)
-        self.roots, self.start_cpu, self.last = roots, tree_cpu(roots), {}
+        self.roots, self.start_cpu, self.last, self.names = roots, tree_cpu(roots), {}, {}
         self.stop = threading.Event()
+
+    def _sample(self) -> None:
+        now = tree_cpu(self.roots)
+        for pid in now.keys() - self.names.keys():
+            self.names[pid] = process_name(pid)
+        self.last.update(now)
 
     def run(self) -> None:
         while not self.stop.is_set():
-            self.last.update(tree_cpu(self.roots))
+            self._sample()
             self.stop.wait(0.2)
 
     def total(self) -> float:
         self.stop.set()
         self.join()
-        self.last.update(tree_cpu(self.roots))
-        return sum(v - self.start_cpu.get(pid, 0.0) for pid, v in self.last.items())
+        self._sample()
+        return sum(v - self.start_cpu.get(pid, 0.0) for pid, v in self.last.items()
+                   if self.names.get(pid) != COMMAND)
+
+    def by_name(self) -> dict[str, list]:
+        """[processes, CPU seconds] by process name, largest first."""
+        out: dict[str, list] = {}
+        for pid, v in self.last.items():
+            if self.names.get(pid) == COMMAND:
+                continue
+            entry = out.setdefault(self.names.get(pid, "?"), [0, 0.0])
+            entry[0] += 1
+            entry[1] = round(entry[1] + v - self.start_cpu.get(pid, 0.0), 2)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1][1]))
 
 
 class Cluster:
@@ -174,14 +209,15 @@ def main() -> int:
                                         "--bin", binary, "--corpus", corpus, "-s", a.strategy,
                                         "--parts", str(a.parts), "--partitions", str(a.partitions),
                                         "--work", str(work), "--out", str(out), "--bootstrap", "0"], env)
-            in_cluster = sampler.total()
+            ray_own = sampler.total()
         finally:
             cluster.stop()
         commands = 0.0
         for f in (work / "ray" / "attempts").glob("*.json"):
             commands += json.loads(f.read_text()).get("cpu", 0.0)
-        rows.append({"round": r, "what": "ray", "wall": wall, "cpu": driver + in_cluster, "code": code,
-                     "commands": commands, "driver": driver, "cluster_rest": in_cluster - commands})
+        rows.append({"round": r, "what": "ray", "wall": wall, "cpu": commands + driver + ray_own, "code": code,
+                     "commands": commands, "driver": driver, "ray_processes": ray_own,
+                     "cluster_by_process": sampler.by_name()})
         same = all((single_out / f).read_bytes() == (out / f).read_bytes()
                    for f in ("doc_stats.csv", "examples.jsonl"))
         rows[-1]["same_reports"] = same

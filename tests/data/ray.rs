@@ -1,6 +1,7 @@
 //! The stage pipeline on a real Ray cluster (docs/distributed.md): a head node without CPUs and
 //! two worker nodes of one CPU each, started on loopback from the venv of `scripts/peers.sh`,
-//! run the package in `distributed/` on a generated corpus of 16 shards. Its reports must be
+//! run the package in `distributed/` on a generated corpus of 16 shards (`minhash@fineweb`,
+//! `exact`, `lines` and `paragraphs`). Its reports must be
 //! byte for byte those of `corpusbench run` on one machine, and stay so when the node running a
 //! task is killed in the middle of a stage. Reported as ignored where the Ray venv is missing.
 
@@ -19,7 +20,7 @@ static ONE_CLUSTER: Mutex<()> = Mutex::new(());
 const SHARDS: usize = 16;
 
 /// The strategies run through Ray and compared with the single machine.
-const SPECS: &[&str] = &["minhash@fineweb"];
+const SPECS: &[&str] = &["minhash@fineweb", "exact", "lines", "paragraphs"];
 
 /// The Ray venv's bin folder.
 pub fn ray_bin() -> PathBuf {
