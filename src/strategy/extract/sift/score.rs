@@ -83,11 +83,12 @@ pub fn path_evidence(doc: &Doc, p: &Params) -> Vec<(i8, bool)> {
         path
     };
     let path = walk(p.wrapper_share);
-    // When most good-looking text sits under negative evidence, the site's class names mean
-    // something else (a page builder's `widget`s): believe it only where there is no such text.
+    // When most good-looking text sits under negative evidence, strong or weak, the site's class
+    // names mean something else (a page builder's `widget`s): believe it only where there is no
+    // such text.
     let mut hidden = 0u32;
     for b in &doc.blocks {
-        if path.get(b.elem as usize).is_some_and(|x| x.0 <= evidence::STRONG_NEG) {
+        if path.get(b.elem as usize).is_some_and(|x| x.0 < 0) {
             hidden += mass.get(b.elem as usize).copied().unwrap_or(0).min(b.end - b.start);
         }
     }
