@@ -83,11 +83,12 @@ pub fn path_evidence(doc: &Doc, p: &Params) -> Vec<(i8, bool)> {
         path
     };
     let path = walk(p.wrapper_share);
-    // When most good-looking text sits under negative evidence, the site's class names mean
-    // something else (a page builder's `widget`s): believe it only where there is no such text.
+    // When most good-looking text sits under negative evidence, strong or weak, the site's class
+    // names mean something else (a page builder's `widget`s): believe it only where there is no
+    // such text.
     let mut hidden = 0u32;
     for b in &doc.blocks {
-        if path.get(b.elem as usize).is_some_and(|x| x.0 <= evidence::STRONG_NEG) {
+        if path.get(b.elem as usize).is_some_and(|x| x.0 < 0) {
             hidden += mass.get(b.elem as usize).copied().unwrap_or(0).min(b.end - b.start);
         }
     }
@@ -165,16 +166,16 @@ pub fn choose_root(doc: &Doc, feats: &[Feat], p: &Params) -> usize {
     best
 }
 
-/// Revises the classes of the blocks `range` by context: a short block between good text is
-/// kept, a middling one next to good text is kept, a heading followed by good text is kept.
-pub fn revise(feats: &[Feat], kinds: &[BlockKind]) -> Vec<bool> {
+/// Nearest class before and after each block, skipping short blocks and, with `skip_near`,
+/// middling ones too; the page's edges count as boilerplate.
+fn neighbours(feats: &[Feat], skip_near: bool) -> (Vec<Class>, Vec<Class>) {
     let n = feats.len();
-    // Nearest non-short class before and after each block.
+    let skipped = |c: Class| c == Class::Short || (skip_near && c == Class::Near);
     let mut prev = vec![Class::Bad; n];
     let mut last = Class::Bad;
     for i in 0..n {
         prev[i] = last;
-        if !matches!(feats[i].class, Class::Short) {
+        if !skipped(feats[i].class) {
             last = feats[i].class;
         }
     }
@@ -182,22 +183,37 @@ pub fn revise(feats: &[Feat], kinds: &[BlockKind]) -> Vec<bool> {
     last = Class::Bad;
     for i in (0..n).rev() {
         next[i] = last;
-        if !matches!(feats[i].class, Class::Short) {
+        if !skipped(feats[i].class) {
             last = feats[i].class;
         }
     }
+    (prev, next)
+}
+
+/// Revises the classes of the blocks inside the root by context, as jusText does: the nearest
+/// good or bad blocks (middling ones skipped) decide. A middling block is kept unless boilerplate
+/// is on both sides; a short one is kept between good text, and next to good text when any
+/// middling block stands between it and the boilerplate on the other side; a heading is kept
+/// when good or middling text follows.
+pub fn revise(feats: &[Feat], kinds: &[BlockKind]) -> Vec<bool> {
+    let n = feats.len();
+    let (prev_gb, next_gb) = neighbours(feats, true);
+    let (prev, next) = neighbours(feats, false);
     let mut keep = vec![false; n];
     for i in 0..n {
         keep[i] = match feats[i].class {
             Class::Good => true,
             Class::Bad => false,
-            Class::Near => prev[i] == Class::Good || next[i] == Class::Good,
+            Class::Near => prev_gb[i] == Class::Good || next_gb[i] == Class::Good,
             Class::Short => {
                 if kinds[i] == BlockKind::Heading {
                     matches!(next[i], Class::Good | Class::Near)
                 } else {
-                    (prev[i] == Class::Good && next[i] != Class::Bad)
-                        || (next[i] == Class::Good && prev[i] != Class::Bad)
+                    match (prev_gb[i], next_gb[i]) {
+                        (Class::Good, Class::Good) => true,
+                        (Class::Bad, Class::Bad) => false,
+                        _ => prev[i] == Class::Near || next[i] == Class::Near,
+                    }
                 }
             }
         };
