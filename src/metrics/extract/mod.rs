@@ -19,6 +19,8 @@ pub mod shingle;
 pub mod snippet;
 pub(crate) mod tokens;
 
+use std::borrow::Cow;
+
 use super::groups::{self, Kind};
 use crate::model::{ExtractGold, Family, Scoring, catalogue};
 
@@ -42,16 +44,33 @@ struct PageUnit {
     /// WCXB's snippet rates (with, without), over every page.
     rates: Option<(f64, f64)>,
     rouge: Option<rouge::Rouge>,
-    page_type: Option<String>,
+    /// The page's type, an index into [`Scored::types`].
+    ty: Option<u32>,
+}
+
+/// One reported breakdown group: each page's group of its kind, and the names its figures are
+/// reported under, made once (not for every resample).
+#[derive(Debug, Clone)]
+struct GroupKind {
+    /// Each page's reported group (an index into `names`; `None` for a page in no such group).
+    of_page: Vec<Option<u32>>,
+    /// For each group, the primary family's kept figures as `<metric>@<kind>=<group>`, then
+    /// `pages@<kind>=<group>`.
+    names: Vec<Vec<String>>,
 }
 
 /// Per-page scores of one extractor on one dataset: the costly part of scoring, done once, so
 /// that the figures of any selection of pages (a bootstrap resample) are a cheap aggregate.
 #[derive(Debug, Clone)]
 pub struct Scored {
-    /// Breakdowns of the primary metric's family: kind, each page's reported group (an index
-    /// into the third field; `None` for a page in no reported group), the groups reported.
-    groups: Vec<(Kind, Vec<Option<u32>>, Vec<String>)>,
+    /// Breakdowns of the primary metric's family, one for each kind reported.
+    groups: Vec<GroupKind>,
+    /// Which of the primary family's figures (positions in [`Scored::family_metrics`]'s rows
+    /// for that family alone) a breakdown group reports: those of the primary family.
+    kept: Vec<usize>,
+    /// WCXB's page types in report order, each with its row names (`bow_precision@<type>`,
+    /// `bow_recall@..`, `bow_f1@..`, `pages@..`).
+    types: Vec<[String; 4]>,
     primary: Option<Family>,
     shingle: bool,
     snippet: bool,
@@ -173,6 +192,12 @@ impl Scored {
         debug_assert_eq!(gold.len(), texts.len());
         debug_assert_eq!(gold.len(), prepared.pages.len());
         let f = prepared.families;
+        // The page types met, in WCXB's report order.
+        let mut type_names: Vec<&str> = gold.iter().filter_map(|g| g.page_type.as_deref()).collect();
+        type_names.sort_by_key(|t| (PAGE_TYPE_ORDER.iter().position(|o| o == t).unwrap_or(PAGE_TYPE_ORDER.len()), *t));
+        type_names.dedup();
+        let type_index: std::collections::HashMap<&str, u32> =
+            type_names.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
         let pages = gold
             .par_iter()
             .zip(&prepared.pages)
@@ -190,13 +215,26 @@ impl Scored {
                         (bow::snippet_rate_lower(with, lower), bow::snippet_rate_lower(without, lower))
                     }),
                     rouge: text.filter(|_| f.rouge).map(|gt| rouge::page(gt, t)),
-                    page_type: g.page_type.clone(),
+                    ty: g.page_type.as_deref().and_then(|t| type_index.get(t).copied()),
                 }
             })
             .collect();
         let primary = catalogue::lookup(&scoring.primary).map(|m| m.family);
+        let types = type_names
+            .iter()
+            .map(|ty| {
+                [
+                    format!("bow_precision@{ty}"),
+                    format!("bow_recall@{ty}"),
+                    format!("bow_f1@{ty}"),
+                    format!("pages@{ty}"),
+                ]
+            })
+            .collect();
         Scored {
             groups: Vec::new(),
+            kept: Vec::new(),
+            types,
             primary,
             shingle: f.shingle,
             snippet: f.snippet,
@@ -217,13 +255,32 @@ impl Scored {
     /// Adds the breakdowns of `labels` (as [`breakdown_labels`] gives them, computed once for a
     /// dataset): each kind whose labels align with the pages and hold a group big enough.
     pub fn with_labels(mut self, labels: &[(Kind, Vec<Option<String>>)]) -> Scored {
+        // The primary family's figures, by name (the same for any pages), and those a group keeps.
+        let family: Vec<Cow<'static, str>> = match self.primary {
+            Some(primary) => self.family_metrics(&[], None, Some(primary)).into_iter().map(|(n, _)| n).collect(),
+            None => Vec::new(),
+        };
+        let primary = self.primary;
+        self.kept = (0..family.len())
+            .filter(|&i| primary.is_some() && catalogue::lookup(&family[i]).map(|m| m.family) == primary)
+            .collect();
         for (kind, labels) in labels {
             let reported = groups::reported(labels);
             if labels.len() == self.pages.len() && !reported.is_empty() {
                 let index: std::collections::HashMap<&str, u32> =
                     reported.iter().enumerate().map(|(i, v)| (v.as_str(), i as u32)).collect();
                 let of_page = labels.iter().map(|l| l.as_deref().and_then(|l| index.get(l).copied())).collect();
-                self.groups.push((*kind, of_page, reported));
+                let names = reported
+                    .iter()
+                    .map(|value| {
+                        let group = format!("{}={value}", kind.name());
+                        let mut names: Vec<String> =
+                            self.kept.iter().map(|&i| format!("{}@{group}", family[i])).collect();
+                        names.push(format!("pages@{group}"));
+                        names
+                    })
+                    .collect();
+                self.groups.push(GroupKind { of_page, names });
             }
         }
         self
@@ -264,45 +321,77 @@ impl Scored {
             }
         };
         let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
-        let mut out = self.family_metrics(&chosen, true, None);
-        let Some(primary) = self.primary else { return out };
-        for (kind, of_page, values) in &self.groups {
-            // One pass over the drawn pages puts each in its group, in drawing order.
-            let mut members: Vec<Vec<&PageUnit>> = vec![Vec::new(); values.len()];
+        let mut out: Vec<(String, f64)> = self
+            .family_metrics(&chosen, Some(&self.types), None)
+            .into_iter()
+            .map(|(n, v)| (n.into_owned(), v))
+            .collect();
+        let (Some(primary), Some(filler)) = (self.primary, self.pages.first()) else { return out };
+        // The drawn pages of each group, in drawing order, one group after the other.
+        let mut members: Vec<&PageUnit> = Vec::with_capacity(idx.len());
+        let mut start: Vec<usize> = Vec::new();
+        for kind in &self.groups {
+            let in_group = |i: usize| match (kind.of_page.get(i), self.pages.get(i)) {
+                (Some(Some(g)), Some(page)) => Some((*g as usize, page)),
+                _ => None,
+            };
+            start.clear();
+            start.resize(kind.names.len() + 1, 0);
             for &i in idx {
-                if let (Some(Some(g)), Some(page)) = (of_page.get(i), self.pages.get(i)) {
-                    members[*g as usize].push(page);
+                if let Some((g, _)) = in_group(i) {
+                    start[g + 1] += 1;
                 }
             }
-            for (value, sub) in values.iter().zip(members) {
+            for g in 1..start.len() {
+                start[g] += start[g - 1];
+            }
+            let mut next = start.clone();
+            members.clear();
+            members.resize(start[kind.names.len()], filler);
+            for &i in idx {
+                if let Some((g, page)) = in_group(i) {
+                    members[next[g]] = page;
+                    next[g] += 1;
+                }
+            }
+            for (g, names) in kind.names.iter().enumerate() {
+                let sub = &members[start[g]..start[g + 1]];
                 // A resample that drew none of the group says nothing about it.
                 if sub.is_empty() {
                     continue;
                 }
-                let group = format!("{}={value}", kind.name());
-                for (name, v) in self.family_metrics(&sub, false, Some(primary)) {
-                    if catalogue::lookup(&name).map(|m| m.family) == Some(primary) {
-                        out.push((format!("{name}@{group}"), v));
+                let figures = self.family_metrics(sub, None, Some(primary));
+                for (name, &i) in names.iter().zip(&self.kept) {
+                    if let Some((_, v)) = figures.get(i) {
+                        out.push((name.clone(), *v));
                     }
                 }
-                out.push((format!("pages@{group}"), sub.len() as f64));
+                if let Some(pages) = names.last() {
+                    out.push((pages.clone(), sub.len() as f64));
+                }
             }
         }
         out
     }
 
     /// The figures of each family over `chosen` (of the families that give `only`'s figures,
-    /// when given); `per_type`: WCXB's own per-type rows too.
-    fn family_metrics(&self, chosen: &[&PageUnit], per_type: bool, only: Option<Family>) -> Vec<(String, f64)> {
+    /// when given); with `types` (this cell's [`Scored::types`]), WCXB's own per-type rows too.
+    /// Names are borrowed where they can be: a resample builds none.
+    fn family_metrics<'a>(
+        &self,
+        chosen: &[&PageUnit],
+        types: Option<&'a [[String; 4]]>,
+        only: Option<Family>,
+    ) -> Vec<(Cow<'a, str>, f64)> {
         let want = |f: Family| only.is_none_or(|o| o == f);
-        let mut out: Vec<(String, f64)> = Vec::new();
+        let mut out: Vec<(Cow<'a, str>, f64)> = Vec::new();
         if self.shingle && want(Family::Shingle) {
             let s = shingle::aggregate(chosen.iter().filter_map(|p| p.shingle.as_ref()));
             out.extend([
-                ("shingle_precision".to_string(), s.precision),
-                ("shingle_recall".to_string(), s.recall),
-                ("shingle_f1".to_string(), s.f1),
-                ("shingle_accuracy".to_string(), s.accuracy),
+                ("shingle_precision".into(), s.precision),
+                ("shingle_recall".into(), s.recall),
+                ("shingle_f1".into(), s.f1),
+                ("shingle_accuracy".into(), s.accuracy),
             ]);
         }
         if self.snippet && want(Family::Snippet) {
@@ -312,34 +401,40 @@ impl Scored {
             }
             let (p, r, a, f) = total.scores();
             out.extend([
-                ("snippet_precision".to_string(), p),
-                ("snippet_recall".to_string(), r),
-                ("snippet_accuracy".to_string(), a),
-                ("snippet_f1".to_string(), f),
-                ("snippet_tp".to_string(), total.tp as f64),
-                ("snippet_fp".to_string(), total.fp as f64),
-                ("snippet_fn".to_string(), total.fn_ as f64),
-                ("snippet_tn".to_string(), total.tn as f64),
+                ("snippet_precision".into(), p),
+                ("snippet_recall".into(), r),
+                ("snippet_accuracy".into(), a),
+                ("snippet_f1".into(), f),
+                ("snippet_tp".into(), total.tp as f64),
+                ("snippet_fp".into(), total.fp as f64),
+                ("snippet_fn".into(), total.fn_ as f64),
+                ("snippet_tn".into(), total.tn as f64),
             ]);
         }
         if self.bow && (want(Family::Bow) || want(Family::BowRates)) {
-            out.extend(bow_metrics(self.rates && want(Family::BowRates), chosen, per_type));
+            bow_metrics(self.rates && want(Family::BowRates), chosen, types, &mut out);
         }
         if self.rouge && want(Family::Rouge) {
             let pages: Vec<rouge::Rouge> = chosen.iter().filter_map(|p| p.rouge).collect();
             out.extend([
-                ("rouge_lsum_precision".to_string(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),
-                ("rouge_lsum_recall".to_string(), tokens::mean(pages.iter().map(|r| r.recall)).unwrap_or(0.0)),
-                ("rouge_lsum_f1".to_string(), tokens::mean(pages.iter().map(|r| r.f1)).unwrap_or(0.0)),
+                ("rouge_lsum_precision".into(), tokens::mean(pages.iter().map(|r| r.precision)).unwrap_or(0.0)),
+                ("rouge_lsum_recall".into(), tokens::mean(pages.iter().map(|r| r.recall)).unwrap_or(0.0)),
+                ("rouge_lsum_f1".into(), tokens::mean(pages.iter().map(|r| r.f1)).unwrap_or(0.0)),
             ]);
         }
         out
     }
 }
 
-/// WCXB figures: macro P/R/F1 over the pages with gold text, snippet rates (with `rates`, over
-/// all pages), and the per-page-type breakdown; every mean gathered in one pass over `chosen`.
-fn bow_metrics(rates: bool, chosen: &[&PageUnit], per_type: bool) -> Vec<(String, f64)> {
+/// WCXB figures, added to `out`: macro P/R/F1 over the pages with gold text, snippet rates
+/// (with `rates`, over all pages), and with `types` the per-page-type rows (each type met, in
+/// report order); every mean gathered in one pass over `chosen`.
+fn bow_metrics<'a>(
+    rates: bool,
+    chosen: &[&PageUnit],
+    types: Option<&'a [[String; 4]]>,
+    out: &mut Vec<(Cow<'a, str>, f64)>,
+) {
     use tokens::Mean;
     let push = |m: &mut [Mean; 3], b: &bow::PagePrf| {
         m[0].push(b.precision);
@@ -347,20 +442,13 @@ fn bow_metrics(rates: bool, chosen: &[&PageUnit], per_type: bool) -> Vec<(String
         m[2].push(b.f1);
     };
     let (mut all, mut with, mut without) = ([Mean::default(); 3], Mean::default(), Mean::default());
-    // Each page type met, in order of first meeting, with its means.
-    let mut types: Vec<(&str, [Mean; 3])> = Vec::new();
+    // The means of each page type, by its index.
+    let mut by_type = vec![[Mean::default(); 3]; types.map_or(0, <[_]>::len)];
     for p in chosen {
         if let Some(b) = &p.bow {
             push(&mut all, b);
-            if per_type && let Some(ty) = p.page_type.as_deref() {
-                match types.iter_mut().find(|(t, _)| *t == ty) {
-                    Some((_, m)) => push(m, b),
-                    None => {
-                        let mut m = [Mean::default(); 3];
-                        push(&mut m, b);
-                        types.push((ty, m));
-                    }
-                }
+            if let Some(m) = p.ty.and_then(|t| by_type.get_mut(t as usize)) {
+                push(m, b);
             }
         }
         if let Some((w, wo)) = p.rates {
@@ -369,28 +457,26 @@ fn bow_metrics(rates: bool, chosen: &[&PageUnit], per_type: bool) -> Vec<(String
         }
     }
     let get = |m: &Mean| m.get().unwrap_or(0.0);
-    let mut out = vec![
-        ("bow_precision".to_string(), get(&all[0])),
-        ("bow_recall".to_string(), get(&all[1])),
-        ("bow_f1".to_string(), get(&all[2])),
-    ];
+    out.extend([
+        ("bow_precision".into(), get(&all[0])),
+        ("bow_recall".into(), get(&all[1])),
+        ("bow_f1".into(), get(&all[2])),
+    ]);
     if rates {
-        out.push(("bow_with_rate".to_string(), get(&with)));
-        out.push(("bow_without_rate".to_string(), get(&without)));
+        out.push(("bow_with_rate".into(), get(&with)));
+        out.push(("bow_without_rate".into(), get(&without)));
     }
-    if !per_type {
-        return out;
-    }
-    types.sort_by_key(|(t, _)| (PAGE_TYPE_ORDER.iter().position(|o| o == t).unwrap_or(PAGE_TYPE_ORDER.len()), *t));
-    for (ty, m) in types {
+    for (names, m) in types.unwrap_or_default().iter().zip(&by_type) {
+        if m[2].count() == 0 {
+            continue;
+        }
         out.extend([
-            (format!("bow_precision@{ty}"), get(&m[0])),
-            (format!("bow_recall@{ty}"), get(&m[1])),
-            (format!("bow_f1@{ty}"), get(&m[2])),
-            (format!("pages@{ty}"), m[2].count() as f64),
+            (Cow::Borrowed(names[0].as_str()), get(&m[0])),
+            (Cow::Borrowed(names[1].as_str()), get(&m[1])),
+            (Cow::Borrowed(names[2].as_str()), get(&m[2])),
+            (Cow::Borrowed(names[3].as_str()), m[2].count() as f64),
         ]);
     }
-    out
 }
 
 #[cfg(test)]

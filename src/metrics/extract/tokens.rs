@@ -17,11 +17,39 @@ use unicode_general_category::{GeneralCategory as G, get_general_category};
 
 use crate::text::hash::PlainKeys;
 
-/// Whether `c` matches Python's `\w` in a `str` pattern.
+/// Whether `c` matches Python's `\w` in a `str` pattern. Characters of the Basic Multilingual
+/// Plane are looked up in a bit table made once from the category tables; others are looked up
+/// in those tables directly.
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
+    let code = c as usize;
+    match bmp_word_table().get(code / 64) {
+        Some(bits) => bits >> (code % 64) & 1 == 1,
+        None => is_word_category(c),
+    }
+}
+
+/// One bit per character of the Basic Multilingual Plane: whether it is a word character.
+fn bmp_word_table() -> &'static [u64] {
+    static TABLE: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![0u64; 0x1_0000 / 64];
+        for code in 0..0x1_0000u32 {
+            if let Some(c) = char::from_u32(code)
+                && (if c.is_ascii() { c.is_ascii_alphanumeric() || c == '_' } else { is_word_category(c) })
+                && let Some(bits) = table.get_mut(code as usize / 64)
+            {
+                *bits |= 1 << (code % 64);
+            }
+        }
+        table
+    })
+}
+
+/// Whether the general category of `c` makes it a word character (a letter or a number).
+fn is_word_category(c: char) -> bool {
     matches!(
         get_general_category(c),
         G::UppercaseLetter
@@ -233,6 +261,13 @@ mod tests {
         let all: String = (0..0x1_2000u32).filter_map(char::from_u32).flat_map(|c| [c, 'Q']).collect();
         let no_sigma: String = all.chars().filter(|&c| c != '\u{3A3}').collect();
         assert_eq!(lowercase(&no_sigma), no_sigma.to_lowercase());
+    }
+
+    #[test]
+    fn the_bmp_table_agrees_with_the_categories() {
+        for c in (0..0x1_1000u32).filter_map(char::from_u32).filter(|c| !c.is_ascii()) {
+            assert_eq!(is_word_char(c), is_word_category(c), "{c:?}");
+        }
     }
 
     #[test]
