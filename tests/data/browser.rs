@@ -12,6 +12,8 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use crate::common::describe;
+
 /// Held by each test here for as long as it runs a browser: one chromium at a time, so that the
 /// render times measured are not those of browsers competing for the machine's two cores.
 static ONE_BROWSER: Mutex<()> = Mutex::new(());
@@ -50,15 +52,6 @@ fn check(page: &Path, screenshot: &Path) -> (Output, Option<Value>) {
         .expect("the browser venv's python runs");
     let summary = std::fs::read(&json).ok().map(|b| serde_json::from_slice(&b).expect("the summary is JSON"));
     (out, summary)
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn ids(summary: &Value, key: &str) -> usize {

@@ -7,11 +7,11 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::common::{bundled_corpus, corpusbench, stable_result_lines};
+use crate::common::{bundled_corpus, corpusbench, describe, stable_result_lines};
 
 /// One cluster at a time: two clusters of two nodes would not fit the machine's two cores, and
 /// the nodes of one would be found by the checks of the other.
@@ -199,15 +199,6 @@ fn sixteen_shards(root: &Path, docs: usize) -> PathBuf {
                     files = [\"shards/part-*.jsonl\", \"gold.jsonl\"]\n";
     std::fs::write(ds.join("dataset.toml"), manifest).expect("manifest");
     ds
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// The single machine's reports of `spec` on `ds`, in `root/single-SPEC`.

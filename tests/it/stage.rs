@@ -73,6 +73,22 @@ fn stage_ok(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Deletes the outputs of the given stage parts (stage, part, of) and of `components`, and runs
+/// each again, as a scheduler retries a task.
+fn rerun_deleted(root: &Path, work: &Path, parts: [(&str, usize, usize); 3]) {
+    let w = work.to_str().unwrap();
+    for (stage, i, n) in parts {
+        let dir = match stage {
+            "bucket" => format!("bucket/partition-{i:05}"),
+            _ => format!("{stage}/part-{i:05}"),
+        };
+        std::fs::remove_dir_all(work.join(dir)).unwrap();
+        stage_ok(root, &["stage", stage, "--work", w, "--part", &format!("{i}/{n}")]);
+    }
+    std::fs::remove_dir_all(work.join("components")).unwrap();
+    stage_ok(root, &["stage", "components", "--work", w]);
+}
+
 /// Every file under `dir` (relative path, bytes), the stage timings left out.
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
@@ -229,16 +245,7 @@ fn stage_pipeline_gives_the_single_machine_answer_at_any_part_count() {
     assert_eq!(tree(&by_hand), driver, "stages by hand against the driver");
 
     // A retried stage (its output deleted) writes the same bytes.
-    for (stage, dir, part) in [
-        ("sign", "sign/part-00001", "1/3"),
-        ("bucket", "bucket/partition-00000", "0/2"),
-        ("apply", "apply/part-00002", "2/3"),
-    ] {
-        std::fs::remove_dir_all(by_hand.join(dir)).unwrap();
-        stage_ok(root, &["stage", stage, "--work", w, "--part", part]);
-    }
-    std::fs::remove_dir_all(by_hand.join("components")).unwrap();
-    stage_ok(root, &["stage", "components", "--work", w]);
+    rerun_deleted(root, &by_hand, [("sign", 1, 3), ("bucket", 0, 2), ("apply", 2, 3)]);
     assert_eq!(tree(&by_hand), driver, "re-run stages");
 
     // A part count other than the plan's is refused, naming it.
@@ -285,16 +292,7 @@ fn stage_span_strategy_runs_by_hand_and_retries_to_the_same_bytes() {
     assert!(driver.iter().any(|(p, b)| p.ends_with("spans.jsonl") && !b.is_empty()), "no duplicate spans written");
 
     // A retried stage (its output deleted) writes the same bytes.
-    for (stage, dir, part) in [
-        ("sign", "sign/part-00002", "2/3"),
-        ("bucket", "bucket/partition-00001", "1/2"),
-        ("apply", "apply/part-00000", "0/3"),
-    ] {
-        std::fs::remove_dir_all(by_hand.join(dir)).unwrap();
-        stage_ok(root, &["stage", stage, "--work", w, "--part", part]);
-    }
-    std::fs::remove_dir_all(by_hand.join("components")).unwrap();
-    stage_ok(root, &["stage", "components", "--work", w]);
+    rerun_deleted(root, &by_hand, [("sign", 2, 3), ("bucket", 1, 2), ("apply", 0, 3)]);
     assert_eq!(tree(&by_hand), driver, "re-run stages");
 
     // bloom-paragraphs is refused at plan, saying why and what to do instead.

@@ -18,6 +18,16 @@ pub fn corpusbench(dir: &Path, args: &[&str]) -> Output {
         .expect("the corpusbench binary runs")
 }
 
+/// A finished command's exit status and output, for an assertion's message.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// Writes `files` (name, bytes) into a new folder `name` under `root`.
 pub fn dataset_dir(root: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
     let dir = root.join(name);
