@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.bin:
         print("corpusbench_ray: no corpusbench on PATH; give --bin", file=sys.stderr)
         return 1
-    absolute = lambda p: os.path.abspath(p)  # noqa: E731 (every node resolves the same path)
+    # Absolute paths, so that every node resolves the same files.
+    absolute = os.path.abspath
     o = Options(
         binary=absolute(args.bin),
         corpus=absolute(args.corpus),
