@@ -130,7 +130,9 @@ class Cluster:
         self._start(head, "head")
         self._wait("Active:")
         for w in range(workers):
-            self._start(["--address", self.address, "--num-cpus", "1"], f"worker-{w}")
+            # One log monitor a host, as Ray advises: the nodes of this cluster share one.
+            self._start(["--address", self.address, "--num-cpus", "1", "--include-log-monitor", "false"],
+                        f"worker-{w}")
             self._wait(f"/{w + 1}.0 CPU")
 
     def _start(self, args: list[str], name: str) -> None:

@@ -9,7 +9,7 @@ use super::shards::{Shard, ShardFormat};
 use super::{Manifest, fingerprint::fingerprint, formats, jsonl};
 use crate::error::{Error, InputError};
 use crate::model::scoring::own_format;
-use crate::model::{Dataset, Scoring, Task};
+use crate::model::{Dataset, Items, Scoring, Task};
 
 /// How datasets are loaded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -206,10 +206,7 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
             return Err(field_error(&manifest_path, "format", msg).into());
         }
     };
-    let outside = manifest.files.iter().find_map(|f| crate::io::inside(dir, f, manifest.allow_outside_paths).err());
-    if let Some(msg) = outside {
-        return Err(InputError { field: Some("files".into()), ..InputError::file(&manifest_path, msg) }.into());
-    }
+    check_files(dir, &manifest_path, &manifest)?;
     let fingerprint = match fingerprint(dir, &manifest.files) {
         Ok(fp) => fp,
         Err(e) => {
@@ -224,9 +221,30 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
         let msg = format!("files changed: fingerprint is {fingerprint}, manifest expects {expected}");
         issues.push(InputError { field: Some("sha256".into()), ..InputError::file(&manifest_path, msg) });
     }
-    let (task, families, default) = own_format(&items);
-    let scoring = Scoring::new(task, families, manifest.primary_metric.as_deref(), default, &manifest_path)?;
     issues.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    finish(dir, &manifest_path, manifest, fingerprint, items, issues)
+}
+
+/// Refuses a manifest whose `files` reach outside the dataset's folder (unless it allows it).
+fn check_files(dir: &Path, manifest_path: &Path, manifest: &Manifest) -> Result<(), Error> {
+    let outside = manifest.files.iter().find_map(|f| crate::io::inside(dir, f, manifest.allow_outside_paths).err());
+    match outside {
+        Some(msg) => Err(InputError { field: Some("files".into()), ..InputError::file(manifest_path, msg) }.into()),
+        None => Ok(()),
+    }
+}
+
+/// The dataset of `manifest` with its items: scoring follows the gold the items hold.
+fn finish(
+    dir: &Path,
+    manifest_path: &Path,
+    manifest: Manifest,
+    fingerprint: String,
+    items: Items,
+    issues: Vec<InputError>,
+) -> Result<Dataset, Error> {
+    let (task, families, default) = own_format(&items);
+    let scoring = Scoring::new(task, families, manifest.primary_metric.as_deref(), default, manifest_path)?;
     Ok(Dataset {
         name: manifest.name,
         root: dir.to_path_buf(),
@@ -237,4 +255,15 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
         html_bytes: None,
         issues,
     })
+}
+
+/// The dataset in `dir` with items loaded earlier and the issues met then (the stage
+/// pipeline's `score` takes them from `plan`): the manifest is read again and the fingerprint
+/// taken (from its cache when the files did not change), but no document is read.
+pub fn dataset_with_items(dir: &Path, items: Items, issues: Vec<InputError>) -> Result<Dataset, Error> {
+    let manifest_path = dir.join("dataset.toml");
+    let manifest = Manifest::read(&manifest_path)?;
+    check_files(dir, &manifest_path, &manifest)?;
+    let fingerprint = fingerprint(dir, &manifest.files)?;
+    finish(dir, &manifest_path, manifest, fingerprint, items, issues)
 }

@@ -56,8 +56,8 @@ pub fn matches(pattern: &str, name: &str) -> bool {
 }
 
 /// The files under `root` that `pattern` names (relative, `/`-separated; `*` and `?` in the
-/// last component only), sorted by path. A pattern without wildcards names one file, which need
-/// not exist (the reader reports it).
+/// last component only), sorted by path; a wildcard does not match a leading `.`. A pattern
+/// without wildcards names one file, which need not exist (the reader reports it).
 pub fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let (dir, name) = match pattern.rsplit_once('/') {
         Some((dir, name)) => (root.join(dir), name),
@@ -73,7 +73,11 @@ pub fn expand(root: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|e| matches(name, &e.file_name().to_string_lossy()))
+        .filter(|e| {
+            // As a shell's glob: a hidden file (the caches beside the data) only when asked for.
+            let file = e.file_name().to_string_lossy().into_owned();
+            matches(name, &file) && (!file.starts_with('.') || name.starts_with('.'))
+        })
         .map(|e| e.path())
         .collect();
     found.sort();
@@ -398,5 +402,19 @@ mod tests {
         assert!(expand(dir.path(), "data/*.arrow").unwrap_err().contains("names no file"));
         assert!(expand(dir.path(), "d*/x.parquet").unwrap_err().contains("file name only"));
         assert_eq!(expand(dir.path(), "docs.jsonl").unwrap(), vec![dir.path().join("docs.jsonl")]);
+    }
+
+    #[test]
+    fn a_wildcard_leaves_hidden_files_unless_the_pattern_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["a.jsonl", ".corpusbench-fingerprint", ".b.jsonl"] {
+            std::fs::write(dir.path().join(f), b"").unwrap();
+        }
+        let names = |pattern: &str| -> Vec<String> {
+            let found = expand(dir.path(), pattern).unwrap();
+            found.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect()
+        };
+        assert_eq!(names("*"), ["a.jsonl"]);
+        assert_eq!(names(".*.jsonl"), [".b.jsonl"]);
     }
 }

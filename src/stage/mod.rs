@@ -38,7 +38,7 @@ use units::UnitStrategy;
 pub const PLAN_FILE: &str = "plan.json";
 
 /// Version of the work folder's layout; a plan of another version is refused.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// The work of a pipeline: the dataset's shards with their documents and ordinals, the
 /// strategy, and how the work is cut (sign and apply parts, key partitions).
@@ -227,6 +227,45 @@ fn file_xxh3(path: &Path) -> Result<(u64, String), Error> {
     Ok((bytes, format!("{:032x}", h.digest128())))
 }
 
+/// The file beside a dataset's shards that caches their xxh3-128 digests, keyed as the
+/// fingerprint's cache is (each file's name, size and modification time).
+pub const DIGESTS_CACHE: &str = ".corpusbench-shard-digests";
+
+/// (bytes, xxh3-128 hex) of each of `paths` under `root`, from [`DIGESTS_CACHE`] while no file
+/// changed, else read and cached (when the folder can be written), as the dataset's
+/// fingerprint is.
+fn shard_digests(root: &Path, paths: &[&Path]) -> Result<Vec<(u64, String)>, Error> {
+    use crate::corpus::fingerprint::{CACHE_FROM_BYTES, relative_name, stat_key};
+    let named: Vec<(String, PathBuf)> = paths.iter().map(|p| (relative_name(root, p), p.to_path_buf())).collect();
+    let (key, total) = stat_key("corpusbench shard xxh3 1", &named)?;
+    let cache = root.join(DIGESTS_CACHE);
+    let parse = |rest: &str| -> Option<Vec<(u64, String)>> {
+        let out: Option<Vec<(u64, String)>> = rest
+            .lines()
+            .map(|l| {
+                let (bytes, hex) = l.split_once('\t')?;
+                (hex.len() == 32).then(|| Some((bytes.parse().ok()?, hex.to_string())))?
+            })
+            .collect();
+        out.filter(|v| v.len() == paths.len())
+    };
+    if let Ok(cached) = std::fs::read_to_string(&cache)
+        && let Some(found) = cached.strip_prefix(key.as_str()).and_then(parse)
+    {
+        return Ok(found);
+    }
+    let digests = paths.iter().map(|p| file_xxh3(p)).collect::<Result<Vec<_>, Error>>()?;
+    if total >= CACHE_FROM_BYTES || cache.exists() {
+        let mut body = key;
+        for (bytes, hex) in &digests {
+            body.push_str(&format!("{bytes}\t{hex}\n"));
+        }
+        // A folder that cannot be written (read-only data) simply has no cache.
+        let _ = write_atomic(&cache, body.as_bytes());
+    }
+    Ok(digests)
+}
+
 /// The dataset at `root` loaded as a streamed run loads it (ids, lengths and gold; texts left
 /// in the shards), with its input errors.
 pub fn load(root: &Path) -> Result<(Dataset, Vec<InputError>), Error> {
@@ -263,8 +302,9 @@ pub fn plan(
     let source = shard_source(&ds)?;
     let mut shards = Vec::new();
     let mut first = 0u64;
-    for (shard, kept) in source.shards() {
-        let (bytes, xxh3) = file_xxh3(&shard.path)?;
+    let paths: Vec<&Path> = source.shards().iter().map(|(shard, _)| shard.path.as_path()).collect();
+    let digests = shard_digests(root, &paths)?;
+    for ((shard, kept), (bytes, xxh3)) in source.shards().iter().zip(digests) {
         let docs = kept.len() as u64;
         shards.push(PlannedShard {
             source: ShardSource::new(vec![(shard.clone(), kept.clone())]),
@@ -287,9 +327,78 @@ pub fn plan(
         docs: first,
         shards,
     };
+    write_json(&work.join(DOCS_FILE), &PlannedDocs::of(&ds)?)?;
     write_json(&work.join(PLAN_FILE), &plan)?;
     record_time(work, "plan", 0, t0)?;
     Ok((plan, issues))
+}
+
+/// `plan`'s copy of what scoring needs of the dataset, beside the plan, so that `score` does
+/// not read the documents again.
+const DOCS_FILE: &str = "plan-docs.json";
+
+/// What a streamed load holds of a dedup dataset besides its texts: ids, lengths, gold and
+/// the input errors met, as `plan` loaded them.
+#[derive(Debug, Serialize, Deserialize)]
+struct PlannedDocs {
+    ids: Vec<Box<str>>,
+    char_lens: Vec<u32>,
+    bytes: u64,
+    clusters: Option<Vec<u32>>,
+    spans: Option<Vec<Vec<(usize, usize)>>>,
+    categories: Option<Vec<String>>,
+    issues: Vec<InputError>,
+}
+
+impl PlannedDocs {
+    fn of(ds: &Dataset) -> Result<PlannedDocs, Error> {
+        let Items::Streamed { docs, gold } = &ds.items else {
+            return Err(Error::Usage(format!("dataset `{}` did not load as a streamed dedup dataset", ds.name)));
+        };
+        let spans = gold
+            .spans
+            .as_ref()
+            .map(|all| all.iter().map(|s| s.as_slice().iter().map(|r| (r.start, r.end)).collect()).collect());
+        Ok(PlannedDocs {
+            ids: docs.ids.clone(),
+            char_lens: docs.char_lens.clone(),
+            bytes: docs.bytes,
+            clusters: gold.clusters.clone(),
+            spans,
+            categories: gold.categories.clone(),
+            issues: ds.issues.clone(),
+        })
+    }
+
+    /// The dataset as `plan` loaded it, its texts read through the planned shards; refused
+    /// when the file does not hold the plan's documents.
+    fn into_dataset(self, plan: &Plan, path: &Path) -> Result<Dataset, Error> {
+        let n = self.ids.len();
+        let lens = [
+            Some(self.char_lens.len()),
+            self.clusters.as_ref().map(Vec::len),
+            self.spans.as_ref().map(Vec::len),
+            self.categories.as_ref().map(Vec::len),
+        ];
+        if n as u64 != plan.docs || lens.iter().flatten().any(|&l| l != n) {
+            return Err(Error::Input(InputError::file(path, format!("not the {} documents of the plan", plan.docs))));
+        }
+        let mut all: Vec<(Shard, Vec<u64>)> = Vec::new();
+        for s in &plan.shards {
+            all.extend(s.source.shards().iter().cloned());
+        }
+        let spans = self.spans.map(|all| {
+            all.into_iter().map(|s| crate::text::Spans::new(s.into_iter().map(|(a, b)| a..b).collect())).collect()
+        });
+        let gold = crate::model::DedupGold { clusters: self.clusters, spans, categories: self.categories };
+        let docs = crate::model::StreamedDocs {
+            ids: self.ids,
+            char_lens: self.char_lens,
+            bytes: self.bytes,
+            source: std::sync::Arc::new(ShardSource::new(all)),
+        };
+        crate::corpus::discover::dataset_with_items(&plan.root, Items::Streamed { docs, gold }, self.issues)
+    }
 }
 
 /// The plan in `work`, checked to be of this layout.
@@ -764,7 +873,9 @@ pub fn score(registry: &Registry, work: &Path, bootstrap: &Bootstrap) -> Result<
     let t0 = Instant::now();
     let plan = read_plan(work)?;
     let staged = staged_of(registry, &plan.strategy)?;
-    let (ds, _) = load(&plan.root)?;
+    let docs_path = work.join(DOCS_FILE);
+    let planned: PlannedDocs = read_json(&docs_path)?;
+    let ds = planned.into_dataset(&plan, &docs_path)?;
     if ds.fingerprint != plan.fingerprint || ds.len() as u64 != plan.docs {
         return Err(Error::Usage(format!("dataset `{}` changed since `plan`; plan again", ds.name)));
     }

@@ -90,7 +90,9 @@ impl Cluster {
         // One node after another: nodes starting at once on a busy machine time out.
         for w in 0..workers {
             let log = cluster._temp.path().join(format!("worker-{w}.log"));
-            let node = start_node(&["--address", &cluster.address, "--num-cpus", "1"], &log);
+            // One log monitor a host, as Ray advises: the head's serves the nodes sharing it.
+            let args = ["--address", &cluster.address, "--num-cpus", "1", "--include-log-monitor", "false"];
+            let node = start_node(&args, &log);
             cluster.nodes.push(node);
             cluster.wait_for(w + 1);
         }

@@ -295,6 +295,25 @@ fn stage_span_strategy_runs_by_hand_and_retries_to_the_same_bytes() {
     rerun_deleted(root, &by_hand, [("sign", 2, 3), ("bucket", 1, 2), ("apply", 0, 3)]);
     assert_eq!(tree(&by_hand), driver, "re-run stages");
 
+    // `score` takes the documents' ids, lengths and gold from `plan`: a damaged copy is an error
+    // naming the file, and a shard changed since `plan` is refused, not scored.
+    let docs_file = by_hand.join("plan-docs.json");
+    let saved = std::fs::read(&docs_file).unwrap();
+    std::fs::write(&docs_file, &saved[..saved.len() / 2]).unwrap();
+    let damaged = corpusbench(root, &["stage", "score", "--work", w, "--out", out.to_str().unwrap()]);
+    assert_eq!(damaged.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&damaged.stderr);
+    assert!(err.contains("plan-docs.json"), "{err}");
+    std::fs::write(&docs_file, &saved).unwrap();
+    let shard = std::fs::read_dir(ds.join("shards")).unwrap().next().unwrap().unwrap().path();
+    let mut text = std::fs::read_to_string(&shard).unwrap();
+    text.push_str("{\"id\": \"late\", \"text\": \"a document added after plan\"}\n");
+    std::fs::write(&shard, text).unwrap();
+    let changed = corpusbench(root, &["stage", "score", "--work", w, "--out", out.to_str().unwrap()]);
+    assert_eq!(changed.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&changed.stderr);
+    assert!(err.contains("changed since `plan`"), "{err}");
+
     // bloom-paragraphs is refused at plan, saying why and what to do instead.
     let bloom = root.join("bloom");
     #[rustfmt::skip]
