@@ -131,10 +131,11 @@ fn part_ends(plan: &Plan) -> Vec<u64> {
 /// apply part holding its document: `bucket/partition-p/part-i.arrow` for every part i (empty
 /// ones too), and `meta.json`.
 pub(super) fn bucket(plan: &Plan, work: &Path, part: Part) -> Result<(), Error> {
-    let mut entries: Vec<Unit> = Vec::new();
+    let mut runs: Vec<Vec<Unit>> = Vec::with_capacity(plan.parts);
     for i in 0..plan.parts {
         let path = sign_file(work, i, part.index);
         let cols = ipc::read(&path, &SIGN_COLUMNS)?;
+        let mut entries = Vec::with_capacity(cols[0].len());
         for ((((&hi, &lo), &ordinal), &start), &end) in
             cols[0].iter().zip(&cols[1]).zip(&cols[2]).zip(&cols[3]).zip(&cols[4])
         {
@@ -147,22 +148,29 @@ pub(super) fn bucket(plan: &Plan, work: &Path, part: Part) -> Result<(), Error> 
             }
             entries.push(Unit { hi, lo, ordinal, start, end });
         }
+        if !entries.is_sorted() {
+            return Err(Error::Input(InputError::file(&path, "units out of order: not a sign run")));
+        }
+        runs.push(entries);
     }
-    entries.par_sort_unstable();
     let ends = part_ends(plan);
     let mut out: Vec<Vec<(u64, u64, u64, u64)>> = vec![Vec::new(); plan.parts];
-    let mut meta = UnitsMeta { units: entries.len() as u64, ..UnitsMeta::default() };
-    for run in entries.chunk_by(|a, b| a.hi == b.hi && a.lo == b.lo) {
-        meta.hashes += 1;
-        let first = run[0].ordinal;
-        for u in &run[1..] {
+    let mut meta = UnitsMeta { units: runs.iter().map(|r| r.len() as u64).sum(), ..UnitsMeta::default() };
+    // The runs merged in order: each hash's units come together, its first occurrence first.
+    let mut first: Option<(u64, u64, u64)> = None;
+    super::merge_runs(&runs, |u| match first {
+        Some((hi, lo, ordinal)) if (hi, lo) == (u.hi, u.lo) => {
             // Every ordinal is below the plan's documents, so below the last part's end.
             let i = ends.partition_point(|&e| e <= u.ordinal).min(plan.parts - 1);
-            out[i].push((u.ordinal, u.start, u.end, first));
+            out[i].push((u.ordinal, u.start, u.end, ordinal));
             meta.duplicates += 1;
         }
-    }
-    drop(entries);
+        _ => {
+            meta.hashes += 1;
+            first = Some((u.hi, u.lo, u.ordinal));
+        }
+    });
+    drop(runs);
     out.par_iter_mut().for_each(|d| d.sort_unstable());
     for (i, dups) in out.iter().enumerate() {
         let cols = [
