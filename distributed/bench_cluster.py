@@ -1,7 +1,7 @@
 """CPU of a distributed run on a local Ray cluster against the single-machine streaming run.
 
-Starts a head node without CPUs and WORKERS nodes of one CPU each (each node its own process
-group), runs ``corpusbench_ray run`` on it, and counts every CPU-second: the driver's, and those
+Starts a head node with HEAD_CPUS CPUs (none by default) and WORKERS nodes of one CPU each (each
+node its own process group), runs ``corpusbench_ray run`` on it, and counts every CPU-second: the driver's, and those
 of every process of the cluster (raylet, GCS, object store, workers and the stage commands they
 wait for) between just before and just after the run. The single-machine ``corpusbench run
 --stream --bootstrap 0`` alternates with it, ROUNDS times, so both see the same machine. Where
@@ -119,13 +119,13 @@ class Sampler(threading.Thread):
 
 
 class Cluster:
-    def __init__(self, ray_bin: Path, workers: int, scratch: Path):
+    def __init__(self, ray_bin: Path, workers: int, scratch: Path, head_cpus: int = 0):
         self.ray = str(ray_bin / "ray")
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.nodes: list[subprocess.Popen] = []
         self.logs = scratch
-        head = ["--head", "--port", str(self.port), "--num-cpus", "0", "--include-dashboard", "false",
+        head = ["--head", "--port", str(self.port), "--num-cpus", str(head_cpus), "--include-dashboard", "false",
                 "--disable-usage-stats", "--temp-dir", str(scratch / "ray")]
         self._start(head, "head")
         self._wait("Active:")
@@ -133,7 +133,7 @@ class Cluster:
             # One log monitor a host, as Ray advises: the nodes of this cluster share one.
             self._start(["--address", self.address, "--num-cpus", "1", "--include-log-monitor", "false"],
                         f"worker-{w}")
-            self._wait(f"/{w + 1}.0 CPU")
+            self._wait(f"/{head_cpus + w + 1}.0 CPU")
 
     def _start(self, args: list[str], name: str) -> None:
         log = open(self.logs / f"{name}.log", "w")
@@ -184,7 +184,8 @@ def main() -> int:
     p.add_argument("-s", "--strategy", default="minhash@fineweb")
     p.add_argument("--parts", type=int, default=16)
     p.add_argument("--partitions", type=int, default=8)
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2, help="worker nodes of one CPU each")
+    p.add_argument("--head-cpus", type=int, default=0, help="CPUs of the head node (none: it only schedules)")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--scratch", required=True, help="a folder for work folders, reports and logs")
     a = p.parse_args()
@@ -196,12 +197,13 @@ def main() -> int:
         single_out = scratch / f"single-{r}"
         shutil.rmtree(single_out, ignore_errors=True)
         wall, cpu, code = timed([binary, "run", "--stream", "--corpus", corpus, "-s", a.strategy,
-                                 "--threads", str(a.workers), "--bootstrap", "0", "--out", str(single_out)])
+                                 "--threads", str(a.workers + a.head_cpus), "--bootstrap", "0",
+                                 "--out", str(single_out)])
         rows.append({"round": r, "what": "run --stream", "wall": wall, "cpu": cpu, "code": code})
         round_dir = scratch / f"ray-{r}"
         shutil.rmtree(round_dir, ignore_errors=True)
         round_dir.mkdir(parents=True)
-        cluster = Cluster(ray_bin, a.workers, round_dir)
+        cluster = Cluster(ray_bin, a.workers, round_dir, a.head_cpus)
         try:
             sampler = cluster.sampler()
             sampler.start()

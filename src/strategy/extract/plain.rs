@@ -194,17 +194,119 @@ enum Attr {
     Style,
 }
 
-const NONE: usize = usize::MAX;
+/// No such element is open.
+pub(super) const NONE: usize = usize::MAX;
+
+/// An entry of the open-element stack: its tag's key and kind.
+pub(super) trait OpenElement: Copy {
+    /// The tag name's key ([`key`]).
+    fn key(&self) -> u64;
+    /// The tag's kind.
+    fn kind(&self) -> Kind;
+}
+
+/// The open elements of a walk and the stack indices where hidden, preformatted, `head` and
+/// collected regions began ([`NONE`] when none is open): the tree building that `plain` and
+/// `sift` share, with the implied end tags and the bounded end-tag search.
+pub(super) struct OpenElements<E> {
+    /// Open elements, outermost first.
+    pub(super) stack: Vec<E>,
+    /// The outermost element whose content is hidden.
+    pub(super) hidden_at: usize,
+    /// The outermost `pre`.
+    pub(super) pre_at: usize,
+    /// An open `head`.
+    pub(super) head_at: usize,
+    /// An element whose raw text is being collected (`sift`'s `noscript`).
+    pub(super) collect_at: usize,
+    /// Elements below this index (a root given at the start) are never closed.
+    floor: usize,
+}
+
+impl<E: OpenElement> OpenElements<E> {
+    /// A stack holding `base`, which stays open to the end.
+    pub(super) fn new(base: Vec<E>) -> OpenElements<E> {
+        let floor = base.len();
+        OpenElements { stack: base, hidden_at: NONE, pre_at: NONE, head_at: NONE, collect_at: NONE, floor }
+    }
+
+    /// Pops elements so that `len` remain (never the base), ending the regions they opened.
+    pub(super) fn truncate(&mut self, len: usize) {
+        let len = len.max(self.floor);
+        self.stack.truncate(len);
+        for at in [&mut self.hidden_at, &mut self.pre_at, &mut self.head_at, &mut self.collect_at] {
+            if *at != NONE && *at >= len {
+                *at = NONE;
+            }
+        }
+    }
+
+    /// Closes the nearest open element of kind `target` unless a `bound` kind is met first.
+    fn close_implied(&mut self, target: &[Kind], bound: &[Kind]) {
+        for i in (self.floor..self.stack.len()).rev().take(END_TAG_SEARCH) {
+            let k = self.stack[i].kind();
+            if target.contains(&k) {
+                self.truncate(i);
+                return;
+            }
+            if bound.contains(&k) || k == Kind::Root {
+                return;
+            }
+        }
+    }
+
+    /// What a start tag `name` of `kind` closes before it opens: `head` when it is not head
+    /// content, and the elements it implies ended (a `p` before a block, an `li` before the next).
+    pub(super) fn before_start(&mut self, name: &[u8], kind: Kind) {
+        if self.head_at != NONE && !head_content(name) {
+            self.truncate(self.head_at);
+        }
+        const SCOPE: &[Kind] = &[Kind::Boundary, Kind::Cell];
+        if let Some((target, bound)) = implied_close(kind) {
+            self.close_implied(target, bound);
+        }
+        if kind.closes_p() {
+            self.close_implied(&[Kind::P], SCOPE);
+        }
+    }
+
+    /// Opens `e`, which starts a hidden region when `hidden` and none is open, and a `pre` or
+    /// `head` one by its kind. Gives its stack index.
+    pub(super) fn push(&mut self, e: E, hidden: bool) -> usize {
+        let at = self.stack.len();
+        let kind = e.kind();
+        self.stack.push(e);
+        if self.hidden_at == NONE && hidden {
+            self.hidden_at = at;
+        }
+        if kind == Kind::Pre && self.pre_at == NONE {
+            self.pre_at = at;
+        }
+        if kind == Kind::Head && self.head_at == NONE {
+            self.head_at = at;
+        }
+        at
+    }
+
+    /// The stack index of the nearest open element with tag key `key`, searched no deeper than
+    /// [`END_TAG_SEARCH`]: what an end tag closes.
+    pub(super) fn find(&self, key: u64) -> Option<usize> {
+        (self.floor..self.stack.len()).rev().take(END_TAG_SEARCH).find(|&i| self.stack[i].key() == key)
+    }
+}
+
+impl OpenElement for Open {
+    fn key(&self) -> u64 {
+        self.key
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+}
 
 /// The walk's state: open elements, where hiding and preformatting began, and the output.
 struct Walker {
-    stack: Vec<Open>,
-    /// Stack index of the outermost element whose content is hidden, or [`NONE`].
-    hidden_at: usize,
-    /// Stack index of the outermost `pre`, or [`NONE`].
-    pre_at: usize,
-    /// Stack index of an open `head`, or [`NONE`].
-    head_at: usize,
+    elements: OpenElements<Open>,
     // The start tag being read.
     tag: Vec<u8>,
     tag_hidden: bool,
@@ -219,10 +321,7 @@ struct Walker {
 impl Walker {
     fn new(capacity: usize) -> Walker {
         Walker {
-            stack: Vec::new(),
-            hidden_at: NONE,
-            pre_at: NONE,
-            head_at: NONE,
+            elements: OpenElements::new(Vec::new()),
             tag: Vec::new(),
             tag_hidden: false,
             attr: Attr::Other,
@@ -267,47 +366,10 @@ impl Walker {
         }
     }
 
-    /// Pops elements so that `len` remain, ending hidden and preformatted regions they opened.
-    fn truncate(&mut self, len: usize) {
-        self.stack.truncate(len);
-        if self.hidden_at != NONE && self.hidden_at >= len {
-            self.hidden_at = NONE;
-        }
-        if self.pre_at != NONE && self.pre_at >= len {
-            self.pre_at = NONE;
-        }
-        if self.head_at != NONE && self.head_at >= len {
-            self.head_at = NONE;
-        }
-    }
-
-    /// Closes the nearest open element of kind `target` unless a `bound` kind is met first.
-    fn close_implied(&mut self, target: &[Kind], bound: &[Kind]) {
-        for i in (0..self.stack.len()).rev().take(END_TAG_SEARCH) {
-            let k = self.stack[i].kind;
-            if target.contains(&k) {
-                self.truncate(i);
-                return;
-            }
-            if bound.contains(&k) || k == Kind::Root {
-                return;
-            }
-        }
-    }
-
     fn start_tag(&mut self) {
         let name = std::mem::take(&mut self.tag);
         let kind = kind(&name);
-        if self.head_at != NONE && !head_content(&name) {
-            self.truncate(self.head_at);
-        }
-        const SCOPE: &[Kind] = &[Kind::Boundary, Kind::Cell];
-        if let Some((target, bound)) = implied_close(kind) {
-            self.close_implied(target, bound);
-        }
-        if kind.closes_p() {
-            self.close_implied(&[Kind::P], SCOPE);
-        }
+        self.elements.before_start(&name, kind);
         if kind.starts_line() {
             self.line_break();
         }
@@ -315,17 +377,8 @@ impl Walker {
             self.tag = name;
             return;
         }
-        let at = self.stack.len();
-        self.stack.push(Open { key: key(&name), kind });
-        if self.hidden_at == NONE && (self.tag_hidden || kind == Kind::Skip || kind == Kind::Head) {
-            self.hidden_at = at;
-        }
-        if kind == Kind::Pre && self.pre_at == NONE {
-            self.pre_at = at;
-        }
-        if kind == Kind::Head && self.head_at == NONE {
-            self.head_at = at;
-        }
+        let hidden = self.tag_hidden || kind == Kind::Skip || kind == Kind::Head;
+        self.elements.push(Open { key: key(&name), kind }, hidden);
         self.tag = name;
     }
 
@@ -341,10 +394,8 @@ impl Walker {
             }
             _ => {}
         }
-        let k = key(name);
-        let found = (0..self.stack.len()).rev().take(END_TAG_SEARCH).find(|&i| self.stack[i].key == k);
-        if let Some(i) = found {
-            self.truncate(i);
+        if let Some(i) = self.elements.find(key(name)) {
+            self.elements.truncate(i);
         }
         if kind.starts_line() {
             self.line_break();
@@ -360,7 +411,7 @@ impl Walker {
     }
 
     fn text(&mut self, value: &[u8]) {
-        if self.hidden_at != NONE {
+        if self.elements.hidden_at != NONE {
             return;
         }
         // A browser's tree builder drops U+0000 from body text; so does this walker.
@@ -372,7 +423,7 @@ impl Walker {
     }
 
     fn text_without_nul(&mut self, value: &[u8]) {
-        if self.pre_at != NONE {
+        if self.elements.pre_at != NONE {
             if self.pending_space {
                 self.out.push(b' ');
                 self.pending_space = false;

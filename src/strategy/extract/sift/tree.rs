@@ -13,7 +13,7 @@ use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 
 use super::evidence;
-use crate::strategy::extract::plain::{END_TAG_SEARCH, Kind, head_content, implied_close, key, kind, style_hides};
+use crate::strategy::extract::plain::{Kind, NONE, OpenElement, OpenElements, key, kind, style_hides};
 
 /// What a block is, from the element that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,15 @@ struct Open {
     ctx: BlockKind,
 }
 
+impl OpenElement for Open {
+    fn key(&self) -> u64 {
+        self.key
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Attr {
     Other,
@@ -89,8 +98,6 @@ enum Attr {
     Itemprop,
 }
 
-const NONE: usize = usize::MAX;
-
 /// A `noscript` with less text than this is a tracking pixel or a "turn on JavaScript" line:
 /// not worth parsing as markup.
 const NOSCRIPT_MIN: usize = 256;
@@ -98,17 +105,14 @@ const NOSCRIPT_MIN: usize = 256;
 struct Builder {
     doc: Doc,
     out: Vec<u8>,
-    stack: Vec<Open>,
-    hidden_at: usize,
-    pre_at: usize,
-    head_at: usize,
+    /// Open elements (the root at 0, never closed); `collect_at` is a `noscript` whose raw text
+    /// is collected.
+    elements: OpenElements<Open>,
     tag: Vec<u8>,
     tag_hidden: bool,
     tag_evidence: i8,
     attr: Attr,
     scratch: Vec<u8>,
-    /// Stack index of an open `noscript` whose raw text is collected, or [`NONE`].
-    noscript_at: usize,
     noscript: Vec<u8>,
     /// True while the text of a `noscript` is parsed as markup (once: not nested).
     reparsing: bool,
@@ -128,16 +132,12 @@ pub fn parse(html: &str) -> Doc {
             text: String::new(),
         },
         out: Vec::with_capacity(html.len() / 4),
-        stack: vec![root],
-        hidden_at: NONE,
-        pre_at: NONE,
-        head_at: NONE,
+        elements: OpenElements::new(vec![root]),
         tag: Vec::new(),
         tag_hidden: false,
         tag_evidence: 0,
         attr: Attr::Other,
         scratch: Vec::new(),
-        noscript_at: NONE,
         noscript: Vec::new(),
         reparsing: false,
         open: false,
@@ -221,49 +221,10 @@ impl Builder {
         }
     }
 
-    fn truncate(&mut self, len: usize) {
-        let len = len.max(1);
-        self.stack.truncate(len);
-        if self.noscript_at != NONE && self.noscript_at >= len {
-            self.noscript_at = NONE;
-        }
-        if self.hidden_at != NONE && self.hidden_at >= len {
-            self.hidden_at = NONE;
-        }
-        if self.pre_at != NONE && self.pre_at >= len {
-            self.pre_at = NONE;
-        }
-        if self.head_at != NONE && self.head_at >= len {
-            self.head_at = NONE;
-        }
-    }
-
-    fn close_implied(&mut self, target: &[Kind], bound: &[Kind]) {
-        for i in (1..self.stack.len()).rev().take(END_TAG_SEARCH) {
-            let k = self.stack[i].kind;
-            if target.contains(&k) {
-                self.truncate(i);
-                return;
-            }
-            if bound.contains(&k) || k == Kind::Root {
-                return;
-            }
-        }
-    }
-
     fn start_tag(&mut self) {
         let name = std::mem::take(&mut self.tag);
         let kind = kind(&name);
-        if self.head_at != NONE && !head_content(&name) {
-            self.truncate(self.head_at);
-        }
-        const SCOPE: &[Kind] = &[Kind::Boundary, Kind::Cell];
-        if let Some((target, bound)) = implied_close(kind) {
-            self.close_implied(target, bound);
-        }
-        if kind.closes_p() {
-            self.close_implied(&[Kind::P], SCOPE);
-        }
+        self.elements.before_start(&name, kind);
         if let Kind::Void { breaks } = kind {
             if breaks {
                 if name == b"hr" {
@@ -278,7 +239,7 @@ impl Builder {
         if kind.starts_line() {
             self.end_block();
         }
-        let parent = self.stack.last().copied().unwrap_or(Open {
+        let parent = self.elements.stack.last().copied().unwrap_or(Open {
             key: 0,
             kind: Kind::Root,
             owner: 0,
@@ -305,29 +266,20 @@ impl Builder {
             b"p" => BlockKind::Text,
             _ => parent.ctx,
         };
-        let at = self.stack.len();
-        self.stack.push(Open {
+        let open = Open {
             key: key(&name),
             kind,
             owner: if block_level { index } else { parent.owner },
             link: parent.link || name == b"a",
             ctx,
-        });
-        if self.hidden_at == NONE && (self.tag_hidden || kind == Kind::Skip || kind == Kind::Head || name == b"button")
-        {
-            self.hidden_at = at;
-        }
-        if kind == Kind::Pre && self.pre_at == NONE {
-            self.pre_at = at;
-        }
+        };
+        let hidden = self.tag_hidden || kind == Kind::Skip || kind == Kind::Head || name == b"button";
+        let at = self.elements.push(open, hidden);
         // A `noscript` is raw text to the tokenizer, but a browser without scripts shows its
         // markup, and some sites (Discourse forums) serve their posts there.
-        if name == b"noscript" && self.hidden_at == at && !self.reparsing {
-            self.noscript_at = at;
+        if name == b"noscript" && self.elements.hidden_at == at && !self.reparsing {
+            self.elements.collect_at = at;
             self.noscript.clear();
-        }
-        if kind == Kind::Head && self.head_at == NONE {
-            self.head_at = at;
         }
         self.tag = name;
     }
@@ -344,14 +296,13 @@ impl Builder {
             }
             _ => {}
         }
-        let k = key(name);
-        let found = (1..self.stack.len()).rev().take(END_TAG_SEARCH).find(|&i| self.stack[i].key == k);
+        let found = self.elements.find(key(name));
         if kind.starts_line() {
             self.end_block();
         }
         if let Some(i) = found {
-            let reparse = self.noscript_at == i && self.noscript.len() >= NOSCRIPT_MIN;
-            self.truncate(i);
+            let reparse = self.elements.collect_at == i && self.noscript.len() >= NOSCRIPT_MIN;
+            self.elements.truncate(i);
             if reparse {
                 self.reparse_noscript(i);
             }
@@ -373,12 +324,12 @@ impl Builder {
         }
         self.reparsing = false;
         self.end_block();
-        self.truncate(depth);
+        self.elements.truncate(depth);
     }
 
     /// A line break inside a block (`br`).
     fn soft_break(&mut self) {
-        if self.open && self.hidden_at == NONE {
+        if self.open && self.elements.hidden_at == NONE {
             self.out.push(b'\n');
             self.pending_space = false;
         }
@@ -401,8 +352,8 @@ impl Builder {
     }
 
     fn text(&mut self, value: &[u8]) {
-        if self.hidden_at != NONE {
-            if self.noscript_at != NONE && self.noscript_at + 1 == self.stack.len() {
+        if self.elements.hidden_at != NONE {
+            if self.elements.collect_at != NONE && self.elements.collect_at + 1 == self.elements.stack.len() {
                 self.noscript.extend_from_slice(value);
             }
             return;
@@ -415,7 +366,7 @@ impl Builder {
     }
 
     fn begin_block(&mut self) {
-        let top = match self.stack.last() {
+        let top = match self.elements.stack.last() {
             Some(t) => *t,
             None => return,
         };
@@ -425,8 +376,8 @@ impl Builder {
     }
 
     fn text_without_nul(&mut self, value: &[u8]) {
-        let in_link = self.stack.last().is_some_and(|t| t.link);
-        if self.pre_at != NONE {
+        let in_link = self.elements.stack.last().is_some_and(|t| t.link);
+        if self.elements.pre_at != NONE {
             if !self.open {
                 self.begin_block();
             }
