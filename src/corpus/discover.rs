@@ -206,6 +206,45 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
             return Err(field_error(&manifest_path, "format", msg).into());
         }
     };
+    finish(dir, &manifest_path, manifest, items, issues)
+}
+
+/// The manifest of a `warc` extraction dataset at `dir`, and its WARC files (`docs`, default
+/// `*.warc.gz`) in the order a load reads them; an error for any other dataset.
+pub fn warc_files(dir: &Path) -> Result<(Manifest, Vec<std::path::PathBuf>), Error> {
+    let manifest_path = dir.join("dataset.toml");
+    let manifest = Manifest::read(&manifest_path)?;
+    if manifest.format != "warc" || manifest.task != Task::Extract {
+        let msg = format!("not a WARC extraction dataset (format `{}`, task {})", manifest.format, manifest.task);
+        return Err(field_error(&manifest_path, "format", msg).into());
+    }
+    let shards = shards_of(dir, &manifest).map_err(|msg| field_error(&manifest_path, "docs", msg))?;
+    Ok((manifest, shards.into_iter().map(|s| s.path).collect()))
+}
+
+/// A `warc` extraction dataset whose pages `items` makes from its WARC files (in load order),
+/// finished as [`load_dataset`] finishes one (fingerprint, scoring, issues sorted by place): the
+/// extraction stages (`crate::stage::extract`) assemble the pages from their parts' outputs.
+pub fn load_warc_with(
+    dir: &Path,
+    items: impl FnOnce(&[std::path::PathBuf], &mut Vec<InputError>) -> Result<crate::model::Items, Error>,
+) -> Result<Dataset, Error> {
+    let (manifest, files) = warc_files(dir)?;
+    let mut issues = Vec::new();
+    let items = items(&files, &mut issues)?;
+    finish(dir, &dir.join("dataset.toml"), manifest, items, issues)
+}
+
+/// The rest of a load once the items are read: the files' fingerprint, the scoring, the issues
+/// in file and line order.
+fn finish(
+    dir: &Path,
+    manifest_path: &Path,
+    manifest: Manifest,
+    items: crate::model::Items,
+    mut issues: Vec<InputError>,
+) -> Result<Dataset, Error> {
+    let manifest_path = manifest_path.to_path_buf();
     let outside = manifest.files.iter().find_map(|f| crate::io::inside(dir, f, manifest.allow_outside_paths).err());
     if let Some(msg) = outside {
         return Err(InputError { field: Some("files".into()), ..InputError::file(&manifest_path, msg) }.into());
