@@ -217,3 +217,28 @@ fn scan(
     }
     (found, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(gold: usize, by_id: bool, tag: u32) -> Found<u32> {
+        Found { gold, by_id, page: Ok(tag) }
+    }
+
+    /// The first record-id match wins, else the first URL match; choosing within runs of files
+    /// and then among the runs' choices in order gives the same pages.
+    #[test]
+    fn choosing_in_runs_gives_the_choice_over_all() {
+        let all =
+            vec![found(0, false, 1), found(1, false, 2), found(0, true, 3), found(1, false, 4), found(0, true, 5)];
+        let once: Vec<_> = choose(3, all.clone()).into_iter().map(|f| f.map(|f| f.page)).collect();
+        assert_eq!(once, vec![Some(Ok(3)), Some(Ok(2)), None]);
+        for cut in 0..=all.len() {
+            let (a, b) = all.split_at(cut);
+            let runs = [a.to_vec(), b.to_vec()].map(|run| choose(3, run).into_iter().flatten().collect::<Vec<_>>());
+            let twice: Vec<_> = choose(3, runs.into_iter().flatten()).into_iter().map(|f| f.map(|f| f.page)).collect();
+            assert_eq!(twice, once, "cut at {cut}");
+        }
+    }
+}
