@@ -120,8 +120,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The exact stage pipeline of `minhash`, `exact`, `lines` or `paragraphs` over parts of a dataset's shards
-    /// (docs/distributed.md): each stage a command a scheduler can run, and retry, on its own.
+    /// The exact stage pipeline of `minhash`, `exact`, `lines` or `paragraphs` over parts of a dataset's shards,
+    /// and of an extractor over parts of a WARC dataset's files (docs/distributed.md): each stage a command a
+    /// scheduler can run, and retry, on its own.
     Stage {
         /// Threads of this process's pool (at most 1024); default: all cores.
         #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
@@ -176,7 +177,8 @@ enum StageCommand {
     /// Kept and removed ids and cluster labels (or duplicate spans) of part i/N's documents.
     Apply(PartArgs),
     /// The metrics `corpusbench run` gives for the strategy on the dataset, from the stages'
-    /// outputs: results.csv, doc_stats.csv, examples.jsonl (and resamples.jsonl) in --out.
+    /// outputs (a dedup plan's, or every `extract` part's): results.csv, doc_stats.csv,
+    /// examples.jsonl (and resamples.jsonl) in --out.
     Score {
         /// The work folder.
         #[arg(long)]
