@@ -229,24 +229,25 @@ pub fn extract(
         None => (Vec::new(), Vec::new()),
     };
     let mut pages: Vec<Page> = Vec::new();
-    let mut lines: Vec<(usize, bool, Result<(String, Option<String>, u64), InputError>)> = Vec::new();
+    // Each found page as (id, URL, HTML bytes), its HTML handed to the extraction.
+    let mut lines: Vec<Found<(String, Option<String>, u64)>> = Vec::new();
     for f in found {
         let page = f.page.map(|p| {
             let meta = (p.id.clone(), p.url.clone(), p.html.len() as u64);
             pages.push(p);
             meta
         });
-        lines.push((f.gold, f.by_id, page));
+        lines.push(Found { gold: f.gold, by_id: f.by_id, page });
     }
     let done = crate::runner::extract_pages(&sel, &pages, options).map_err(Error::Usage)?;
     drop(pages);
-    if done.outcomes.len() != lines.iter().filter(|l| l.2.is_ok()).count() {
+    if done.outcomes.len() != lines.iter().filter(|l| l.page.is_ok()).count() {
         return Err(Error::Usage("the extractor answered another number of pages than it was given".into()));
     }
     let (mut failed, mut timeouts) = (0, 0);
     let mut outcomes = done.outcomes.into_iter();
     let mut rows = Vec::with_capacity(lines.len());
-    for (gold, by_id, page) in lines {
+    for Found { gold, by_id, page } in lines {
         let got = match page {
             Err(e) => Got::Error(e),
             Ok((id, url, html_bytes)) => {

@@ -253,7 +253,7 @@ fn warc_files(root: &Path) -> PathBuf {
             let headers = [("WARC-Type", "response"), ("WARC-Target-URI", &url), ("WARC-Record-ID", &record_id)];
             write_record(&mut w, &headers, http.as_bytes());
             warc.extend(gz_member(&w));
-            let key = if n % 2 == 0 { ("record_id", record_id) } else { ("url", url) };
+            let key = if n.is_multiple_of(2) { ("record_id", record_id) } else { ("url", url) };
             let g = serde_json::json!({"id": format!("page-{n}"), key.0: key.1, "text": paragraphs.join("\n")});
             gold.push_str(&format!("{g}\n"));
         }
