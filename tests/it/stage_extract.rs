@@ -66,8 +66,18 @@ fn input_errors(out: &std::process::Output) -> Vec<String> {
     lines
 }
 
+/// results.csv without its timing rows, the metric read from the end of the line (a spec with
+/// a comma is quoted, so fields cannot be counted from the start).
+fn stable_lines(run: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(run.join("results.csv")).unwrap();
+    text.lines()
+        .filter(|l| !corpusbench::model::catalogue::varies(l.rsplit(',').nth(1).unwrap_or("")))
+        .map(str::to_string)
+        .collect()
+}
+
 fn assert_same_reports(single: &Path, staged: &Path, what: &str) {
-    assert_eq!(stable_result_lines(single), stable_result_lines(staged), "{what}: results.csv differs");
+    assert_eq!(stable_lines(single), stable_lines(staged), "{what}: results.csv differs");
     for f in ["doc_stats.csv", "examples.jsonl", "resamples.jsonl"] {
         let (a, b) = (std::fs::read(single.join(f)).unwrap(), std::fs::read(staged.join(f)));
         assert!(b.as_ref().ok() == Some(&a), "{what}: {f} differs from run's");
@@ -144,4 +154,36 @@ fn an_unfinished_part_or_a_dedup_strategy_is_refused() {
     let o = corpusbench(tmp.path(), &["stage", "score", "--work", w, "--out", "o"]);
     assert_eq!(o.status.code(), Some(1), "{}", describe(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("part 1/2 has not finished"), "{}", describe(&o));
+}
+
+/// A page over its time budget is that page's timeout, in a part as in `run`: the part goes
+/// on and exits as `run` would, and the scored reports (`timeout_pages` 1) are `run`'s.
+#[test]
+fn a_page_over_its_budget_is_a_timeout_in_a_part_as_in_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ds = warc_dataset_in(tmp.path(), "warc-slow", 2);
+    let corpus = ds.to_str().unwrap();
+    let spec = "sleep:ms=5000,only=blog-comments";
+    let budget = ["--page-timeout", "0.5", "--threads", "1"];
+    let single = tmp.path().join("single");
+    let args = ["--testing-aids", "run", "--corpus", corpus, "-s", spec, "--bootstrap", "20", "--out"];
+    let o = corpusbench(tmp.path(), &[&args[..], &[single.to_str().unwrap()], &budget[..]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    let w = tmp.path().join("w");
+    let w = w.to_str().unwrap();
+    for part in ["1/2", "0/2"] {
+        let args = ["--testing-aids", "stage", "extract", "--corpus", corpus, "-s", spec, "--part", part, "--work", w];
+        let o = corpusbench(tmp.path(), &[&args[..], &budget[..]].concat());
+        assert_eq!(o.status.code(), Some(0), "part {part}: {}", describe(&o));
+    }
+    let pages = std::fs::read_to_string(tmp.path().join("w/extract/part-00000/pages.jsonl")).unwrap();
+    assert_eq!(pages.matches("\"timeout\"").count(), 1, "{pages}");
+    let out = tmp.path().join("staged");
+    let args = ["--testing-aids", "stage", "score", "--work", w, "--bootstrap", "20", "--out", out.to_str().unwrap()];
+    let o = corpusbench(tmp.path(), &args);
+    assert_eq!(o.status.code(), Some(0), "{}", describe(&o));
+    assert_same_reports(&single, &out, "a timeout");
+    // `timeout_pages` varies between runs (it is a matter of time), so it is read here.
+    let results = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(results.lines().any(|l| l.ends_with(",timeout_pages,1.000000")), "{results}");
 }
