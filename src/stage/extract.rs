@@ -300,6 +300,10 @@ fn read_metas(work: &Path) -> Result<Vec<PartMeta>, Error> {
         return Err(Error::Usage(format!("{}: part 0 has not finished (no {META})", work.display())));
     }
     let first: PartMeta = read_json(&first_path)?;
+    if !(1..=MAX_PARTS).contains(&first.parts) {
+        let msg = format!("{} parts (1 to {MAX_PARTS})", first.parts);
+        return Err(Error::Input(InputError { field: Some("parts".into()), ..InputError::file(&first_path, msg) }));
+    }
     let mut metas = Vec::with_capacity(first.parts);
     for i in 0..first.parts {
         let path = part_dir(work, i).join(META);
