@@ -8,16 +8,21 @@ import os
 import stat
 import tempfile
 import unittest
+import unittest.mock
 from pathlib import Path
 
+from corpusbench_ray.__main__ import main
 from corpusbench_ray.pipeline import (
     Command,
+    ExtractOptions,
     Options,
     StageCrashed,
     StageFailed,
     attempt,
     attempts_of,
+    extract_waves,
     waves,
+    waves_of,
 )
 from corpusbench_ray.scheduler import run_here
 
@@ -49,6 +54,39 @@ class Waves(unittest.TestCase):
     def test_refuses_empty_cuts(self):
         with self.assertRaises(ValueError):
             waves(options("/w", parts=0))
+
+
+def extract_options(work: str, binary: str = "/bin/corpusbench", **kw) -> ExtractOptions:
+    base = dict(binary=binary, corpus="/data/crawl", strategy="sift", parts=3, work=work, out="/out")
+    base.update(kw)
+    return ExtractOptions(**base)
+
+
+class ExtractWaves(unittest.TestCase):
+    def test_every_part_at_once_then_the_score(self):
+        w = extract_waves(extract_options("/w", bootstrap=50, page_timeout=2.5))
+        self.assertEqual([[c.stage for c in wave] for wave in w], [["extract"] * 3, ["score"]])
+        self.assertEqual(waves_of(extract_options("/w")), extract_waves(extract_options("/w")))
+        part1 = w[0][1].argv
+        self.assertEqual(part1[:3], ("/bin/corpusbench", "stage", "extract"))
+        for flag, value in [("--corpus", "/data/crawl"), ("-s", "sift"), ("--part", "1/3"), ("--work", "/w"),
+                            ("--threads", "1"), ("--page-timeout", "2.5")]:
+            self.assertEqual(part1[part1.index(flag) + 1], value, flag)
+        self.assertEqual([c.index for c in w[0]], [0, 1, 2])
+        score = w[1][0].argv
+        self.assertEqual(score[:3], ("/bin/corpusbench", "stage", "score"))
+        self.assertEqual(score[score.index("--bootstrap") + 1], "50")
+        self.assertEqual(score[score.index("--work") + 1], "/w")
+        # The dedup run's score command is built the same way.
+        self.assertEqual(waves(options("/w", bootstrap=50))[5][0].argv, score)
+
+    def test_without_a_page_timeout_corpusbench_s_default_holds(self):
+        argv = extract_waves(extract_options("/w"))[0][0].argv
+        self.assertNotIn("--page-timeout", argv)
+
+    def test_refuses_empty_cuts(self):
+        with self.assertRaises(ValueError):
+            extract_waves(extract_options("/w", parts=0))
 
 
 def script(folder: Path, body: str) -> str:
@@ -113,6 +151,41 @@ class RunHere(unittest.TestCase):
             with self.assertRaises(StageCrashed):
                 run_here(options(str(d / "w2"), binary=always), retries=2, log=io.StringIO())
             self.assertEqual(len(attempts_of(str(d / "w2"), "plan-00000")), 3)
+
+    def test_an_extraction_runs_its_parts_then_the_score_with_retries(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            # Each command appends its stage and part to a log; part 1 crashes the first time.
+            log = d / "log"
+            fake = script(d, f'echo "$2 $8" >> {log}; '
+                             'm="$0.$2.${8%%/*}"; '
+                             'if [ "$8" = "1/2" ] && [ ! -e "$m" ]; then touch "$m"; exit 134; fi; exit 0')
+            stages = run_here(extract_options(str(d / "w"), binary=fake, parts=2), retries=1, log=io.StringIO())
+            self.assertEqual([(s.stage, s.commands) for s in stages], [("extract", 2), ("score", 1)])
+            self.assertEqual(log.read_text().split("\n")[:4], ["extract 0/2", "extract 1/2", "extract 1/2", "score 1"])
+            self.assertEqual(len(attempts_of(str(d / "w"), "extract-00001")), 2)
+            self.assertEqual(len(attempts_of(str(d / "w"), "score-00000")), 1)
+
+
+class Main(unittest.TestCase):
+    def test_extract_needs_a_strategy(self):
+        with self.assertRaises(SystemExit), unittest.mock.patch("sys.stderr", io.StringIO()):
+            main(["extract", "--bin", "/bin/true", "--corpus", "c", "--work", "w", "--out", "o"])
+
+    def test_extract_here_exits_as_corpusbench_and_refusals_fail(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
+            # A part that left records out exits 2; so does the run.
+            partial = script(d, 'if [ "$2" = "extract" ] && [ "$8" = "0/2" ]; then exit 2; fi; exit 0')
+            args = ["extract", "--bin", partial, "--corpus", str(d), "-s", "sift", "--parts", "2",
+                    "--work", str(d / "w"), "--out", str(d / "o")]
+            with unittest.mock.patch("sys.stderr", io.StringIO()):
+                self.assertEqual(main(args), 2)
+                refused = script(d, "echo no such extractor >&2; exit 1")
+                args[args.index("--bin") + 1] = refused
+                args[args.index("--work") + 1] = str(d / "w2")
+                self.assertEqual(main(args), 1)
+                self.assertEqual(len(attempts_of(str(d / "w2"), "extract-00000")), 1)
 
 
 if __name__ == "__main__":

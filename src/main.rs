@@ -120,8 +120,9 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// The exact stage pipeline of `minhash`, `exact`, `lines` or `paragraphs` over parts of a dataset's shards
-    /// (docs/distributed.md): each stage a command a scheduler can run, and retry, on its own.
+    /// The exact stage pipeline of `minhash`, `exact`, `lines` or `paragraphs` over parts of a dataset's shards,
+    /// and of an extractor over parts of a WARC dataset's files (docs/distributed.md): each stage a command a
+    /// scheduler can run, and retry, on its own.
     Stage {
         /// Threads of this process's pool (at most 1024); default: all cores.
         #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS))]
@@ -176,7 +177,8 @@ enum StageCommand {
     /// Kept and removed ids and cluster labels (or duplicate spans) of part i/N's documents.
     Apply(PartArgs),
     /// The metrics `corpusbench run` gives for the strategy on the dataset, from the stages'
-    /// outputs: results.csv, doc_stats.csv, examples.jsonl (and resamples.jsonl) in --out.
+    /// outputs (a dedup plan's, or every `extract` part's): results.csv, doc_stats.csv,
+    /// examples.jsonl (and resamples.jsonl) in --out.
     Score {
         /// The work folder.
         #[arg(long)]
@@ -184,6 +186,9 @@ enum StageCommand {
         #[command(flatten)]
         score: ScoreArgs,
     },
+    /// Extract part i/N (a run of whole WARC files) of a `warc` extraction dataset through the
+    /// worker path `run` uses, into WORK/extract/part-i/; `score --work WORK` then gives `run`'s reports.
+    Extract(ExtractArgs),
     /// Every stage in this process for N parts (N = 1: the single-machine path), then score.
     Run {
         #[command(flatten)]
@@ -210,6 +215,25 @@ struct PlanArgs {
     /// The work folder (plan, runs, edges, labels).
     #[arg(long)]
     work: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct ExtractArgs {
+    /// The dataset folder (format `warc`, task `extract`).
+    #[arg(long)]
+    corpus: PathBuf,
+    /// The extraction strategy spec.
+    #[arg(long = "strategy", short = 's')]
+    strategy: String,
+    /// Which part, `i/N` (0-based): WARC files `[i*F/N, (i+1)*F/N)` of the F in load order.
+    #[arg(long)]
+    part: corpusbench::stage::Part,
+    /// The work folder.
+    #[arg(long)]
+    work: PathBuf,
+    /// Time budget of one page, in seconds, as `run --page-timeout`.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
+    page_timeout: f64,
 }
 
 #[derive(clap::Args)]
@@ -661,10 +685,40 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
                 Vec::new()
             }
             StageCommand::Apply(a) => stage::apply(registry, &a.work, a.part).map(|_| Vec::new())?,
+            StageCommand::Extract(a) => {
+                let options = RunOptions {
+                    page_timeout: std::time::Duration::from_secs_f64(a.page_timeout),
+                    worker: Some(worker_exe()?),
+                    log_dir: Some(a.work.join("logs").join(format!("extract-{:05}", a.part.index))),
+                    ..RunOptions::in_process(1, default_threads(threads))
+                };
+                let done = stage::extract::extract(registry, &a.corpus, &a.strategy, a.part, &a.work, &options)?;
+                println!(
+                    "part {}/{}: {} WARC files, {} pages ({} failed, {} timed out)",
+                    a.part.index, a.part.count, done.files, done.pages, done.failed, done.timeouts
+                );
+                done.errors
+            }
+            StageCommand::Score { work, score } if stage::extract::is_extract_work(&work) => {
+                let _out = corpusbench::io::lock_out_dir(&score.out)?;
+                let (ds, cell, issues) = stage::extract::score(registry, &work, &bootstrap_of(&score))?;
+                report_input_errors(&issues);
+                let failed = cell.failure.clone();
+                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score), true)?;
+                if let Some(why) = failed {
+                    eprintln!("failed: scoring: {why}");
+                    return Ok(Exit::Partial.into());
+                }
+                if !issues.is_empty() {
+                    eprintln!("{} input error(s); the affected records were left out", issues.len());
+                    return Ok(Exit::Partial.into());
+                }
+                Vec::new()
+            }
             StageCommand::Score { work, score } => {
                 let _out = corpusbench::io::lock_out_dir(&score.out)?;
                 let (ds, cell) = stage::score(registry, &work, &bootstrap_of(&score))?;
-                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score))?;
+                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score), false)?;
                 Vec::new()
             }
             StageCommand::Run { plan, score } => {
@@ -677,7 +731,7 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
                     work: plan.work,
                 };
                 let (ds, cell, issues) = stage::run_local(registry, &local, &bootstrap_of(&score))?;
-                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score))?;
+                write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score), false)?;
                 issues
             }
         };
@@ -686,14 +740,16 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
     })
 }
 
-/// The reports `run` writes of a cell, for the stage pipeline's scored cell.
+/// The reports `run` writes of a cell, for the stage pipeline's scored cell; a failed cell is
+/// an error unless `failed_too` (extraction, whose failed cell `run` reports as a row).
 fn write_stage_reports(
     out: &std::path::Path,
     ds: Dataset,
     cell: runner::Cell,
     bootstrap: &corpusbench::metrics::bootstrap::Bootstrap,
+    failed_too: bool,
 ) -> Result<(), Error> {
-    if let Some(why) = &cell.failure {
+    if let Some(why) = cell.failure.as_ref().filter(|_| !failed_too) {
         return Err(Error::Usage(format!("scoring failed: {why}")));
     }
     let (datasets, cells) = (vec![ds], vec![cell]);

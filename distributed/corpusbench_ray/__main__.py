@@ -1,4 +1,4 @@
-"""Command line: ``python -m corpusbench_ray run ...`` (see ``--help``)."""
+"""Command line: ``python -m corpusbench_ray run ...`` and ``... extract ...`` (see ``--help``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-from .pipeline import Options, StageCrashed, StageFailed
+from .pipeline import ExtractOptions, Options, StageCrashed, StageFailed
 from .scheduler import run_here, run_on_ray
 
 
@@ -19,27 +19,41 @@ def _hold(text: str) -> tuple[str, int, float]:
         raise argparse.ArgumentTypeError(f"`{text}` is not STAGE:INDEX:SECONDS") from None
 
 
+def _common(p: argparse.ArgumentParser, default_strategy: str | None) -> None:
+    """The arguments every pipeline takes: where it runs, the dataset, the work and the reports."""
+    p.add_argument("--address", help="the Ray cluster (HOST:PORT, or `auto`); without it, "
+                   "every stage runs here, one after another")
+    p.add_argument("--bin", default=shutil.which("corpusbench"),
+                   help="the corpusbench executable, at the same path on every node "
+                   "(default: the one on PATH)")
+    p.add_argument("--corpus", required=True, help="the dataset folder, on the shared storage")
+    if default_strategy is None:
+        p.add_argument("-s", "--strategy", required=True)
+    else:
+        p.add_argument("-s", "--strategy", default=default_strategy)
+    p.add_argument("--work", required=True, help="the work folder, on the shared storage")
+    p.add_argument("--out", required=True, help="the reports' folder")
+    p.add_argument("--bootstrap", type=int)
+    p.add_argument("--bootstrap-seed", type=int)
+    p.add_argument("--threads", type=int, default=1, help="threads of each stage command")
+    p.add_argument("--retries", type=int, default=3,
+                   help="retries of a task whose worker, node or command dies")
+    p.add_argument("--hold", type=_hold, help=argparse.SUPPRESS)  # tests: STAGE:INDEX:SECONDS
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="corpusbench_ray", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="the stage pipeline of one strategy on one dataset")
-    run.add_argument("--address", help="the Ray cluster (HOST:PORT, or `auto`); without it, "
-                     "every stage runs here, one after another")
-    run.add_argument("--bin", default=shutil.which("corpusbench"),
-                     help="the corpusbench executable, at the same path on every node "
-                     "(default: the one on PATH)")
-    run.add_argument("--corpus", required=True, help="the dataset folder, on the shared storage")
-    run.add_argument("-s", "--strategy", default="minhash@fineweb")
+    _common(run, "minhash@fineweb")
     run.add_argument("--parts", type=int, default=1, help="sign and apply tasks")
     run.add_argument("--partitions", type=int, default=1, help="bucket tasks (key ranges)")
-    run.add_argument("--work", required=True, help="the work folder, on the shared storage")
-    run.add_argument("--out", required=True, help="the reports' folder")
-    run.add_argument("--bootstrap", type=int)
-    run.add_argument("--bootstrap-seed", type=int)
-    run.add_argument("--threads", type=int, default=1, help="threads of each stage command")
-    run.add_argument("--retries", type=int, default=3,
-                     help="retries of a task whose worker, node or command dies")
-    run.add_argument("--hold", type=_hold, help=argparse.SUPPRESS)  # tests: STAGE:INDEX:SECONDS
+    ext = sub.add_parser("extract", help="one extractor over a WARC dataset, a task per part")
+    _common(ext, None)
+    ext.add_argument("--parts", type=int, default=1,
+                     help="extract tasks, each a run of whole WARC files")
+    ext.add_argument("--page-timeout", type=float,
+                     help="time budget of one page, seconds (corpusbench's default: 10)")
     return p
 
 
@@ -50,24 +64,27 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # Absolute paths, so that every node resolves the same files.
     absolute = os.path.abspath
-    o = Options(
+    common = dict(
         binary=absolute(args.bin),
         corpus=absolute(args.corpus),
         strategy=args.strategy,
         parts=args.parts,
-        partitions=args.partitions,
         work=absolute(args.work),
         out=absolute(args.out),
         bootstrap=args.bootstrap,
         bootstrap_seed=args.bootstrap_seed,
         threads=args.threads,
     )
+    if args.command == "extract":
+        o = ExtractOptions(page_timeout=args.page_timeout, **common)
+    else:
+        o = Options(partitions=args.partitions, **common)
     try:
         if args.address:
             stages = run_on_ray(o, args.address, retries=args.retries, hold=args.hold)
         else:
             stages = run_here(o, retries=args.retries)
-    except (StageFailed, StageCrashed) as e:
+    except (StageFailed, StageCrashed, ValueError) as e:
         print(f"corpusbench_ray: {e}", file=sys.stderr)
         return 1
     for s in stages:

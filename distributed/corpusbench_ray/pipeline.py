@@ -45,6 +45,23 @@ class Options:
 
 
 @dataclass(frozen=True)
+class ExtractOptions:
+    """What a distributed extraction is: a WARC dataset's parts (runs of whole files), each
+    extracted by ``corpusbench stage extract``, then ``stage score`` of the work folder."""
+
+    binary: str
+    corpus: str
+    strategy: str
+    parts: int
+    work: str
+    out: str
+    bootstrap: int | None = None
+    bootstrap_seed: int | None = None
+    threads: int = 1
+    page_timeout: float | None = None
+
+
+@dataclass(frozen=True)
 class Command:
     """One stage command: its stage, its part (0 for the single ones) and its argv."""
 
@@ -95,19 +112,43 @@ def waves(o: Options) -> list[list[Command]]:
 
     plan = base + ("plan", "--corpus", o.corpus, "-s", o.strategy)
     plan += ("--parts", str(o.parts), "--partitions", str(o.partitions)) + work + threads
-    score = base + ("score",) + work + ("--out", o.out) + threads
-    if o.bootstrap is not None:
-        score += ("--bootstrap", str(o.bootstrap))
-    if o.bootstrap_seed is not None:
-        score += ("--bootstrap-seed", str(o.bootstrap_seed))
     return [
         [Command("plan", 0, plan)],
         [part("sign", i, o.parts) for i in range(o.parts)],
         [part("bucket", p, o.partitions) for p in range(o.partitions)],
         [Command("components", 0, base + ("components",) + work + threads)],
         [part("apply", i, o.parts) for i in range(o.parts)],
-        [Command("score", 0, score)],
+        [_score(o)],
     ]
+
+
+def _score(o: Options | ExtractOptions) -> Command:
+    score = (o.binary, "stage", "score", "--work", o.work, "--out", o.out, "--threads", str(o.threads))
+    if o.bootstrap is not None:
+        score += ("--bootstrap", str(o.bootstrap))
+    if o.bootstrap_seed is not None:
+        score += ("--bootstrap-seed", str(o.bootstrap_seed))
+    return Command("score", 0, score)
+
+
+def extract_waves(o: ExtractOptions) -> list[list[Command]]:
+    """An extraction's commands: every part at once (each its own WARC files, extracted through
+    corpusbench's workers under the page budget), then the score of them all."""
+    if o.parts < 1:
+        raise ValueError("parts must be at least 1")
+    extract = []
+    for i in range(o.parts):
+        argv = (o.binary, "stage", "extract", "--corpus", o.corpus, "-s", o.strategy)
+        argv += ("--part", f"{i}/{o.parts}", "--work", o.work, "--threads", str(o.threads))
+        if o.page_timeout is not None:
+            argv += ("--page-timeout", str(o.page_timeout))
+        extract.append(Command("extract", i, argv))
+    return [extract, [_score(o)]]
+
+
+def waves_of(o: Options | ExtractOptions) -> list[list[Command]]:
+    """The waves of a dedup run (``Options``) or of an extraction (``ExtractOptions``)."""
+    return extract_waves(o) if isinstance(o, ExtractOptions) else waves(o)
 
 
 def _write_atomic(path: Path, data: dict) -> None:

@@ -11,7 +11,17 @@ import sys
 import time
 from dataclasses import dataclass
 
-from .pipeline import EXIT_PARTIAL, Attempt, Command, Options, StageCrashed, StageFailed, attempt, waves
+from .pipeline import (
+    EXIT_PARTIAL,
+    Attempt,
+    Command,
+    ExtractOptions,
+    Options,
+    StageCrashed,
+    StageFailed,
+    attempt,
+    waves_of,
+)
 
 
 @dataclass
@@ -33,11 +43,11 @@ def _summarise(stage: str, done: list[Attempt], wall: float) -> StageSummary:
     return StageSummary(stage, len(done), seconds, cpu, wall, partial)
 
 
-def run_here(o: Options, retries: int = 2, log=sys.stderr) -> list[StageSummary]:
-    """Every wave in this process, one command after another, each retried up to `retries`
+def run_here(o: Options | ExtractOptions, retries: int = 2, log=sys.stderr) -> list[StageSummary]:
+    """Every wave (of a dedup run or an extraction) in this process, one command after another, each retried up to `retries`
     times when it crashes: the single-machine path of the same commands."""
     summaries = []
-    for wave in waves(o):
+    for wave in waves_of(o):
         t0 = time.monotonic()
         done = []
         for command in wave:
@@ -55,7 +65,7 @@ def run_here(o: Options, retries: int = 2, log=sys.stderr) -> list[StageSummary]
 
 
 def run_on_ray(
-    o: Options,
+    o: Options | ExtractOptions,
     address: str,
     retries: int = 3,
     hold: tuple[str, int, float] | None = None,
@@ -78,7 +88,7 @@ def run_on_ray(
             max_retries=retries, retry_exceptions=[pipeline.StageCrashed]
         )
         summaries = []
-        for wave in waves(o):
+        for wave in waves_of(o):
             t0 = time.monotonic()
             refs = [task.remote(c, o.work, hold) for c in wave]
             try:

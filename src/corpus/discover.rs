@@ -206,11 +206,49 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
             return Err(field_error(&manifest_path, "format", msg).into());
         }
     };
-    check_files(dir, &manifest_path, &manifest)?;
+    finish(dir, &manifest_path, manifest, items, issues)
+}
+
+/// The manifest of a `warc` extraction dataset at `dir`, and its WARC files (`docs`, default
+/// `*.warc.gz`) in the order a load reads them; an error for any other dataset.
+pub fn warc_files(dir: &Path) -> Result<(Manifest, Vec<std::path::PathBuf>), Error> {
+    let manifest_path = dir.join("dataset.toml");
+    let manifest = Manifest::read(&manifest_path)?;
+    if manifest.format != "warc" || manifest.task != Task::Extract {
+        let msg = format!("not a WARC extraction dataset (format `{}`, task {})", manifest.format, manifest.task);
+        return Err(field_error(&manifest_path, "format", msg).into());
+    }
+    let shards = shards_of(dir, &manifest).map_err(|msg| field_error(&manifest_path, "docs", msg))?;
+    Ok((manifest, shards.into_iter().map(|s| s.path).collect()))
+}
+
+/// A `warc` extraction dataset whose pages `items` makes from its WARC files (in load order),
+/// finished as [`load_dataset`] finishes one (fingerprint, scoring, issues sorted by place): the
+/// extraction stages (`crate::stage::extract`) assemble the pages from their parts' outputs.
+pub fn load_warc_with(
+    dir: &Path,
+    items: impl FnOnce(&[std::path::PathBuf], &mut Vec<InputError>) -> Result<Items, Error>,
+) -> Result<Dataset, Error> {
+    let (manifest, files) = warc_files(dir)?;
+    let mut issues = Vec::new();
+    let items = items(&files, &mut issues)?;
+    finish(dir, &dir.join("dataset.toml"), manifest, items, issues)
+}
+
+/// The rest of a load once the items are read: the files' fingerprint, the scoring, the issues
+/// in file and line order.
+fn finish(
+    dir: &Path,
+    manifest_path: &Path,
+    manifest: Manifest,
+    items: Items,
+    mut issues: Vec<InputError>,
+) -> Result<Dataset, Error> {
+    check_files(dir, manifest_path, &manifest)?;
     let fingerprint = match fingerprint(dir, &manifest.files) {
         Ok(fp) => fp,
         Err(e) => {
-            issues.push(InputError { field: Some("files".into()), ..InputError::file(&manifest_path, e.to_string()) });
+            issues.push(InputError { field: Some("files".into()), ..InputError::file(manifest_path, e.to_string()) });
             String::new()
         }
     };
@@ -219,10 +257,10 @@ pub fn load_dataset_with(dir: &Path, options: LoadOptions) -> Result<Dataset, Er
         && *expected != fingerprint
     {
         let msg = format!("files changed: fingerprint is {fingerprint}, manifest expects {expected}");
-        issues.push(InputError { field: Some("sha256".into()), ..InputError::file(&manifest_path, msg) });
+        issues.push(InputError { field: Some("sha256".into()), ..InputError::file(manifest_path, msg) });
     }
     issues.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    finish(dir, &manifest_path, manifest, fingerprint, items, issues)
+    complete(dir, manifest_path, manifest, fingerprint, items, issues)
 }
 
 /// Refuses a manifest whose `files` reach outside the dataset's folder (unless it allows it).
@@ -235,7 +273,7 @@ fn check_files(dir: &Path, manifest_path: &Path, manifest: &Manifest) -> Result<
 }
 
 /// The dataset of `manifest` with its items: scoring follows the gold the items hold.
-fn finish(
+fn complete(
     dir: &Path,
     manifest_path: &Path,
     manifest: Manifest,
@@ -265,5 +303,5 @@ pub fn dataset_with_items(dir: &Path, items: Items, issues: Vec<InputError>) -> 
     let manifest = Manifest::read(&manifest_path)?;
     check_files(dir, &manifest_path, &manifest)?;
     let fingerprint = fingerprint(dir, &manifest.files)?;
-    finish(dir, &manifest_path, manifest, fingerprint, items, issues)
+    complete(dir, &manifest_path, manifest, fingerprint, items, issues)
 }

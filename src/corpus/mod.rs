@@ -14,7 +14,9 @@ pub mod parquet;
 pub mod shards;
 pub mod warc;
 
-pub use discover::{Listing, LoadOptions, discover, discover_with, load_dataset, load_dataset_with, survey};
+pub use discover::{
+    Listing, LoadOptions, discover, discover_with, load_dataset, load_dataset_with, load_warc_with, survey, warc_files,
+};
 pub use manifest::Manifest;
 
 /// Decodes a page's raw bytes to text as a browser would with no HTTP header: byte-order mark,

@@ -464,50 +464,22 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared)
             score_dedup(&mut cell, ds, &docs, gold, scored, Vec::new(), peak, runs, &options.bootstrap);
         }
         (Strategy::Extract(s), Items::Extract { pages, gold }) => {
-            let launch = match (&sel.launch, &options.worker, sel.origin) {
-                (Some(launch), _, _) => Some(Ok(with_log(launch, &sel.spec, options))),
-                (None, Some(exe), Origin::Builtin | Origin::TestingAid) if s.reads_html() => {
-                    // The workers build from the registry their command line gives them; an
-                    // extractor that reads no HTML has nothing to isolate and runs here.
-                    let log = log_for(&sel.spec, options);
-                    let registry = crate::child::registry(sel.testing_aids);
-                    let worker = crate::child::worker::WorkerOptions { threads: 1, memory_limit: None };
-                    Some(
-                        crate::child::worker::launch(exe, &registry, &sel.spec, worker, log).map_err(|e| e.to_string()),
-                    )
-                }
-                _ => None,
-            };
-            let mut pool = match launch.map(|l| l.and_then(|l| Pool::start(&l, options.threads))) {
-                Some(Ok(pool)) => Some(pool),
-                Some(Err(e)) => {
+            let mut pool = match start_pool(sel, s.as_ref(), options) {
+                Ok(pool) => pool,
+                Err(e) => {
                     cell.failure = Some(e);
                     return cell;
                 }
-                None => None,
             };
             if sel.launch.is_some() {
                 cell.engine = pool.as_ref().map(|p| p.ready().clone());
             }
-            let mut runs = Vec::with_capacity(repeat);
-            let mut latencies = Vec::new();
-            let mut overheads = Vec::new();
+            let mut done = Extracted::default();
             // Scores, failures and timeouts come from the first repeat; latencies from every
             // repeat; a page extracted in two repeats must give the same text both times.
             let mut first: Option<Vec<PageOutcome>> = None;
             for _ in 0..repeat {
-                let t0 = Instant::now();
-                let outcomes = match pool.as_mut() {
-                    Some(pool) => pool.run(pages, options.page_timeout),
-                    None => extract_in_process(s.as_ref(), pages),
-                };
-                runs.push(t0.elapsed().as_secs_f64());
-                for o in &outcomes {
-                    if let PageOutcome::Ok { secs, wall_s, .. } = o {
-                        latencies.push(secs * 1e3);
-                        overheads.push((wall_s - secs).max(0.0) * 1e3);
-                    }
-                }
+                let outcomes = done.add_run(pool.as_mut(), s.as_ref(), pages, options.page_timeout);
                 match &first {
                     None => first = Some(outcomes),
                     Some(f) => {
@@ -521,61 +493,167 @@ fn run_cell(ds: &Dataset, sel: &Selected, options: &RunOptions, shared: &Shared)
                     }
                 }
             }
-            let pool_used = pool.is_some();
+            done.pool_used = pool.is_some();
             drop(pool);
-            let outcomes = first.unwrap_or_default();
-            let failed = outcomes.iter().filter(|o| matches!(o, PageOutcome::Failed(_))).count();
-            let timeouts = outcomes.iter().filter(|o| matches!(o, PageOutcome::Timeout)).count();
-            // An extractor that produced nothing for any page has no scores worth ranking.
-            if !pages.is_empty() && failed + timeouts == pages.len() {
-                let first = outcomes.iter().find_map(|o| match o {
-                    PageOutcome::Failed(e) => Some(e.as_str()),
-                    _ => None,
-                });
-                cell.failure = Some(match first {
-                    Some(e) => format!(
-                        "all {} pages failed or timed out ({timeouts} timed out); first error: {e}",
-                        pages.len()
-                    ),
-                    None => format!("all {} pages timed out", pages.len()),
-                });
-                return cell;
-            }
-            let texts: Vec<String> = outcomes
-                .into_iter()
-                .map(|o| match o {
-                    PageOutcome::Ok { text, .. } => text,
-                    _ => String::new(),
-                })
-                .collect();
-            let groups = shared.groups.get_or_init(|| {
-                let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
-                let ids: Vec<&str> = pages.iter().map(|p| p.id.as_str()).collect();
-                let cache = crate::corpus::fingerprint::user_cache_dir()
-                    .and_then(|dir| metrics::groups::LanguageCache::new(&dir, &ds.fingerprint));
-                metrics::extract::breakdown_labels_cached(gold, &ids, &urls, cache.as_ref())
-            });
-            let prepared = shared.gold.get_or_init(|| metrics::extract::GoldSide::new(&ds.scoring, gold));
-            let scored = metrics::extract::Scored::against(&ds.scoring, gold, prepared, &texts).with_labels(groups);
-            cell.metrics = scored.metrics(None);
-            cell.examples = metrics::examples::worst_pages(pages, gold, &texts, &scored.page_scores());
-            let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));
-            add_intervals(&mut cell, &options.bootstrap, &[by_page]);
-            cell.metrics.push(("failed_pages".into(), failed as f64));
-            cell.metrics.push(("timeout_pages".into(), timeouts as f64));
-            if pool_used && !overheads.is_empty() {
-                cell.metrics.push(("overhead_p50_ms".into(), percentile(&overheads, 50.0)));
-            }
-            let mut timing = Timing::new(runs, pages.len(), ds.input_bytes());
-            if !latencies.is_empty() {
-                timing.latency_ms = Some((percentile(&latencies, 50.0), percentile(&latencies, 99.0)));
-                timing.latency_quantiles_ms = (0..=20).map(|q| percentile(&latencies, q as f64 * 5.0)).collect();
-            }
-            cell.timing = Some(timing);
+            done.outcomes = first.unwrap_or_default();
+            score_pages(&mut cell, ds, pages, gold, shared, done, &options.bootstrap);
         }
         _ => cell.failure = Some(format!("strategy is not for {} datasets", ds.task())),
     }
     cell
+}
+
+/// What extracting a dataset's pages gave: each page's outcome (of the first repeat), the wall
+/// seconds of each repeat, every finished page's latency and protocol overhead (ms), and
+/// whether the pages went through a pool of worker processes.
+#[derive(Debug, Clone, Default)]
+pub struct Extracted {
+    /// Each page's outcome, in page order.
+    pub outcomes: Vec<PageOutcome>,
+    /// Wall seconds of each repeat.
+    pub runs: Vec<f64>,
+    /// Latency of every finished page, ms.
+    pub latencies: Vec<f64>,
+    /// Protocol overhead of every finished page, ms.
+    pub overheads: Vec<f64>,
+    /// Whether a pool of processes served the pages.
+    pub pool_used: bool,
+}
+
+impl Extracted {
+    /// Extracts `pages` once (through `pool`, or in this process), adding the repeat's time,
+    /// latencies and overheads; gives the outcomes.
+    fn add_run(
+        &mut self,
+        pool: Option<&mut Pool>,
+        s: &dyn Extractor,
+        pages: &[crate::model::Page],
+        budget: Duration,
+    ) -> Vec<PageOutcome> {
+        let t0 = Instant::now();
+        let outcomes = match pool {
+            Some(pool) => pool.run(pages, budget),
+            None => extract_in_process(s, pages),
+        };
+        self.runs.push(t0.elapsed().as_secs_f64());
+        for o in &outcomes {
+            if let PageOutcome::Ok { secs, wall_s, .. } = o {
+                self.latencies.push(secs * 1e3);
+                self.overheads.push((wall_s - secs).max(0.0) * 1e3);
+            }
+        }
+        outcomes
+    }
+}
+
+/// The pool of processes an extractor's pages go through, as `run` starts it: a declared
+/// engine's, or workers of this executable for a built-in that reads HTML (one per thread);
+/// `None` extracts in this process.
+fn start_pool(sel: &Selected, s: &dyn Extractor, options: &RunOptions) -> Result<Option<Pool>, String> {
+    let launch = match (&sel.launch, &options.worker, sel.origin) {
+        (Some(launch), _, _) => Some(Ok(with_log(launch, &sel.spec, options))),
+        (None, Some(exe), Origin::Builtin | Origin::TestingAid) if s.reads_html() => {
+            // The workers build from the registry their command line gives them; an
+            // extractor that reads no HTML has nothing to isolate and runs here.
+            let log = log_for(&sel.spec, options);
+            let registry = crate::child::registry(sel.testing_aids);
+            let worker = crate::child::worker::WorkerOptions { threads: 1, memory_limit: None };
+            Some(crate::child::worker::launch(exe, &registry, &sel.spec, worker, log).map_err(|e| e.to_string()))
+        }
+        _ => None,
+    };
+    launch.map(|l| l.and_then(|l| Pool::start(&l, options.threads))).transpose()
+}
+
+/// Extracts `pages` once with `sel` as `run` does (the same processes, page budget and
+/// failure isolation), for a stage that extracts part of a dataset (`crate::stage::extract`).
+pub fn extract_pages(sel: &Selected, pages: &[crate::model::Page], options: &RunOptions) -> Result<Extracted, String> {
+    let Strategy::Extract(s) = &sel.strategy else {
+        return Err(format!("`{}` is not an extractor", sel.spec));
+    };
+    let mut pool = start_pool(sel, s.as_ref(), options)?;
+    let mut done = Extracted::default();
+    done.outcomes = done.add_run(pool.as_mut(), s.as_ref(), pages, options.page_timeout);
+    done.pool_used = pool.is_some();
+    Ok(done)
+}
+
+/// An extraction cell scored from pages extracted elsewhere (the extraction stages,
+/// `crate::stage::extract`): what running `sel` on `ds` gives when its pages' outcomes are
+/// `done`'s. Called on the current rayon pool.
+pub fn score_extracted(ds: &Dataset, sel: &Selected, done: Extracted, bootstrap: &Bootstrap) -> Cell {
+    let mut cell = Cell::empty(ds, sel);
+    let Items::Extract { pages, gold } = &ds.items else {
+        cell.failure = Some(format!("strategy is not for {} datasets", ds.task()));
+        return cell;
+    };
+    if done.outcomes.len() != pages.len() {
+        cell.failure = Some(format!("{} outcomes for {} pages", done.outcomes.len(), pages.len()));
+        return cell;
+    }
+    score_pages(&mut cell, ds, pages, gold, &Shared::default(), done, bootstrap);
+    cell
+}
+
+/// Fills an extraction cell from its pages' outcomes: the cell fails when every page failed or
+/// timed out; else the metrics, worst pages, intervals, failure counts and timing.
+fn score_pages(
+    cell: &mut Cell,
+    ds: &Dataset,
+    pages: &[crate::model::Page],
+    gold: &[crate::model::ExtractGold],
+    shared: &Shared,
+    done: Extracted,
+    bootstrap: &Bootstrap,
+) {
+    let Extracted { outcomes, runs, latencies, overheads, pool_used } = done;
+    let failed = outcomes.iter().filter(|o| matches!(o, PageOutcome::Failed(_))).count();
+    let timeouts = outcomes.iter().filter(|o| matches!(o, PageOutcome::Timeout)).count();
+    // An extractor that produced nothing for any page has no scores worth ranking.
+    if !pages.is_empty() && failed + timeouts == pages.len() {
+        let first = outcomes.iter().find_map(|o| match o {
+            PageOutcome::Failed(e) => Some(e.as_str()),
+            _ => None,
+        });
+        cell.failure = Some(match first {
+            Some(e) => {
+                format!("all {} pages failed or timed out ({timeouts} timed out); first error: {e}", pages.len())
+            }
+            None => format!("all {} pages timed out", pages.len()),
+        });
+        return;
+    }
+    let texts: Vec<String> = outcomes
+        .into_iter()
+        .map(|o| match o {
+            PageOutcome::Ok { text, .. } => text,
+            _ => String::new(),
+        })
+        .collect();
+    let groups = shared.groups.get_or_init(|| {
+        let urls: Vec<Option<&str>> = pages.iter().map(|p| p.url.as_deref()).collect();
+        let ids: Vec<&str> = pages.iter().map(|p| p.id.as_str()).collect();
+        let cache = crate::corpus::fingerprint::user_cache_dir()
+            .and_then(|dir| metrics::groups::LanguageCache::new(&dir, &ds.fingerprint));
+        metrics::extract::breakdown_labels_cached(gold, &ids, &urls, cache.as_ref())
+    });
+    let prepared = shared.gold.get_or_init(|| metrics::extract::GoldSide::new(&ds.scoring, gold));
+    let scored = metrics::extract::Scored::against(&ds.scoring, gold, prepared, &texts).with_labels(groups);
+    cell.metrics = scored.metrics(None);
+    cell.examples = metrics::examples::worst_pages(pages, gold, &texts, &scored.page_scores());
+    let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));
+    add_intervals(cell, bootstrap, &[by_page]);
+    cell.metrics.push(("failed_pages".into(), failed as f64));
+    cell.metrics.push(("timeout_pages".into(), timeouts as f64));
+    if pool_used && !overheads.is_empty() {
+        cell.metrics.push(("overhead_p50_ms".into(), percentile(&overheads, 50.0)));
+    }
+    let mut timing = Timing::new(runs, pages.len(), ds.input_bytes());
+    if !latencies.is_empty() {
+        timing.latency_ms = Some((percentile(&latencies, 50.0), percentile(&latencies, 99.0)));
+        timing.latency_quantiles_ms = (0..=20).map(|q| percentile(&latencies, q as f64 * 5.0)).collect();
+    }
+    cell.timing = Some(timing);
 }
 
 /// A dedup cell scored from an output computed elsewhere (the stage pipeline, `crate::stage`):

@@ -11,6 +11,7 @@
 //! metrics of `run`. Every output is written to a temporary name and renamed, and depends only
 //! on its inputs, so a task can be retried and gives the same bytes.
 
+pub mod extract;
 pub mod ipc;
 pub mod units;
 

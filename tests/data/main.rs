@@ -168,6 +168,11 @@ fn main() {
             Need::Ray,
             ray::ray_run_survives_a_node_killed_in_the_middle_of_a_stage,
         ),
+        trial(
+            "ray::ray_extract_gives_the_single_machine_answer",
+            Need::Ray,
+            ray::ray_extract_gives_the_single_machine_answer,
+        ),
     ];
     libtest_mimic::run(&args, trials).exit();
 }

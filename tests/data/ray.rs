@@ -3,7 +3,8 @@
 //! run the package in `distributed/` on a generated corpus of 16 shards (`minhash@fineweb`,
 //! `exact`, `lines` and `paragraphs`). Its reports must be
 //! byte for byte those of `corpusbench run` on one machine, and stay so when the node running a
-//! task is killed in the middle of a stage. Reported as ignored where the Ray venv is missing.
+//! task is killed in the middle of a stage; extraction over WARC files (a task per part of the
+//! files) likewise. Reported as ignored where the Ray venv is missing.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -131,21 +132,21 @@ impl Cluster {
         }
     }
 
-    /// Runs the package's driver on this cluster.
+    /// Runs the package's driver on this cluster: the dedup stage pipeline.
     fn run(&self, ds: &Path, spec: &str, work: &Path, out: &Path, extra: &[&str]) -> Child {
+        let parts = SHARDS.to_string();
+        let cut = [&["--parts", parts.as_str(), "--partitions", "4"][..], extra].concat();
+        self.driver("run", ds, spec, work, out, &cut)
+    }
+
+    /// Runs the package's driver `command` (`run`, `extract`) on this cluster.
+    fn driver(&self, command: &str, ds: &Path, spec: &str, work: &Path, out: &Path, extra: &[&str]) -> Child {
         Command::new(ray_bin().join("python"))
-            .args([
-                "-m",
-                "corpusbench_ray",
-                "run",
-                "--address",
-                &self.address,
-                "--bin",
-                env!("CARGO_BIN_EXE_corpusbench"),
-            ])
+            .args(["-m", "corpusbench_ray", command, "--address", &self.address])
+            .args(["--bin", env!("CARGO_BIN_EXE_corpusbench")])
             .arg("--corpus")
             .arg(ds)
-            .args(["-s", spec, "--parts", &SHARDS.to_string(), "--partitions", "4", "--bootstrap", "200"])
+            .args(["-s", spec, "--bootstrap", "200"])
             .arg("--work")
             .arg(work)
             .arg("--out")
@@ -199,6 +200,73 @@ fn sixteen_shards(root: &Path, docs: usize) -> PathBuf {
     std::fs::copy(synth.join("gold.jsonl"), ds.join("gold.jsonl")).expect("gold");
     let manifest = "name = \"sixteen\"\ntask = \"dedup\"\ndocs = [\"shards/part-*.jsonl\"]\n\
                     files = [\"shards/part-*.jsonl\", \"gold.jsonl\"]\n";
+    std::fs::write(ds.join("dataset.toml"), manifest).expect("manifest");
+    ds
+}
+
+const WARC_FILES: usize = 6;
+const PAGES_PER_FILE: usize = 4;
+
+/// One record as its own gzip member, as Common Crawl writes `.warc.gz`.
+fn gz_member(record: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(record).expect("gzip in memory");
+    gz.finish().expect("gzip in memory")
+}
+
+/// A `warc` extraction dataset of `WARC_FILES` files of `PAGES_PER_FILE` small generated pages
+/// (navigation and footer around an article; gold the article's text), joined half by record
+/// id and half by URL, with one malformed record in the third file.
+fn warc_files(root: &Path) -> PathBuf {
+    use corpusbench::io::warc::write_record;
+    const WORDS: &[&str] = &[
+        "river", "bridge", "market", "council", "harvest", "winter", "station", "library", "festival", "harbour",
+        "garden", "museum", "school", "road", "mill", "tower", "valley", "forest", "storm", "ferry",
+    ];
+    let ds = root.join("crawl");
+    std::fs::create_dir_all(ds.join("warc")).expect("dataset folder");
+    let mut gold = String::new();
+    let mut state = 7u64;
+    let mut word = || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        WORDS[(state >> 33) as usize % WORDS.len()]
+    };
+    for f in 0..WARC_FILES {
+        let mut warc = Vec::new();
+        for p in 0..PAGES_PER_FILE {
+            let n = f * PAGES_PER_FILE + p;
+            let paragraphs: Vec<String> = (0..3)
+                .map(|_| {
+                    let mut words: Vec<&str> = (0..24).map(|_| word()).collect();
+                    words[0] = "The";
+                    format!("{}.", words.join(" "))
+                })
+                .collect();
+            let article: String = paragraphs.iter().map(|t| format!("<p>{t}</p>")).collect();
+            let html = format!(
+                "<html><head><title>Page {n}</title></head><body><nav><a href=\"/\">Home</a> | \
+                 <a href=\"/about\">About</a></nav><article><h1>Report {n}</h1>{article}</article>\
+                 <footer>Copyright the town paper</footer></body></html>"
+            );
+            let (url, record_id) = (format!("https://town{f}.example/{n}"), format!("<urn:uuid:crawl-{n:08}>"));
+            let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}");
+            let mut w = Vec::new();
+            let headers = [("WARC-Type", "response"), ("WARC-Target-URI", &url), ("WARC-Record-ID", &record_id)];
+            write_record(&mut w, &headers, http.as_bytes());
+            warc.extend(gz_member(&w));
+            let key = if n.is_multiple_of(2) { ("record_id", record_id) } else { ("url", url) };
+            let g = serde_json::json!({"id": format!("page-{n}"), key.0: key.1, "text": paragraphs.join("\n")});
+            gold.push_str(&format!("{g}\n"));
+        }
+        if f == 2 {
+            warc.extend(gz_member(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: many\r\n\r\nxx\r\n\r\n"));
+        }
+        std::fs::write(ds.join(format!("warc/CC-{f:05}.warc.gz")), warc).expect("WARC file");
+    }
+    std::fs::write(ds.join("gold.jsonl"), gold).expect("gold");
+    let manifest = "name = \"crawl\"\ntask = \"extract\"\nformat = \"warc\"\ndocs = [\"warc/*.warc.gz\"]\n\
+                    files = [\"warc/*.warc.gz\", \"gold.jsonl\"]\n";
     std::fs::write(ds.join("dataset.toml"), manifest).expect("manifest");
     ds
 }
@@ -294,4 +362,31 @@ pub fn ray_run_survives_a_node_killed_in_the_middle_of_a_stage() {
     assert!(tries.iter().any(|a| a["code"].as_i64() == Some(0)), "no attempt of sign part 5 finished: {tries:?}");
     assert!(t0.elapsed() < Duration::from_secs(60), "the retry waited for the hold instead of the node's death");
     assert_same_reports(&want, &out_dir, spec);
+}
+
+pub fn ray_extract_gives_the_single_machine_answer() {
+    let _one = ONE_CLUSTER.lock().unwrap_or_else(|p| p.into_inner());
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let ds = warc_files(tmp.path());
+    let spec = "sift";
+    let want = single(tmp.path(), &ds, spec);
+    let cluster = Cluster::start(2);
+    let (work, out_dir) = (tmp.path().join("work"), tmp.path().join("ray"));
+    let parts = 3;
+    let driver = cluster.driver("extract", &ds, spec, &work, &out_dir, &["--parts", &parts.to_string()]);
+    let driver_pid = u64::from(driver.id());
+    let out = driver.wait_with_output().expect("driver output");
+    // Exit 2: the malformed record was reported and left out, as `run` reports it.
+    assert_eq!(out.status.code(), Some(2), "Ray extraction: {}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CC-00002.warc.gz"), "{}", describe(&out));
+    assert_same_reports(&want, &out_dir, spec);
+    // Every gold page was found (only the malformed record is reported).
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no response record"), "{}", describe(&out));
+    // Every part ran, once, in a Ray worker process, not in the driver.
+    let pids: Vec<u64> = (0..parts)
+        .flat_map(|i| attempts(&work, &format!("extract-{i:05}")))
+        .filter_map(|a| a["pid"].as_u64())
+        .collect();
+    assert_eq!(pids.len(), parts, "extract attempts {pids:?}");
+    assert!(!pids.contains(&driver_pid), "an extract task ran in the driver");
 }

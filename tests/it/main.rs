@@ -18,6 +18,7 @@ mod properties;
 mod runner;
 mod s_curve;
 mod stage;
+mod stage_extract;
 mod strategies;
 mod streaming;
 mod synth;

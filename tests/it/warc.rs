@@ -12,13 +12,13 @@ use corpusbench::io::warc::write_record;
 use crate::common::{bundled_corpus, corpusbench, stable_rows_of_any_dataset as rows};
 
 /// One record as its own gzip member, as Common Crawl writes `.warc.gz`.
-fn gz_member(record: &[u8]) -> Vec<u8> {
+pub(crate) fn gz_member(record: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(record).unwrap();
     gz.finish().unwrap()
 }
 
-fn json_lines(path: &Path) -> Vec<serde_json::Value> {
+pub(crate) fn json_lines(path: &Path) -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(path).unwrap();
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
@@ -26,7 +26,7 @@ fn json_lines(path: &Path) -> Vec<serde_json::Value> {
 /// The HTTP message of page `i`: every third chunked, every third gzipped, the rest plain; a
 /// page with non-ASCII text (german-article) is sent as windows-1252 and names its charset only
 /// in the header.
-fn http_message(i: usize, html: &str) -> Vec<u8> {
+pub(crate) fn http_message(i: usize, html: &str) -> Vec<u8> {
     let (body, charset) = match encoding_rs::WINDOWS_1252.encode(html) {
         (bytes, _, false) if !html.is_ascii() && i.is_multiple_of(2) => (bytes.into_owned(), "; charset=windows-1252"),
         _ => (html.as_bytes().to_vec(), ""),
@@ -58,10 +58,16 @@ fn http_message(i: usize, html: &str) -> Vec<u8> {
 /// metadata records, as a crawler writes them), and a gold.jsonl that joins half the pages by
 /// record id and half by URL. Returns the dataset folder.
 fn warc_dataset(tmp: &Path) -> std::path::PathBuf {
+    warc_dataset_in(tmp, "warc-extract", 1)
+}
+
+/// [`warc_dataset`] as dataset `name` with its pages in `files` WARC files (a warcinfo record
+/// first in each, pages in contiguous runs), `crawl/CC-TEST-0000k.warc.gz`, named by a glob.
+pub(crate) fn warc_dataset_in(tmp: &Path, name: &str, files: usize) -> std::path::PathBuf {
     let src = bundled_corpus().join("handmade-extract");
-    let dir = tmp.join("warc-extract");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut warc = gz_member(&{
+    let dir = tmp.join(name);
+    std::fs::create_dir_all(dir.join("crawl")).unwrap();
+    let warcinfo = gz_member(&{
         let mut w = Vec::new();
         write_record(&mut w, &[("WARC-Type", "warcinfo")], b"software: corpusbench test\r\n");
         w
@@ -69,7 +75,10 @@ fn warc_dataset(tmp: &Path) -> std::path::PathBuf {
     let mut gold = String::new();
     let gold_by_id: std::collections::HashMap<String, serde_json::Value> =
         json_lines(&src.join("gold.jsonl")).into_iter().map(|g| (g["id"].as_str().unwrap().to_string(), g)).collect();
-    for (i, page) in json_lines(&src.join("docs.jsonl")).iter().enumerate() {
+    let pages = json_lines(&src.join("docs.jsonl"));
+    let per_file = pages.len().div_ceil(files);
+    let mut warcs: Vec<Vec<u8>> = vec![warcinfo; files];
+    for (i, page) in pages.iter().enumerate() {
         let id = page["id"].as_str().unwrap();
         let url = page["url"].as_str().unwrap();
         let html = std::fs::read_to_string(src.join(page["html_path"].as_str().unwrap())).unwrap();
@@ -79,7 +88,7 @@ fn warc_dataset(tmp: &Path) -> std::path::PathBuf {
         let headers = [("WARC-Type", "response"), ("WARC-Target-URI", url), ("WARC-Record-ID", &record_id)];
         write_record(&mut w, &headers, &http_message(i, &html));
         write_record(&mut w, &[("WARC-Type", "metadata"), ("WARC-Target-URI", url)], b"fetchTimeMs: 12\r\n");
-        warc.extend(gz_member(&w));
+        warcs[i / per_file].extend(gz_member(&w));
         let mut g = gold_by_id[id].clone();
         if i % 2 == 0 {
             g["record_id"] = serde_json::Value::String(record_id);
@@ -89,11 +98,14 @@ fn warc_dataset(tmp: &Path) -> std::path::PathBuf {
         gold.push_str(&g.to_string());
         gold.push('\n');
     }
-    std::fs::create_dir_all(dir.join("crawl")).unwrap();
-    std::fs::write(dir.join("crawl/CC-TEST-00000.warc.gz"), warc).unwrap();
+    for (k, warc) in warcs.iter().enumerate() {
+        std::fs::write(dir.join(format!("crawl/CC-TEST-{k:05}.warc.gz")), warc).unwrap();
+    }
     std::fs::write(dir.join("gold.jsonl"), gold).unwrap();
-    let manifest = "name = \"warc-extract\"\ntask = \"extract\"\nformat = \"warc\"\n\
-        primary_metric = \"rouge_lsum_f1\"\ndocs = [\"crawl/*.warc.gz\"]\nfiles = [\"crawl/CC-TEST-00000.warc.gz\", \"gold.jsonl\"]\n";
+    let manifest = format!(
+        "name = \"{name}\"\ntask = \"extract\"\nformat = \"warc\"\n\
+         primary_metric = \"rouge_lsum_f1\"\ndocs = [\"crawl/*.warc.gz\"]\nfiles = [\"crawl/*.warc.gz\", \"gold.jsonl\"]\n"
+    );
     std::fs::write(dir.join("dataset.toml"), manifest).unwrap();
     dir
 }
