@@ -6,6 +6,6 @@ the ``apply`` parts and ``score``, each a task over a work folder every node sha
 corpusbench's: the same reports as ``corpusbench run`` on one machine.
 """
 
-from .pipeline import Command, Options, StageCrashed, StageFailed, waves
+from .pipeline import Command, Options, RoundLimit, StageCrashed, StageFailed, drive, waves
 
-__all__ = ["Command", "Options", "StageCrashed", "StageFailed", "waves"]
+__all__ = ["Command", "Options", "RoundLimit", "StageCrashed", "StageFailed", "drive", "waves"]

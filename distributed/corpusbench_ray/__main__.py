@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-from .pipeline import Options, StageCrashed, StageFailed
+from .pipeline import COMPONENTS, Options, RoundLimit, StageCrashed, StageFailed
 from .scheduler import run_here, run_on_ray
 
 
@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--bootstrap", type=int)
     run.add_argument("--bootstrap-seed", type=int)
     run.add_argument("--threads", type=int, default=1, help="threads of each stage command")
+    run.add_argument("--components", choices=COMPONENTS, default="union-find",
+                     help="`minhash` components: union-find in one task, or `propagate`, rounds "
+                     "of label propagation over ordinal ranges, one task a range")
+    run.add_argument("--max-rounds", type=int, default=100,
+                     help="the most rounds of `--components propagate` before the run fails")
     run.add_argument("--retries", type=int, default=3,
                      help="retries of a task whose worker, node or command dies")
     run.add_argument("--hold", type=_hold, help=argparse.SUPPRESS)  # tests: STAGE:INDEX:SECONDS
@@ -61,13 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         bootstrap=args.bootstrap,
         bootstrap_seed=args.bootstrap_seed,
         threads=args.threads,
+        components=args.components,
+        max_rounds=args.max_rounds,
     )
     try:
         if args.address:
             stages = run_on_ray(o, args.address, retries=args.retries, hold=args.hold)
         else:
             stages = run_here(o, retries=args.retries)
-    except (StageFailed, StageCrashed) as e:
+    except (StageFailed, StageCrashed, RoundLimit) as e:
         print(f"corpusbench_ray: {e}", file=sys.stderr)
         return 1
     for s in stages:

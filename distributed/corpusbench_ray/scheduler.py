@@ -11,7 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from .pipeline import EXIT_PARTIAL, Attempt, Command, Options, StageCrashed, StageFailed, attempt, waves
+from .pipeline import EXIT_PARTIAL, Attempt, Command, Options, StageCrashed, StageFailed, attempt, drive
 
 
 @dataclass
@@ -37,7 +37,8 @@ def run_here(o: Options, retries: int = 2, log=sys.stderr) -> list[StageSummary]
     """Every wave in this process, one command after another, each retried up to `retries`
     times when it crashes: the single-machine path of the same commands."""
     summaries = []
-    for wave in waves(o):
+
+    def run_wave(wave: list[Command]) -> None:
         t0 = time.monotonic()
         done = []
         for command in wave:
@@ -51,6 +52,8 @@ def run_here(o: Options, retries: int = 2, log=sys.stderr) -> list[StageSummary]
                     print(f"corpusbench-ray: retrying {command.name}: {e}", file=log)
         _echo(done, log)
         summaries.append(_summarise(wave[0].stage, done, time.monotonic() - t0))
+
+    drive(o, run_wave)
     return summaries
 
 
@@ -78,7 +81,8 @@ def run_on_ray(
             max_retries=retries, retry_exceptions=[pipeline.StageCrashed]
         )
         summaries = []
-        for wave in waves(o):
+
+        def run_wave(wave: list[Command]) -> None:
             t0 = time.monotonic()
             refs = [task.remote(c, o.work, hold) for c in wave]
             try:
@@ -90,6 +94,8 @@ def run_on_ray(
                 raise StageFailed(f"stage {wave[0].stage}: {cause}") from None
             _echo(done, log)
             summaries.append(_summarise(wave[0].stage, done, time.monotonic() - t0))
+
+        drive(o, run_wave)
         return summaries
     finally:
         ray.shutdown()
