@@ -842,7 +842,6 @@ fn apply_minhash(plan: &Plan, work: &Path, part: Part) -> Result<(), Error> {
             format!("{} labels for {} documents", labels.len(), plan.docs),
         )));
     }
-    let (first, docs) = part_span(plan, part.index);
     let ids = read_ids(work, part.index, docs)?;
     let own = labels[first as usize..(first + docs) as usize].to_vec();
     write_clusters(work, part.index, first, &ids, own)
