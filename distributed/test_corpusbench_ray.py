@@ -16,11 +16,14 @@ from corpusbench_ray.pipeline import (
     Command,
     ExtractOptions,
     Options,
+    RoundLimit,
     StageCrashed,
     StageFailed,
     attempt,
     attempts_of,
+    drive,
     extract_waves,
+    round_changed,
     waves,
     waves_of,
 )
@@ -87,6 +90,87 @@ class ExtractWaves(unittest.TestCase):
     def test_refuses_empty_cuts(self):
         with self.assertRaises(ValueError):
             extract_waves(extract_options("/w", parts=0))
+
+
+def write_meta(work: str, r: int, q: int, changed: bool) -> None:
+    folder = Path(work) / "propagate" / f"round-{r:05}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"meta-{q:05}.json").write_text(json.dumps({"round": r, "changed": changed}))
+
+
+class Rounds(unittest.TestCase):
+    """``--components propagate``: rounds as waves until one changes nothing."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.work = str(Path(self.tmp.name) / "w")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def fake(self, settles_at: int | None):
+        """A wave runner that records the waves and writes each round's metas: range 1 changes
+        edges until round `settles_at` (never when None)."""
+        ran = []
+
+        def run_wave(wave):
+            ran.append(wave)
+            for c in wave:
+                if c.stage.startswith("propagate-"):
+                    r = int(c.stage.split("-")[1])
+                    write_meta(self.work, r, c.index, c.index == 1 and (settles_at is None or r < settles_at))
+        return ran, run_wave
+
+    def test_rounds_run_until_one_changes_nothing_then_labels_replace_union_find(self):
+        o = options(self.work, components="propagate", max_rounds=10)
+        ran, run_wave = self.fake(settles_at=4)
+        drive(o, run_wave)
+        stages = [w[0].stage for w in ran]
+        self.assertEqual(stages, ["plan", "sign", "bucket", "propagate-00000", "propagate-00001",
+                                  "propagate-00002", "propagate-00003", "propagate-00004", "labels",
+                                  "components", "apply", "score"])
+        self.assertTrue(all(len(w) == 2 for w in ran[3:9]))  # one task a range (2 partitions)
+        r3 = ran[6][1].argv
+        self.assertEqual(r3[1:3], ("stage", "propagate"))
+        self.assertEqual((r3[r3.index("--round") + 1], r3[r3.index("--part") + 1]), ("3", "1/2"))
+        self.assertNotIn("--labels", r3)
+        labels = ran[8][0].argv
+        self.assertIn("--labels", labels)
+        self.assertEqual(labels[labels.index("--round") + 1], "4")
+        self.assertIn("--propagated", ran[9][0].argv)
+
+    def test_a_round_limit_fails_clearly_before_components(self):
+        o = options(self.work, components="propagate", max_rounds=3)
+        ran, run_wave = self.fake(settles_at=None)
+        with self.assertRaisesRegex(RoundLimit, "after 3 rounds"):
+            drive(o, run_wave)
+        self.assertEqual(ran[-1][0].stage, "propagate-00003")
+
+    def test_union_find_runs_the_fixed_waves_and_a_missing_meta_is_refused(self):
+        ran, run_wave = self.fake(settles_at=1)
+        drive(options(self.work), run_wave)
+        self.assertEqual([w[0].stage for w in ran], [w[0].stage for w in waves(options(self.work))])
+        self.assertNotIn("--propagated", ran[3][0].argv)
+        write_meta(self.work, 7, 0, False)
+        with self.assertRaisesRegex(StageFailed, "meta-00001.json"):
+            round_changed(self.work, 7, 2)
+        with self.assertRaises(ValueError):
+            waves(options(self.work, components="label-propagation"))
+
+    def test_run_here_loops_over_a_fake_binary(self):
+        # Writes each round's meta as corpusbench would: changed until round 2.
+        fake = script(Path(self.tmp.name), r'''
+if [ "$2" = propagate ] && [ "$7" = --part ]; then
+  d="$4/propagate/round-$(printf %05d "$6")"; mkdir -p "$d"; q="${8%/*}"
+  if [ "$6" -lt 2 ]; then c=true; else c=false; fi
+  echo "{\"round\": $6, \"changed\": $c}" > "$d/meta-$(printf %05d "$q").json"
+fi
+exit 0''')
+        o = options(self.work, binary=fake, parts=2, partitions=3, components="propagate")
+        stages = run_here(o, log=io.StringIO())
+        self.assertEqual([s.stage for s in stages][3:7], ["propagate-00000", "propagate-00001",
+                                                          "propagate-00002", "labels"])
+        self.assertEqual([s.commands for s in stages][3:7], [3, 3, 3, 3])
 
 
 def script(folder: Path, body: str) -> str:

@@ -173,6 +173,25 @@ enum StageCommand {
         /// The work folder.
         #[arg(long)]
         work: PathBuf,
+        /// Take the labels from `propagate --labels` (components/labels/) instead of union-find.
+        #[arg(long)]
+        propagated: bool,
+    },
+    /// One round of label propagation over ordinal range q/P (`minhash` components past one node):
+    /// round 0 sends bucket partition q's edges to their ranges; then rounds until none changes.
+    Propagate {
+        /// The work folder.
+        #[arg(long)]
+        work: PathBuf,
+        /// The round, from 0.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(0..99_999))]
+        round: u64,
+        /// Which range, `q/P` (P the plan's partitions).
+        #[arg(long)]
+        part: corpusbench::stage::Part,
+        /// Write range q's labels from the round's edges (once the round changed nothing).
+        #[arg(long)]
+        labels: bool,
     },
     /// Kept and removed ids and cluster labels (or duplicate spans) of part i/N's documents.
     Apply(PartArgs),
@@ -195,7 +214,23 @@ enum StageCommand {
         plan: PlanArgs,
         #[command(flatten)]
         score: ScoreArgs,
+        /// How `minhash` components are labelled: `union-find` on one node, or `propagate`, rounds
+        /// over ordinal ranges as separate tasks would run them.
+        #[arg(long, value_enum, default_value = "union-find")]
+        components: ComponentsMode,
+        /// The most rounds of `--components propagate`.
+        #[arg(long, default_value_t = 100)]
+        max_rounds: usize,
     },
+}
+
+/// How `stage run` labels `minhash` components.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ComponentsMode {
+    /// Union-find on one node.
+    UnionFind,
+    /// Label propagation by rounds over ordinal ranges.
+    Propagate,
 }
 
 #[derive(clap::Args)]
@@ -680,8 +715,22 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
             }
             StageCommand::Sign(a) => stage::sign(registry, &a.work, a.part).map(|_| Vec::new())?,
             StageCommand::Bucket(a) => stage::bucket(registry, &a.work, a.part).map(|_| Vec::new())?,
-            StageCommand::Components { work } => {
-                println!("{}", stage::components(registry, &work)?);
+            StageCommand::Components { work, propagated } => {
+                let said = if propagated {
+                    stage::propagate::components(registry, &work)?
+                } else {
+                    stage::components(registry, &work)?
+                };
+                println!("{said}");
+                Vec::new()
+            }
+            StageCommand::Propagate { work, round, part, labels } => {
+                if labels {
+                    stage::propagate::labels(registry, &work, round as usize, part)?;
+                } else {
+                    let meta = stage::propagate::round(registry, &work, round as usize, part)?;
+                    println!("round {round}, range {}: changed: {}", part.index, meta.changed);
+                }
                 Vec::new()
             }
             StageCommand::Apply(a) => stage::apply(registry, &a.work, a.part).map(|_| Vec::new())?,
@@ -721,7 +770,7 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
                 write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score), false)?;
                 Vec::new()
             }
-            StageCommand::Run { plan, score } => {
+            StageCommand::Run { plan, score, components, max_rounds } => {
                 let _out = corpusbench::io::lock_out_dir(&score.out)?;
                 let local = stage::Local {
                     root: plan.corpus,
@@ -730,7 +779,12 @@ fn stage_command(registry: &Registry, threads: Option<u64>, command: StageComman
                     partitions: plan.partitions as usize,
                     work: plan.work,
                 };
-                let (ds, cell, issues) = stage::run_local(registry, &local, &bootstrap_of(&score))?;
+                let (ds, cell, issues) = match components {
+                    ComponentsMode::UnionFind => stage::run_local(registry, &local, &bootstrap_of(&score))?,
+                    ComponentsMode::Propagate => {
+                        stage::propagate::run_local(registry, &local, &bootstrap_of(&score), max_rounds)?
+                    }
+                };
                 write_stage_reports(&score.out, ds, cell, &bootstrap_of(&score), false)?;
                 issues
             }

@@ -10,6 +10,26 @@ WARC dataset the same way: one ``corpusbench stage extract`` task per part (a ru
 files), then ``stage score``.
 """
 
-from .pipeline import Command, ExtractOptions, Options, StageCrashed, StageFailed, extract_waves, waves
+from .pipeline import (
+    Command,
+    ExtractOptions,
+    Options,
+    RoundLimit,
+    StageCrashed,
+    StageFailed,
+    drive,
+    extract_waves,
+    waves,
+)
 
-__all__ = ["Command", "ExtractOptions", "Options", "StageCrashed", "StageFailed", "extract_waves", "waves"]
+__all__ = [
+    "Command",
+    "ExtractOptions",
+    "Options",
+    "RoundLimit",
+    "StageCrashed",
+    "StageFailed",
+    "drive",
+    "extract_waves",
+    "waves",
+]

@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 
-from .pipeline import ExtractOptions, Options, StageCrashed, StageFailed
+from .pipeline import COMPONENTS, ExtractOptions, Options, RoundLimit, StageCrashed, StageFailed
 from .scheduler import run_here, run_on_ray
 
 
@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     _common(run, "minhash@fineweb")
     run.add_argument("--parts", type=int, default=1, help="sign and apply tasks")
     run.add_argument("--partitions", type=int, default=1, help="bucket tasks (key ranges)")
+    run.add_argument("--components", choices=COMPONENTS, default="union-find",
+                     help="`minhash` components: union-find in one task, or `propagate`, rounds "
+                     "of label propagation over ordinal ranges, one task a range")
+    run.add_argument("--max-rounds", type=int, default=100,
+                     help="the most rounds of `--components propagate` before the run fails")
     ext = sub.add_parser("extract", help="one extractor over a WARC dataset, a task per part")
     _common(ext, None)
     ext.add_argument("--parts", type=int, default=1,
@@ -78,13 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "extract":
         o = ExtractOptions(page_timeout=args.page_timeout, **common)
     else:
-        o = Options(partitions=args.partitions, **common)
+        o = Options(partitions=args.partitions, components=args.components, max_rounds=args.max_rounds, **common)
     try:
         if args.address:
             stages = run_on_ray(o, args.address, retries=args.retries, hold=args.hold)
         else:
             stages = run_here(o, retries=args.retries)
-    except (StageFailed, StageCrashed, ValueError) as e:
+    except (StageFailed, StageCrashed, RoundLimit, ValueError) as e:
         print(f"corpusbench_ray: {e}", file=sys.stderr)
         return 1
     for s in stages:

@@ -42,6 +42,10 @@ class Options:
     bootstrap: int | None = None
     bootstrap_seed: int | None = None
     threads: int = 1
+    # `union-find` (one `components` task) or `propagate` (rounds of label propagation over
+    # ordinal ranges, one task a range, until a round changes nothing; `minhash` only).
+    components: str = "union-find"
+    max_rounds: int = 100
 
 
 @dataclass(frozen=True)
@@ -98,11 +102,22 @@ class StageCrashed(Exception):
     """The command died (a signal, a panic's exit code, a lost file system): worth a retry."""
 
 
+class RoundLimit(Exception):
+    """Label propagation still changed edges after the most rounds allowed."""
+
+
+COMPONENTS = ("union-find", "propagate")
+
+
 def waves(o: Options) -> list[list[Command]]:
     """The commands in the order the stages need them: every command of a wave may run at once,
-    and a wave starts when the one before it has finished."""
+    and a wave starts when the one before it has finished. With ``components="propagate"`` the
+    single ``components`` wave is replaced by rounds whose number is known only as they run
+    (``drive``); here it is ``components --propagated``, which follows them."""
     if o.parts < 1 or o.partitions < 1:
         raise ValueError("parts and partitions must be at least 1")
+    if o.components not in COMPONENTS:
+        raise ValueError(f"components must be one of {', '.join(COMPONENTS)}, not {o.components!r}")
     base = (o.binary, "stage")
     threads = ("--threads", str(o.threads))
     work = ("--work", o.work)
@@ -112,11 +127,12 @@ def waves(o: Options) -> list[list[Command]]:
 
     plan = base + ("plan", "--corpus", o.corpus, "-s", o.strategy)
     plan += ("--parts", str(o.parts), "--partitions", str(o.partitions)) + work + threads
+    propagated = ("--propagated",) if o.components == "propagate" else ()
     return [
         [Command("plan", 0, plan)],
         [part("sign", i, o.parts) for i in range(o.parts)],
         [part("bucket", p, o.partitions) for p in range(o.partitions)],
-        [Command("components", 0, base + ("components",) + work + threads)],
+        [Command("components", 0, base + ("components",) + work + threads + propagated)],
         [part("apply", i, o.parts) for i in range(o.parts)],
         [_score(o)],
     ]
@@ -149,6 +165,60 @@ def extract_waves(o: ExtractOptions) -> list[list[Command]]:
 def waves_of(o: Options | ExtractOptions) -> list[list[Command]]:
     """The waves of a dedup run (``Options``) or of an extraction (``ExtractOptions``)."""
     return extract_waves(o) if isinstance(o, ExtractOptions) else waves(o)
+
+
+def round_wave(o: Options, r: int, labels: bool = False) -> list[Command]:
+    """Round `r` of label propagation (round 0 sends the bucket partitions' edges to their
+    ranges), or with `labels` every range's labels from round `r`: one command a range."""
+    stage = "labels" if labels else f"propagate-{r:05}"
+    extra = ("--labels",) if labels else ()
+    return [
+        Command(stage, q, (o.binary, "stage", "propagate", "--work", o.work, "--round", str(r))
+                + extra + ("--part", f"{q}/{o.partitions}", "--threads", str(o.threads)))
+        for q in range(o.partitions)
+    ]
+
+
+def round_changed(work: str, r: int, ranges: int) -> bool:
+    """Whether any range of round `r` changed the edges (``propagate/round-R/meta-Q.json``)."""
+    changed = False
+    for q in range(ranges):
+        path = Path(work) / "propagate" / f"round-{r:05}" / f"meta-{q:05}.json"
+        try:
+            meta = json.loads(path.read_text())
+            changed |= bool(meta["changed"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise StageFailed(f"{path}: not a round's meta ({e})") from None
+    return changed
+
+
+def drive(o: Options | ExtractOptions, run_wave) -> None:
+    """Runs every wave through ``run_wave(wave)``, which returns when the wave is done: an
+    extraction's waves, or a dedup run's fixed waves, and with ``components="propagate"`` round
+    0, then rounds until one changes nothing (``RoundLimit`` past ``max_rounds``), then the
+    labels, in place of union-find."""
+    if isinstance(o, ExtractOptions):
+        for wave in extract_waves(o):
+            run_wave(wave)
+        return
+    fixed = waves(o)
+    if o.components != "propagate":
+        for wave in fixed:
+            run_wave(wave)
+        return
+    for wave in fixed[:3]:
+        run_wave(wave)
+    run_wave(round_wave(o, 0))
+    for r in range(1, o.max_rounds + 1):
+        run_wave(round_wave(o, r))
+        if not round_changed(o.work, r, o.partitions):
+            run_wave(round_wave(o, r, labels=True))
+            break
+    else:
+        raise RoundLimit(f"label propagation still changed edges after {o.max_rounds} rounds "
+                         f"(--max-rounds); the rounds are in {o.work}/propagate")
+    for wave in fixed[3:]:
+        run_wave(wave)
 
 
 def _write_atomic(path: Path, data: dict) -> None:

@@ -20,7 +20,7 @@ from .pipeline import (
     StageCrashed,
     StageFailed,
     attempt,
-    waves_of,
+    drive,
 )
 
 
@@ -44,10 +44,12 @@ def _summarise(stage: str, done: list[Attempt], wall: float) -> StageSummary:
 
 
 def run_here(o: Options | ExtractOptions, retries: int = 2, log=sys.stderr) -> list[StageSummary]:
-    """Every wave (of a dedup run or an extraction) in this process, one command after another, each retried up to `retries`
-    times when it crashes: the single-machine path of the same commands."""
+    """Every wave (of a dedup run or an extraction) in this process, one command after another,
+    each retried up to `retries` times when it crashes: the single-machine path of the same
+    commands."""
     summaries = []
-    for wave in waves_of(o):
+
+    def run_wave(wave: list[Command]) -> None:
         t0 = time.monotonic()
         done = []
         for command in wave:
@@ -61,6 +63,8 @@ def run_here(o: Options | ExtractOptions, retries: int = 2, log=sys.stderr) -> l
                     print(f"corpusbench-ray: retrying {command.name}: {e}", file=log)
         _echo(done, log)
         summaries.append(_summarise(wave[0].stage, done, time.monotonic() - t0))
+
+    drive(o, run_wave)
     return summaries
 
 
@@ -88,7 +92,8 @@ def run_on_ray(
             max_retries=retries, retry_exceptions=[pipeline.StageCrashed]
         )
         summaries = []
-        for wave in waves_of(o):
+
+        def run_wave(wave: list[Command]) -> None:
             t0 = time.monotonic()
             refs = [task.remote(c, o.work, hold) for c in wave]
             try:
@@ -100,6 +105,8 @@ def run_on_ray(
                 raise StageFailed(f"stage {wave[0].stage}: {cause}") from None
             _echo(done, log)
             summaries.append(_summarise(wave[0].stage, done, time.monotonic() - t0))
+
+        drive(o, run_wave)
         return summaries
     finally:
         ray.shutdown()

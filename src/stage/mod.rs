@@ -13,6 +13,7 @@
 
 pub mod extract;
 pub mod ipc;
+pub mod propagate;
 pub mod units;
 
 use std::path::{Path, PathBuf};
@@ -746,7 +747,7 @@ pub fn components(registry: &Registry, work: &Path) -> Result<String, Error> {
     let plan = read_plan(work)?;
     let said = match staged_of(registry, &plan.strategy)? {
         Staged::MinHash(_) => {
-            let meta = components_minhash(&plan, work)?;
+            let meta = components_minhash(&plan, work, None)?;
             format!("{} clusters of {} documents", meta.clusters, meta.docs)
         }
         Staged::Units(u) => units::components(&u, &plan, work)?,
@@ -759,8 +760,9 @@ pub fn components(registry: &Registry, work: &Path) -> Result<String, Error> {
 /// does (more than `MAX_LISTED_PAIRS` same-bucket pairs: star), labels the clusters
 /// (union-find over star edges and groups, smallest ordinal), and writes
 /// `components/{labels,edges,groups}.arrow` and `meta.json`. Listed edges are each pair once,
-/// by the first band it shares, in (band, key, i, j) order: the order of `run`'s pairs.
-fn components_minhash(plan: &Plan, work: &Path) -> Result<ComponentsMeta, Error> {
+/// by the first band it shares, in (band, key, i, j) order: the order of `run`'s pairs. `given`
+/// labels (`propagate`) stand in for union-find's.
+fn components_minhash(plan: &Plan, work: &Path, given: Option<Vec<u64>>) -> Result<ComponentsMeta, Error> {
     let n = usize::try_from(plan.docs).map_err(|_| Error::Usage("too many documents for one machine".into()))?;
     let mut meta = ComponentsMeta { docs: plan.docs, ..ComponentsMeta::default() };
     let mut over = false;
@@ -778,7 +780,7 @@ fn components_minhash(plan: &Plan, work: &Path) -> Result<ComponentsMeta, Error>
     meta.listed = !over && meta.bucket_pairs <= MAX_LISTED_PAIRS;
     groups.sort_unstable();
     meta.identical_docs = groups.len() as u64;
-    let labels = min_labels(n, star.iter().chain(&groups).copied());
+    let labels = given.unwrap_or_else(|| min_labels(n, star.iter().chain(&groups).copied()));
     meta.clusters = labels.iter().enumerate().filter(|&(i, &l)| i as u64 == l).count() as u64;
     let edges: Vec<(u64, u64)> = if meta.listed {
         drop(star);
@@ -868,8 +870,13 @@ fn write_clusters(work: &Path, index: usize, first: u64, ids: &[String], own: Ve
     )
 }
 
-/// `apply` for `minhash`: the labels of the part's documents from `components/labels.arrow`.
+/// `apply` for `minhash`: the labels of the part's documents from `components/labels.arrow`,
+/// or from the ranges' files of `propagate` when they are there.
 fn apply_minhash(plan: &Plan, work: &Path, part: Part) -> Result<(), Error> {
+    let (first, docs) = part_span(plan, part.index);
+    if let Some(own) = propagate::part_labels(plan, work, first, docs)? {
+        return write_clusters(work, part.index, first, &read_ids(work, part.index, docs)?, own);
+    }
     let labels_path = work.join("components").join("labels.arrow");
     let labels = ipc::read(&labels_path, &["label"])?.swap_remove(0);
     if labels.len() as u64 != plan.docs {
@@ -878,7 +885,6 @@ fn apply_minhash(plan: &Plan, work: &Path, part: Part) -> Result<(), Error> {
             format!("{} labels for {} documents", labels.len(), plan.docs),
         )));
     }
-    let (first, docs) = part_span(plan, part.index);
     let ids = read_ids(work, part.index, docs)?;
     let own = labels[first as usize..(first + docs) as usize].to_vec();
     write_clusters(work, part.index, first, &ids, own)

@@ -325,6 +325,18 @@ pub fn ray_run_gives_the_single_machine_answer() {
         assert_eq!(pids.len(), SHARDS, "{spec}: sign attempts {pids:?}");
         assert!(!pids.contains(&driver_pid), "{spec}: a sign task ran in the driver");
     }
+
+    // `minhash`'s components by rounds of label propagation, a Ray task a range: the same
+    // reports, and the rounds ran until one changed nothing.
+    let spec = SPECS[0];
+    let want = single(tmp.path(), &ds, spec);
+    let (work, out_dir) = (tmp.path().join("work-propagate"), tmp.path().join("ray-propagate"));
+    let out = cluster.run(&ds, spec, &work, &out_dir, &["--components", "propagate"]);
+    let out = out.wait_with_output().expect("driver output");
+    assert_eq!(out.status.code(), Some(2), "Ray run of {spec}, propagated: {}", describe(&out));
+    assert_same_reports(&want, &out_dir, &format!("{spec}, propagated"));
+    assert!(!attempts(&work, "propagate-00001-00000").is_empty(), "no round 1 ran on the cluster");
+    assert!(!attempts(&work, "labels-00000").is_empty(), "no labels task ran on the cluster");
 }
 
 pub fn ray_run_survives_a_node_killed_in_the_middle_of_a_stage() {

@@ -14,6 +14,7 @@ mod gopher_seed;
 mod layers;
 mod near_dup;
 mod parquet;
+mod propagate;
 mod properties;
 mod runner;
 mod s_curve;
