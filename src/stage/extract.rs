@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_PARTS, Part};
+use super::{MAX_PARTS, Part, read_json, write_json};
 use crate::corpus::warc::{Found, GoldPages, choose};
 use crate::error::{Error, InputError};
 use crate::io::write_atomic;
@@ -170,18 +170,6 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path, field: &str) -> Result<
             serde_json::from_str(line).map_err(|e| Error::Input(InputError::field(path, k + 1, field, e.to_string())))
         })
         .collect()
-}
-
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-    bytes.push(b'\n');
-    write_atomic(path, &bytes)
-}
-
-fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Input(InputError { line: Some(e.line()), ..InputError::file(path, e.to_string()) }))
 }
 
 /// What a part did, for the command's message.

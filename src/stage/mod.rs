@@ -329,7 +329,9 @@ pub fn plan(
         docs: first,
         shards,
     };
-    write_json(&work.join(DOCS_FILE), &PlannedDocs::of(&ds)?)?;
+    // Compact: a million documents' ids and gold, read once by `score`.
+    let docs = serde_json::to_vec(&PlannedDocs::of(&ds)?).map_err(|e| Error::Usage(e.to_string()))?;
+    write_atomic(&work.join(DOCS_FILE), &docs)?;
     write_json(&work.join(PLAN_FILE), &plan)?;
     record_time(work, "plan", 0, t0)?;
     Ok((plan, issues))

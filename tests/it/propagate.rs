@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{corpusbench, stable_result_lines};
+use crate::common::{corpusbench, stable_result_lines, tree};
 
 const SPEC: &str = "minhash@fineweb";
 const CHAINS: usize = 6;
@@ -60,24 +60,6 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     let out = corpusbench(dir, args);
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Every file under `dir` (relative path, bytes).
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 fn changed(work: &Path, round: usize, ranges: usize) -> bool {

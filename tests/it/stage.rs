@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{bundled_corpus, corpusbench, stable_result_lines};
+use crate::common::{self, bundled_corpus, corpusbench, stable_result_lines};
 
 const SPEC: &str = "minhash@fineweb";
 const SHARDS: usize = 5;
@@ -91,20 +91,8 @@ fn rerun_deleted(root: &Path, work: &Path, parts: [(&str, usize, usize); 3]) {
 
 /// Every file under `dir` (relative path, bytes), the stage timings left out.
 fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
+    let mut out = common::tree(dir);
     out.retain(|(p, _)| !p.starts_with("time"));
-    out.sort();
     out
 }
 

@@ -83,3 +83,21 @@ pub fn stable_rows_of_any_dataset(run: &Path) -> Vec<String> {
         .map(|l| l.split_once(',').map_or(l.as_str(), |(_, rest)| rest).to_string())
         .collect()
 }
+
+/// Every file under `dir` (relative path, bytes), sorted by path.
+pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push((p.strip_prefix(root).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
