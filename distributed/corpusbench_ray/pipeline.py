@@ -29,39 +29,37 @@ ATTEMPTS = "ray/attempts"
 
 
 @dataclass(frozen=True)
-class Options:
-    """What a distributed run is: the stage pipeline's plan and score arguments."""
+class Common:
+    """What every distributed run names: the executable, the dataset and strategy, the parts,
+    the work and reports folders, and the score's and commands' settings."""
 
     binary: str
     corpus: str
     strategy: str
     parts: int
-    partitions: int
     work: str
     out: str
     bootstrap: int | None = None
     bootstrap_seed: int | None = None
     threads: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options(Common):
+    """What a distributed run is: the stage pipeline's plan and score arguments."""
+
+    partitions: int
     # `union-find` (one `components` task) or `propagate` (rounds of label propagation over
     # ordinal ranges, one task a range, until a round changes nothing; `minhash` only).
     components: str = "union-find"
     max_rounds: int = 100
 
 
-@dataclass(frozen=True)
-class ExtractOptions:
+@dataclass(frozen=True, kw_only=True)
+class ExtractOptions(Common):
     """What a distributed extraction is: a WARC dataset's parts (runs of whole files), each
     extracted by ``corpusbench stage extract``, then ``stage score`` of the work folder."""
 
-    binary: str
-    corpus: str
-    strategy: str
-    parts: int
-    work: str
-    out: str
-    bootstrap: int | None = None
-    bootstrap_seed: int | None = None
-    threads: int = 1
     page_timeout: float | None = None
 
 
