@@ -474,7 +474,7 @@ mod tests {
     /// Rounds and seconds against union-find on a larger graph:
     /// `cargo test --release --lib propagate::tests::measure -- --ignored --nocapture`.
     #[test]
-    #[ignore]
+    #[ignore = "a measurement of rounds and seconds, not a check: run with --release --ignored --nocapture"]
     fn measure() {
         for (n, len, ranges) in [(1_000_000u64, 2u64, 16usize), (1_000_000, 20, 16), (1_000_000, 1000, 16)] {
             let edges = shuffled_paths(n, len, 11);
