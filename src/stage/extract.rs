@@ -126,7 +126,7 @@ struct PartTime {
 
 /// The folder of part `index`.
 pub fn part_dir(work: &Path, index: usize) -> PathBuf {
-    work.join(DIR).join(format!("part-{index:05}"))
+    super::part_dir(work, DIR, index)
 }
 
 fn time_file(work: &Path, index: usize) -> PathBuf {
@@ -136,12 +136,6 @@ fn time_file(work: &Path, index: usize) -> PathBuf {
 /// Whether `work` is an extraction work folder (parts under `extract/`, no dedup plan).
 pub fn is_extract_work(work: &Path) -> bool {
     work.join(DIR).is_dir() && !work.join(super::PLAN_FILE).exists()
-}
-
-/// The files (indices) of part `index` of `count` over `files` files: a contiguous run,
-/// `[index * F / N, (index + 1) * F / N)`.
-pub fn files_of(files: usize, part: Part) -> std::ops::Range<usize> {
-    (part.index * files / part.count)..((part.index + 1) * files / part.count)
 }
 
 /// The extractor a spec builds, refused when it is not one.
@@ -205,7 +199,7 @@ pub fn extract(
     let sel = extractor_of(registry, spec)?;
     let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
     let (manifest, files) = crate::corpus::warc_files(&root)?;
-    let files = &files[files_of(files.len(), part)];
+    let files = &files[part.range(files.len())];
     let mut part_files = Vec::new();
     for f in files {
         let bytes = std::fs::metadata(f).map_err(|e| Error::io(f, e))?.len();
@@ -446,7 +440,7 @@ mod tests {
     fn parts_are_contiguous_runs_covering_every_file_once() {
         for files in 0..9 {
             for count in 1..6 {
-                let runs: Vec<_> = (0..count).map(|index| files_of(files, Part { index, count })).collect();
+                let runs: Vec<_> = (0..count).map(|index| Part { index, count }.range(files)).collect();
                 assert_eq!(runs.first().map(|r| r.start), Some(0));
                 assert_eq!(runs.last().map(|r| r.end), Some(files));
                 assert!(runs.windows(2).all(|w| w[0].end == w[1].start), "{files} files, {count} parts");

@@ -90,6 +90,15 @@ pub struct Part {
     pub count: usize,
 }
 
+impl Part {
+    /// This part's share of `items` items cut into `count` contiguous runs in order:
+    /// `[index * items / count, (index + 1) * items / count)`.
+    pub fn range(self, items: usize) -> std::ops::Range<usize> {
+        let at = |i: usize| (i as u128 * items as u128 / self.count as u128) as usize;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
 impl std::str::FromStr for Part {
     type Err = String;
     fn from_str(s: &str) -> Result<Part, String> {
@@ -116,8 +125,7 @@ pub fn partition_of(key: u64, partitions: usize) -> usize {
 /// The shards (indices into `plan.shards`) of sign or apply part `index`: a contiguous run,
 /// `[index * S / N, (index + 1) * S / N)`, so each part's ordinals are contiguous.
 pub fn shards_of(plan: &Plan, index: usize) -> std::ops::Range<usize> {
-    let s = plan.shards.len();
-    (index * s / plan.parts)..((index + 1) * s / plan.parts)
+    Part { index, count: plan.parts }.range(plan.shards.len())
 }
 
 fn part_dir(work: &Path, stage: &str, index: usize) -> PathBuf {
