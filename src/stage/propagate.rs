@@ -209,15 +209,25 @@ fn read_checked(path: &Path, names: &[&str], docs: u64, range: Option<&Range<u64
     Ok(pairs)
 }
 
-/// Range `q`'s input of `round`: every task's file for it, merged, sorted, without repeats.
+/// Range `q`'s input of `round`: every task's file for it, merged in order, without repeats.
 fn read_round(plan: &Plan, work: &Path, round: usize, q: usize) -> Result<Vec<(u64, u64)>, Error> {
     let range = range_of(plan.docs, plan.partitions, q);
-    let mut adjacency = Vec::new();
+    let mut runs = Vec::with_capacity(plan.partitions);
     for from in 0..plan.partitions {
-        adjacency.extend(read_checked(&edge_file(work, round, from, q), &EDGE_COLUMNS, plan.docs, Some(&range))?);
+        let path = edge_file(work, round, from, q);
+        let run = read_checked(&path, &EDGE_COLUMNS, plan.docs, Some(&range))?;
+        if !run.is_sorted() {
+            return Err(Error::Input(InputError::file(&path, "edges out of order: not a round's file")));
+        }
+        runs.push(run);
     }
-    adjacency.par_sort_unstable();
-    adjacency.dedup();
+    // Each task wrote its edges sorted: merged, without repeats, they need no sort.
+    let mut adjacency: Vec<(u64, u64)> = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    super::merge_runs(&runs, |e| {
+        if adjacency.last() != Some(&e) {
+            adjacency.push(e);
+        }
+    });
     Ok(adjacency)
 }
 
