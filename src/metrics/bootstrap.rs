@@ -40,9 +40,46 @@ pub const P: &str = "p_vs_leader";
 /// 1 when the difference's interval holds 0 (cannot be told apart from the leader at 95%).
 pub const TIED: &str = "tied_with_leader";
 
-/// One resampling pass of a cell: the number of units, and the metrics of a resample of them
-/// (given its indices).
-pub type Pass<'p> = (usize, Box<dyn Fn(&[usize]) -> Vec<(String, f64)> + Sync + 'p>);
+/// Writes the figures of one resample (given its indices) into a row of NaNs, in the order of
+/// its pass's names; a figure the resample lacks stays NaN.
+pub type Fill<'p> = Box<dyn Fn(&[usize], &mut [f64]) + Sync + 'p>;
+
+/// One resampling pass of a cell: the number of units, the names of the figures every resample
+/// of them gives (made once), and how to compute a resample's figures in that order.
+pub struct Pass<'p> {
+    /// Units drawn from (pages, gold clusters, documents).
+    pub units: usize,
+    /// The figures' names, in the order [`Pass::fill`] writes them.
+    pub names: Vec<String>,
+    /// A resample's figures.
+    pub fill: Fill<'p>,
+}
+
+impl<'p> Pass<'p> {
+    /// A pass from a function that names its figures anew in each resample: the names are
+    /// those it gives over all the units (every figure a resample can have: a resample draws a
+    /// subset of the groups and categories of the whole), each resample's figures matched to
+    /// them by name (the first where one repeats).
+    pub fn named<F>(units: usize, metrics: F) -> Pass<'p>
+    where
+        F: Fn(&[usize]) -> Vec<(String, f64)> + Sync + 'p,
+    {
+        let all: Vec<usize> = (0..units).collect();
+        let names: Vec<String> = metrics(&all).into_iter().map(|(n, _)| n).collect();
+        let mut index: std::collections::HashMap<String, usize, crate::text::hash::PlainKeys> = Default::default();
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.clone()).or_insert(i);
+        }
+        let fill = move |idx: &[usize], row: &mut [f64]| {
+            for (name, v) in metrics(idx).iter().rev() {
+                if let Some(slot) = index.get(name.as_str()).and_then(|&i| row.get_mut(i)) {
+                    *slot = *v;
+                }
+            }
+        };
+        Pass { units, names, fill: Box::new(fill) }
+    }
+}
 
 /// How many resamples, drawn from which seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,13 +123,16 @@ impl Bootstrap {
         idx
     }
 
-    /// The metrics of every resample, in resample order: `metrics` is given each resample's
-    /// indices into `n` units.
-    pub fn replicate<F>(&self, n: usize, metrics: F) -> Vec<Vec<(String, f64)>>
-    where
-        F: Fn(&[usize]) -> Vec<(String, f64)> + Sync,
-    {
-        (0..self.resamples).into_par_iter().map(|r| metrics(&self.draw(r, n))).collect()
+    /// Each resample's row of `pass`'s figures (aligned with its names), in resample order.
+    pub fn replicate(&self, pass: &Pass<'_>) -> Vec<Vec<f64>> {
+        (0..self.resamples)
+            .into_par_iter()
+            .map(|r| {
+                let mut row = vec![f64::NAN; pass.names.len()];
+                (pass.fill)(&self.draw(r, pass.units), &mut row);
+                row
+            })
+            .collect()
     }
 }
 
@@ -174,9 +214,10 @@ pub fn companions(resampled: &[(String, Vec<f64>)]) -> Vec<(String, f64)> {
 mod tests {
     use super::*;
 
-    /// The values of `metric` across `replicates` (a resample that lacks it is skipped).
-    fn values_of(replicates: &[Vec<(String, f64)>], metric: &str) -> Vec<f64> {
-        replicates.iter().filter_map(|rep| rep.iter().find(|(m, _)| m == metric).map(|(_, v)| *v)).collect()
+    /// The values of `metric` across `replicates` of `pass` (a resample that lacks it is skipped).
+    fn values_of(pass: &Pass<'_>, replicates: &[Vec<f64>], metric: &str) -> Vec<f64> {
+        let i = pass.names.iter().position(|n| n == metric).unwrap();
+        replicates.iter().map(|row| row[i]).filter(|v| !v.is_nan()).collect()
     }
 
     #[test]
@@ -196,13 +237,33 @@ mod tests {
         // Units 0..n with values 0/1, half each: the mean's standard error is 0.5 / sqrt(n).
         let n = 400;
         let b = Bootstrap { resamples: 2000, seed: 1 };
-        let reps = b.replicate(n, |idx| {
+        let pass = Pass::named(n, |idx| {
             vec![("m".into(), idx.iter().filter(|&&i| i % 2 == 0).count() as f64 / idx.len() as f64)]
         });
-        let iv = interval(&values_of(&reps, "m")).unwrap();
+        let reps = b.replicate(&pass);
+        let iv = interval(&values_of(&pass, &reps, "m")).unwrap();
         let want = 0.5 / (n as f64).sqrt();
         assert!((iv.se - want).abs() < 0.1 * want, "se {} vs {want}", iv.se);
         assert!(iv.low < 0.5 && iv.high > 0.5 && iv.high - iv.low < 5.0 * want);
+    }
+
+    #[test]
+    fn a_named_pass_matches_figures_by_name_and_leaves_missing_ones_nan() {
+        // Over all units both figures exist; a resample without unit 0 lacks "zero", and its
+        // figures come in another order than the names'.
+        let pass = Pass::named(3, |idx| {
+            let mut out = vec![("count".to_string(), idx.len() as f64)];
+            if idx.contains(&0) {
+                out.insert(0, ("zero".to_string(), 1.0));
+            }
+            out.push(("count".to_string(), -1.0));
+            out
+        });
+        assert_eq!(pass.names, ["zero", "count", "count"]);
+        let mut row = vec![f64::NAN; 3];
+        (pass.fill)(&[1, 2, 2], &mut row);
+        assert!(row[0].is_nan());
+        assert_eq!(row[1], 3.0, "the first of a repeated name wins");
     }
 
     #[test]

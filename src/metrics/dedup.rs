@@ -305,7 +305,7 @@ impl Resampler {
                 push_cluster_scores(&mut out, &scores, &by_category, false);
                 out
             };
-            out.push((draws.len(), Box::new(f)));
+            out.push(Pass::named(draws.len(), f));
         }
         if let Some(counts) = &self.spans {
             let f = move |idx: &[usize]| {
@@ -319,7 +319,7 @@ impl Resampler {
                 push_prf(&mut m, "span", total.prf());
                 m
             };
-            out.push((counts.len(), Box::new(f)));
+            out.push(Pass::named(counts.len(), f));
         }
         out
     }

@@ -234,32 +234,31 @@ fn add_intervals(cell: &mut Cell, boot: &Bootstrap, passes: &[bootstrap::Pass<'_
     if !boot.on() {
         return;
     }
-    let mut replicates: Vec<Vec<(String, f64)>> = vec![Vec::new(); boot.resamples];
     // One unit resamples to itself: no interval, and no comparison, can come of it.
-    for (n, metrics) in passes.iter().filter(|(n, _)| *n >= 2) {
-        for (all, more) in replicates.iter_mut().zip(boot.replicate(*n, metrics)) {
-            all.extend(more);
+    let passes: Vec<&bootstrap::Pass<'_>> = passes.iter().filter(|p| p.units >= 2).collect();
+    // Where each name is first given: its pass and position.
+    let mut first: std::collections::HashMap<&str, (usize, usize), crate::text::hash::PlainKeys> = Default::default();
+    for (k, pass) in passes.iter().enumerate() {
+        for (i, name) in pass.names.iter().enumerate() {
+            first.entry(name.as_str()).or_insert((k, i));
         }
     }
-    // Each metric's value in each replicate (the first when a name repeats; NaN when absent),
-    // gathered in one pass over each replicate.
-    let wanted: Vec<&String> =
-        cell.metrics.iter().map(|(m, _)| m).filter(|m| crate::model::catalogue::has_interval(m)).collect();
-    let mut index: std::collections::HashMap<&str, usize, crate::text::hash::PlainKeys> = Default::default();
-    for (i, m) in wanted.iter().enumerate() {
-        index.entry(m.as_str()).or_insert(i);
-    }
-    let mut values = vec![vec![f64::NAN; replicates.len()]; wanted.len()];
-    for (r, rep) in replicates.iter().enumerate() {
-        for (name, v) in rep.iter().rev() {
-            if let Some(&i) = index.get(name.as_str()) {
-                values[i][r] = *v;
-            }
-        }
-    }
-    // A metric named twice in the cell takes the values of its first naming both times.
-    let resampled: Vec<(String, Vec<f64>)> =
-        wanted.iter().map(|m| ((*m).clone(), values[index[m.as_str()]].clone())).collect();
+    let rows: Vec<Vec<Vec<f64>>> = passes.iter().map(|pass| boot.replicate(pass)).collect();
+    // Each interval metric's value in each resample (NaN where the resample lacks it); a metric
+    // named twice in the cell takes the same values both times.
+    let resampled: Vec<(String, Vec<f64>)> = cell
+        .metrics
+        .iter()
+        .map(|(m, _)| m)
+        .filter(|m| crate::model::catalogue::has_interval(m))
+        .map(|m| {
+            let values = match first.get(m.as_str()) {
+                Some(&(k, i)) => rows[k].iter().map(|row| row.get(i).copied().unwrap_or(f64::NAN)).collect(),
+                None => vec![f64::NAN; boot.resamples],
+            };
+            (m.clone(), values)
+        })
+        .collect();
     cell.resampled = resampled;
     let companions = bootstrap::companions(&cell.resampled);
     cell.metrics.extend(companions);
@@ -641,8 +640,7 @@ fn score_pages(
     let scored = metrics::extract::Scored::against(&ds.scoring, gold, prepared, &texts).with_labels(groups);
     cell.metrics = scored.metrics(None);
     cell.examples = metrics::examples::worst_pages(pages, gold, &texts, &scored.page_scores());
-    let by_page: bootstrap::Pass<'_> = (scored.units(), Box::new(|idx: &[usize]| scored.metrics(Some(idx))));
-    add_intervals(cell, bootstrap, &[by_page]);
+    add_intervals(cell, bootstrap, &[scored.pass()]);
     cell.metrics.push(("failed_pages".into(), failed as f64));
     cell.metrics.push(("timeout_pages".into(), timeouts as f64));
     if pool_used && !overheads.is_empty() {

@@ -21,6 +21,7 @@ pub(crate) mod tokens;
 
 use std::borrow::Cow;
 
+use super::bootstrap::Pass;
 use super::groups::{self, Kind};
 use crate::model::{ExtractGold, Family, Scoring, catalogue};
 
@@ -257,7 +258,7 @@ impl Scored {
     pub fn with_labels(mut self, labels: &[(Kind, Vec<Option<String>>)]) -> Scored {
         // The primary family's figures, by name (the same for any pages), and those a group keeps.
         let family: Vec<Cow<'static, str>> = match self.primary {
-            Some(primary) => self.family_metrics(&[], None, Some(primary)).into_iter().map(|(n, _)| n).collect(),
+            Some(primary) => self.family_metrics(&[], None, Some(primary), false).into_iter().map(|(n, _)| n).collect(),
             None => Vec::new(),
         };
         let primary = self.primary;
@@ -310,7 +311,8 @@ impl Scored {
     }
 
     /// The named metrics over the pages `select`ed (indices, repeats allowed), or over every
-    /// page, in a fixed order.
+    /// page: each family's figures, then the primary family's figures of each breakdown group the
+    /// selection holds pages of.
     pub fn metrics(&self, select: Option<&[usize]>) -> Vec<(String, f64)> {
         let all: Vec<usize>;
         let idx = match select {
@@ -322,15 +324,80 @@ impl Scored {
         };
         let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
         let mut out: Vec<(String, f64)> = self
-            .family_metrics(&chosen, Some(&self.types), None)
+            .family_metrics(&chosen, Some(&self.types), None, false)
             .into_iter()
             .map(|(n, v)| (n.into_owned(), v))
             .collect();
-        let (Some(primary), Some(filler)) = (self.primary, self.pages.first()) else { return out };
+        self.each_group(idx, |k, g, figures, pages| {
+            let Some(names) = self.groups.get(k).and_then(|kind| kind.names.get(g)) else { return };
+            for (name, &i) in names.iter().zip(&self.kept) {
+                if let Some((_, v)) = figures.get(i) {
+                    out.push((name.clone(), *v));
+                }
+            }
+            if let Some(last) = names.last() {
+                out.push((last.clone(), pages as f64));
+            }
+        });
+        out
+    }
+
+    /// The bootstrap pass over pages: the names of every figure a resample can give, made
+    /// once (each family's, WCXB's row for every page type, each group's), and each resample's
+    /// figures written in that order without naming them; [`Scored::metrics`] of the same
+    /// pages gives the same values under those names.
+    pub fn pass(&self) -> Pass<'_> {
+        let mut names: Vec<String> =
+            self.family_metrics(&[], Some(&self.types), None, true).into_iter().map(|(n, _)| n.into_owned()).collect();
+        for kind in &self.groups {
+            for group in &kind.names {
+                names.extend(group.iter().cloned());
+            }
+        }
+        Pass { units: self.units(), names, fill: Box::new(|idx: &[usize], row: &mut [f64]| self.fill(idx, row)) }
+    }
+
+    /// One resample's figures in the order of [`Scored::pass`]'s names; a group the resample
+    /// drew no page of is left as it is (NaN).
+    fn fill(&self, idx: &[usize], row: &mut [f64]) {
+        let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
+        let own = self.family_metrics(&chosen, Some(&self.types), None, true);
+        for (slot, (_, v)) in row.iter_mut().zip(&own) {
+            *slot = *v;
+        }
+        // Where each group's figures start in the row.
+        let mut at = own.len();
+        let mut starts: Vec<Vec<usize>> = Vec::with_capacity(self.groups.len());
+        for kind in &self.groups {
+            starts.push(
+                kind.names
+                    .iter()
+                    .map(|names| {
+                        let here = at;
+                        at += names.len();
+                        here
+                    })
+                    .collect(),
+            );
+        }
+        self.each_group(idx, |k, g, figures, pages| {
+            let Some(&from) = starts.get(k).and_then(|s| s.get(g)) else { return };
+            let values = self.kept.iter().map(|&i| figures.get(i).map_or(f64::NAN, |(_, v)| *v));
+            for (slot, v) in row.iter_mut().skip(from).zip(values.chain([pages as f64])) {
+                *slot = v;
+            }
+        });
+    }
+
+    /// Calls `f` for every breakdown group (its kind's index in `groups`, its own index there)
+    /// the pages `idx` hold some of, with the primary family's figures over those pages and
+    /// their number.
+    fn each_group(&self, idx: &[usize], mut f: impl FnMut(usize, usize, &[(Cow<'_, str>, f64)], usize)) {
+        let (Some(primary), Some(filler)) = (self.primary, self.pages.first()) else { return };
         // The drawn pages of each group, in drawing order, one group after the other.
         let mut members: Vec<&PageUnit> = Vec::with_capacity(idx.len());
         let mut start: Vec<usize> = Vec::new();
-        for kind in &self.groups {
+        for (k, kind) in self.groups.iter().enumerate() {
             let in_group = |i: usize| match (kind.of_page.get(i), self.pages.get(i)) {
                 (Some(Some(g)), Some(page)) => Some((*g as usize, page)),
                 _ => None,
@@ -354,34 +421,26 @@ impl Scored {
                     next[g] += 1;
                 }
             }
-            for (g, names) in kind.names.iter().enumerate() {
+            for g in 0..kind.names.len() {
                 let sub = &members[start[g]..start[g + 1]];
                 // A resample that drew none of the group says nothing about it.
-                if sub.is_empty() {
-                    continue;
-                }
-                let figures = self.family_metrics(sub, None, Some(primary));
-                for (name, &i) in names.iter().zip(&self.kept) {
-                    if let Some((_, v)) = figures.get(i) {
-                        out.push((name.clone(), *v));
-                    }
-                }
-                if let Some(pages) = names.last() {
-                    out.push((pages.clone(), sub.len() as f64));
+                if !sub.is_empty() {
+                    f(k, g, &self.family_metrics(sub, None, Some(primary), false), sub.len());
                 }
             }
         }
-        out
     }
 
     /// The figures of each family over `chosen` (of the families that give `only`'s figures,
-    /// when given); with `types` (this cell's [`Scored::types`]), WCXB's own per-type rows too.
+    /// when given); with `types` (this cell's [`Scored::types`]), WCXB's own per-type rows too,
+    /// of the types `chosen` holds or, with `every_type`, of all (NaN for one it lacks).
     /// Names are borrowed where they can be: a resample builds none.
     fn family_metrics<'a>(
         &self,
         chosen: &[&PageUnit],
         types: Option<&'a [[String; 4]]>,
         only: Option<Family>,
+        every_type: bool,
     ) -> Vec<(Cow<'a, str>, f64)> {
         let want = |f: Family| only.is_none_or(|o| o == f);
         let mut out: Vec<(Cow<'a, str>, f64)> = Vec::new();
@@ -412,7 +471,7 @@ impl Scored {
             ]);
         }
         if self.bow && (want(Family::Bow) || want(Family::BowRates)) {
-            bow_metrics(self.rates && want(Family::BowRates), chosen, types, &mut out);
+            bow_metrics(self.rates && want(Family::BowRates), chosen, types, every_type, &mut out);
         }
         if self.rouge && want(Family::Rouge) {
             let pages: Vec<rouge::Rouge> = chosen.iter().filter_map(|p| p.rouge).collect();
@@ -428,11 +487,13 @@ impl Scored {
 
 /// WCXB figures, added to `out`: macro P/R/F1 over the pages with gold text, snippet rates
 /// (with `rates`, over all pages), and with `types` the per-page-type rows (each type met, in
-/// report order); every mean gathered in one pass over `chosen`.
+/// report order; with `every_type`, a type without pages too, its figures NaN); every mean
+/// gathered in one pass over `chosen`.
 fn bow_metrics<'a>(
     rates: bool,
     chosen: &[&PageUnit],
     types: Option<&'a [[String; 4]]>,
+    every_type: bool,
     out: &mut Vec<(Cow<'a, str>, f64)>,
 ) {
     use tokens::Mean;
@@ -468,6 +529,9 @@ fn bow_metrics<'a>(
     }
     for (names, m) in types.unwrap_or_default().iter().zip(&by_type) {
         if m[2].count() == 0 {
+            if every_type {
+                out.extend(names.iter().map(|n| (Cow::Borrowed(n.as_str()), f64::NAN)));
+            }
             continue;
         }
         out.extend([
@@ -554,6 +618,46 @@ mod tests {
         // A resample that misses a group reports nothing for it.
         let only_a: Vec<(String, f64)> = scored.metrics(Some(&[0, 1, 2]));
         assert!(!only_a.iter().any(|(k, _)| k.ends_with("site=example.org")));
+    }
+
+    #[test]
+    fn a_pass_row_holds_the_named_metrics_of_the_same_pages() {
+        // WCXB-style pages: two types (one only on page 0), two sites, gold on all but one.
+        let g: Vec<ExtractGold> = (0..14)
+            .map(|i| {
+                let text = (i != 5).then(|| "alpha beta ".repeat(i + 1));
+                gold(text.as_deref(), &["alpha"], &["zeta"], Some(if i == 0 { "forum" } else { "article" }))
+            })
+            .collect();
+        let t: Vec<String> =
+            (0..14).map(|i| if i % 3 == 0 { "alpha gamma".into() } else { "beta ".repeat(i) }).collect();
+        let urls: Vec<Option<&str>> =
+            (0..14).map(|i| Some(if i < 7 { "https://a.example.com/" } else { "https://b.example.net/" })).collect();
+        let ids: Vec<String> = (0..14).map(|i| format!("p{i}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut sc = scoring(&[Family::Bow, Family::BowRates]);
+        sc.primary = "bow_f1".into();
+        let scored = Scored::new(&sc, &g, &t).with_breakdowns(&g, &ids, &urls);
+        let pass = scored.pass();
+        let boot = crate::metrics::bootstrap::Bootstrap { resamples: 40, seed: 3 };
+        let rows = boot.replicate(&pass);
+        let mut saw_missing_type = false;
+        for (r, row) in rows.iter().enumerate() {
+            let named = scored.metrics(Some(&boot.draw(r, scored.units())));
+            for (name, v) in &named {
+                let i = pass.names.iter().position(|n| n == name).unwrap();
+                assert_eq!(row[i].to_bits(), v.to_bits(), "{name} in resample {r}");
+            }
+            // Every other figure of the row is one the resample lacks.
+            for (i, name) in pass.names.iter().enumerate() {
+                if !named.iter().any(|(n, _)| n == name) {
+                    assert!(row[i].is_nan(), "{name} in resample {r}");
+                    saw_missing_type |= name == "bow_f1@forum";
+                }
+            }
+        }
+        assert!(saw_missing_type, "some resample misses page 0, the only forum page");
+        assert!(pass.names.iter().any(|n| n == "bow_f1@site=example.com"));
     }
 
     #[test]
