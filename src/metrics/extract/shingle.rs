@@ -35,6 +35,11 @@ pub struct PageCounts {
     pub fn_: f64,
     /// Whether the token lists are identical.
     pub exact: bool,
+    /// The page's precision, where it counts towards the mean (TP + FP > 0), worked out once:
+    /// a bootstrap aggregates every page many times.
+    pub precision: Option<f64>,
+    /// The page's recall, where it counts (TP + FN > 0).
+    pub recall: Option<f64>,
 }
 
 /// Corpus figures.
@@ -129,7 +134,10 @@ pub fn page_prepared(gold: &GoldShingles, pred: &str) -> PageCounts {
     let (tp, fp, fn_) = (tp as f64, fp as f64, fn_ as f64);
     let sum = tp + fp + fn_;
     let (tp, fp, fn_) = if sum > 0.0 { (tp / sum, fp / sum, fn_ / sum) } else { (tp, fp, fn_) };
-    PageCounts { tp, fp, fn_, exact }
+    let mut c = PageCounts { tp, fp, fn_, exact, precision: None, recall: None };
+    c.precision = (c.tp + c.fp > 0.0).then(|| page_precision(&c));
+    c.recall = (c.tp + c.fn_ > 0.0).then(|| page_recall(&c));
+    c
 }
 
 fn page_precision(c: &PageCounts) -> f64 {
@@ -154,19 +162,23 @@ fn page_recall(c: &PageCounts) -> f64 {
 
 /// Corpus figures from per-page counts, gathered in one pass.
 pub fn aggregate<'a>(pages: impl IntoIterator<Item = &'a PageCounts>) -> Scores {
-    let (mut precision, mut recall, mut accuracy) = (Mean::default(), Mean::default(), Mean::default());
+    let (mut precision, mut recall) = (Mean::default(), Mean::default());
+    // Exact pages and pages: whole numbers, so their ratio is the mean of the 0/1 values.
+    let (mut exact, mut pages_seen) = (0usize, 0usize);
     for c in pages {
-        if c.tp + c.fp > 0.0 {
-            precision.push(page_precision(c));
+        if let Some(p) = c.precision {
+            precision.push(p);
         }
-        if c.tp + c.fn_ > 0.0 {
-            recall.push(page_recall(c));
+        if let Some(r) = c.recall {
+            recall.push(r);
         }
-        accuracy.push(if c.exact { 1.0 } else { 0.0 });
+        exact += usize::from(c.exact);
+        pages_seen += 1;
     }
     let (precision, recall) = (precision.get().unwrap_or(0.0), recall.get().unwrap_or(0.0));
     let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    Scores { precision, recall, f1, accuracy: accuracy.get().unwrap_or(0.0) }
+    let accuracy = if pages_seen > 0 { exact as f64 / pages_seen as f64 } else { 0.0 };
+    Scores { precision, recall, f1, accuracy }
 }
 
 /// Corpus figures of `(gold, prediction)` pairs.
