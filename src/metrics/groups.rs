@@ -92,9 +92,14 @@ pub fn language(text: &str) -> Option<String> {
     (info.confidence() >= MIN_LANGUAGE_CONFIDENCE).then(|| info.lang().code().to_string())
 }
 
+/// The whatlang release the languages are detected with: part of the cache's key, so that
+/// another release's answers are never taken for this one's (a test holds it to Cargo.lock).
+const WHATLANG: &str = "0.18.0";
+
 /// The languages of a dataset's gold texts kept between runs in a file (whatlang reads each
 /// text whole, the costliest part of the breakdowns): valid for one dataset fingerprint, one
-/// list of texts and one build of the program, whose size and modification time are in the key.
+/// list of texts, one whatlang release and [`language`]'s thresholds, all in the key. A rebuilt
+/// program with the same ones keeps its cache.
 #[derive(Debug, Clone)]
 pub struct LanguageCache {
     path: std::path::PathBuf,
@@ -103,15 +108,14 @@ pub struct LanguageCache {
 
 impl LanguageCache {
     /// The cache of the dataset whose fingerprint is `fingerprint`, in folder `dir`; `None`
-    /// for a dataset without a fingerprint (built in memory) or when the running program's
-    /// file cannot be found.
+    /// for a dataset without a fingerprint (built in memory).
     pub fn new(dir: &std::path::Path, fingerprint: &str) -> Option<LanguageCache> {
         if fingerprint.len() < 16 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-        let mtime = exe.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-        let key = format!("corpusbench languages 1\n{fingerprint}\n{}\t{mtime}\n", exe.len());
+        let key = format!(
+            "corpusbench languages 2\n{fingerprint}\nwhatlang {WHATLANG}\tletters {MIN_LANGUAGE_LETTERS}\tconfidence {MIN_LANGUAGE_CONFIDENCE}\n"
+        );
         Some(LanguageCache { path: dir.join(format!("languages-{}", &fingerprint[..16])), key })
     }
 
@@ -269,7 +273,7 @@ mod tests {
             the new rules would help families who live in the northern part of the country.";
         let texts = [Some(english), None, Some("short")];
         let fp = "ab".repeat(32);
-        let Some(cache) = LanguageCache::new(dir.path(), &fp) else { return };
+        let cache = LanguageCache::new(dir.path(), &fp).unwrap_or_else(|| panic!("a fingerprint has a cache"));
         let detected = languages(&texts, Some(&cache));
         assert_eq!(detected, texts.iter().map(|t| t.and_then(language)).collect::<Vec<_>>());
         assert_eq!(detected[0].as_deref(), Some("eng"));
@@ -282,5 +286,19 @@ mod tests {
         let other = LanguageCache::new(dir.path(), &"cd".repeat(32));
         assert_eq!(languages(&texts, other.as_ref())[0].as_deref(), Some("eng"));
         assert!(LanguageCache::new(dir.path(), "").is_none(), "a dataset without a fingerprint has no cache");
+    }
+
+    /// The cache's key names the whatlang release Cargo.lock resolves, so a cache made with
+    /// another release is never read.
+    #[test]
+    fn the_cache_key_names_the_locked_whatlang() {
+        let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock"))
+            .unwrap_or_else(|e| panic!("Cargo.lock: {e}"));
+        let locked = lock
+            .split("[[package]]")
+            .find(|p| p.contains("name = \"whatlang\""))
+            .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = \"")))
+            .map(|v| v.trim_end_matches('"'));
+        assert_eq!(locked, Some(WHATLANG));
     }
 }
