@@ -118,7 +118,9 @@ pub fn attr_value(value: &[u8], scratch: &mut Vec<u8>) -> i8 {
     scratch.extend(value.iter().map(u8::to_ascii_lowercase));
     let mut neg = 0i8;
     let mut pos = false;
-    for token in scratch.split(|b| !b.is_ascii_alphanumeric()).filter(|t| !t.is_empty()) {
+    // A styling class (`border-bottom`) names a look, not a part of the page.
+    let words = scratch.split(|b| b.is_ascii_whitespace()).filter(|w| !is_style(w));
+    for token in words.flat_map(|w| w.split(|b| !b.is_ascii_alphanumeric())).filter(|t| !t.is_empty()) {
         if NEG_TOKENS.contains(&token) || NEG_STEMS.iter().any(|s| contains(token, s)) {
             neg = STRONG_NEG;
         } else if WEAK_TOKENS.contains(&token) {
@@ -134,6 +136,15 @@ pub fn attr_value(value: &[u8], scratch: &mut Vec<u8>) -> i8 {
     } else {
         0
     }
+}
+
+/// First parts of CSS utility class names that take a side (`border-bottom`, `rounded-top`).
+const STYLE_PREFIXES: &[&[u8]] = &[b"border", b"rounded", b"margin", b"padding"];
+
+/// Whether a class word is a CSS utility class naming a side of a box, not a part of the page.
+fn is_style(word: &[u8]) -> bool {
+    let head = word.split(|b| *b == b'-' || *b == b':').next().unwrap_or(word);
+    head.len() < word.len() && STYLE_PREFIXES.contains(&head)
 }
 
 /// Evidence of a `role` value (ARIA landmarks).
@@ -194,6 +205,9 @@ mod tests {
         // Page builders name every box a widget: that is no sidebar.
         assert_eq!(attr_value(b"elementor-widget-container", &mut s), WEAK_NEG);
         assert_eq!(attr_value(b"col-md-8", &mut s), 0);
+        // Utility classes name a look: `border-bottom` is no page bottom.
+        assert_eq!(attr_value(b"pt-4 border-bottom rounded-top", &mut s), 0);
+        assert_eq!(attr_value(b"border-bottom footer", &mut s), STRONG_NEG);
         assert_eq!(role(b" navigation"), STRONG_NEG);
         assert_eq!(itemprop(b"articleBody"), POS);
     }
