@@ -118,13 +118,24 @@ pub fn attr_value(value: &[u8], scratch: &mut Vec<u8>) -> i8 {
     scratch.extend(value.iter().map(u8::to_ascii_lowercase));
     let mut neg = 0i8;
     let mut pos = false;
-    // A styling class (`border-bottom`) names a look, not a part of the page.
-    let words = scratch.split(|b| b.is_ascii_whitespace()).filter(|w| !is_style(w));
-    for token in words.flat_map(|w| w.split(|b| !b.is_ascii_alphanumeric())).filter(|t| !t.is_empty()) {
+    // A styling class (`border-bottom`) names a look, not a part of the page: looked for only
+    // behind a negative token, which is rare, so the common path stays one split.
+    let value: &[u8] = scratch;
+    let styled = |token: &[u8]| {
+        let at = (token.as_ptr() as usize).saturating_sub(value.as_ptr() as usize).min(value.len());
+        let start = value[..at].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1);
+        let end = value[at..].iter().position(u8::is_ascii_whitespace).map_or(value.len(), |i| at + i);
+        is_style(&value[start..end])
+    };
+    for token in value.split(|b| !b.is_ascii_alphanumeric()).filter(|t| !t.is_empty()) {
         if NEG_TOKENS.contains(&token) || NEG_STEMS.iter().any(|s| contains(token, s)) {
-            neg = STRONG_NEG;
+            if !styled(token) {
+                neg = STRONG_NEG;
+            }
         } else if WEAK_TOKENS.contains(&token) {
-            neg = neg.min(WEAK_NEG);
+            if !styled(token) {
+                neg = neg.min(WEAK_NEG);
+            }
         } else if POS_TOKENS.contains(&token) {
             pos = true;
         }
