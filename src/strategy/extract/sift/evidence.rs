@@ -121,12 +121,7 @@ pub fn attr_value(value: &[u8], scratch: &mut Vec<u8>) -> i8 {
     // A styling class (`border-bottom`) names a look, not a part of the page: looked for only
     // behind a negative token, which is rare, so the common path stays one split.
     let value: &[u8] = scratch;
-    let styled = |token: &[u8]| {
-        let at = (token.as_ptr() as usize).saturating_sub(value.as_ptr() as usize).min(value.len());
-        let start = value[..at].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1);
-        let end = value[at..].iter().position(u8::is_ascii_whitespace).map_or(value.len(), |i| at + i);
-        is_style(&value[start..end])
-    };
+    let styled = |token: &[u8]| in_style_word(value, token);
     for token in value.split(|b| !b.is_ascii_alphanumeric()).filter(|t| !t.is_empty()) {
         if NEG_TOKENS.contains(&token) || NEG_STEMS.iter().any(|s| contains(token, s)) {
             if !styled(token) {
@@ -151,6 +146,17 @@ pub fn attr_value(value: &[u8], scratch: &mut Vec<u8>) -> i8 {
 
 /// First parts of CSS utility class names that take a side (`border-bottom`, `rounded-top`).
 const STYLE_PREFIXES: &[&[u8]] = &[b"border", b"rounded", b"margin", b"padding"];
+
+/// Whether `token`, a slice of `value`, lies in a utility class word (kept out of line: the
+/// tokenizer's hot loop calls [`attr_value`]).
+#[cold]
+#[inline(never)]
+fn in_style_word(value: &[u8], token: &[u8]) -> bool {
+    let at = (token.as_ptr() as usize).saturating_sub(value.as_ptr() as usize).min(value.len());
+    let start = value[..at].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1);
+    let end = value[at..].iter().position(u8::is_ascii_whitespace).map_or(value.len(), |i| at + i);
+    is_style(&value[start..end])
+}
 
 /// Whether a class word is a CSS utility class naming a side of a box, not a part of the page.
 fn is_style(word: &[u8]) -> bool {
