@@ -349,36 +349,27 @@ impl Scored {
     pub fn pass(&self) -> Pass<'_> {
         let mut names: Vec<String> =
             self.family_metrics(&[], Some(&self.types), None, true).into_iter().map(|(n, _)| n.into_owned()).collect();
+        // Where each group's figures start in the row, for every kind.
+        let mut starts: Vec<Vec<usize>> = Vec::with_capacity(self.groups.len());
         for kind in &self.groups {
+            let mut kind_starts = Vec::with_capacity(kind.names.len());
             for group in &kind.names {
+                kind_starts.push(names.len());
                 names.extend(group.iter().cloned());
             }
+            starts.push(kind_starts);
         }
-        Pass { units: self.units(), names, fill: Box::new(|idx: &[usize], row: &mut [f64]| self.fill(idx, row)) }
+        let fill = move |idx: &[usize], row: &mut [f64]| self.fill(idx, &starts, row);
+        Pass { units: self.units(), names, fill: Box::new(fill) }
     }
 
-    /// One resample's figures in the order of [`Scored::pass`]'s names; a group the resample
-    /// drew no page of is left as it is (NaN).
-    fn fill(&self, idx: &[usize], row: &mut [f64]) {
+    /// One resample's figures in the order of [`Scored::pass`]'s names (`starts`: where each
+    /// group's begin); a group the resample drew no page of is left as it is (NaN).
+    fn fill(&self, idx: &[usize], starts: &[Vec<usize>], row: &mut [f64]) {
         let chosen: Vec<&PageUnit> = idx.iter().filter_map(|&i| self.pages.get(i)).collect();
         let own = self.family_metrics(&chosen, Some(&self.types), None, true);
         for (slot, (_, v)) in row.iter_mut().zip(&own) {
             *slot = *v;
-        }
-        // Where each group's figures start in the row.
-        let mut at = own.len();
-        let mut starts: Vec<Vec<usize>> = Vec::with_capacity(self.groups.len());
-        for kind in &self.groups {
-            starts.push(
-                kind.names
-                    .iter()
-                    .map(|names| {
-                        let here = at;
-                        at += names.len();
-                        here
-                    })
-                    .collect(),
-            );
         }
         self.each_group(idx, |k, g, figures, pages| {
             let Some(&from) = starts.get(k).and_then(|s| s.get(g)) else { return };
